@@ -1,0 +1,3 @@
+export * from './structure';
+export * from './elements';
+export * from './errors';
