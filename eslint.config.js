@@ -44,7 +44,7 @@ export default tseslint.config(
         patterns: [
           { group: ['@tensorflow/*'], message: 'the renderer never imports tfjs: compute runs in the compute host.' },
           { group: nodeBuiltinPatterns, message: 'the renderer is sandboxed: no Node built-ins.' },
-          { group: ['**/main/**'], message: 'the renderer imports only main/ipc/contract.' },
+          { group: ['**/main/**'], message: 'the renderer reaches the main side only through core/contract (window.equimol).' },
         ],
       }],
     },
