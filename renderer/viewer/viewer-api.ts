@@ -1,0 +1,194 @@
+/**
+ * Public contract of the Equimol 3D viewer: a React-free three.js module driven by typed state.
+ *
+ * The host (renderer/app) owns the state and pushes it with `setState(partial)`; the viewer owns the GPU
+ * resources and draws. Same state -> same picture (no randomness, no time dependence except playback).
+ * Units: Å for lengths, degrees for angles. Atom indices are 0-based indices into the shown Structure.
+ */
+import type { Structure } from '../../core/structure';
+
+/** How atoms and bonds are drawn. */
+export type ViewerStyle = 'ball-and-stick' | 'spacefill' | 'licorice' | 'wireframe';
+
+/**
+ * How atoms are coloured.
+ * - 'element': Jmol/CPK colours from core/structure/elements.
+ * - 'uniform': one colour for every atom.
+ * - 'property': a per-atom numeric array (`structure.atomArrays[name]`, first column, or the vector norm when
+ *   `norm` is true) mapped through a blue-white-red ramp from `min` to `max` (data range when omitted).
+ */
+export type ColorScheme =
+  | { readonly kind: 'element' }
+  | { readonly kind: 'uniform'; readonly color: string }
+  | { readonly kind: 'property'; readonly name: string; readonly norm?: boolean; readonly min?: number; readonly max?: number };
+
+/** What text is drawn beside each atom. 'property' uses `ViewerState.labelProperty` (a per-atom array name). */
+export type LabelMode = 'none' | 'element' | 'index' | 'property';
+
+export type Vec3 = readonly [number, number, number];
+
+/** Periodic image of an atom: integer cell offsets along a, b, c; [0, 0, 0] is the home cell. */
+export type CellImage = Vec3;
+
+/**
+ * A measurement between 2 (distance), 3 (angle at the middle atom) or 4 (dihedral) atoms.
+ * `images` (same length as `atoms`, optional) names which periodic image of each atom is meant
+ * (as reported by the 'pick' event); omitted means the home cell for every atom.
+ */
+export interface Measurement {
+  readonly atoms: readonly number[];
+  readonly images?: readonly CellImage[];
+}
+
+export type MeasureKind = 'distance' | 'angle' | 'dihedral';
+
+export interface MeasureResult {
+  readonly kind: MeasureKind;
+  /** Å for distance, degrees for angle and dihedral (dihedral in (-180, 180]). */
+  readonly value: number;
+  readonly unit: 'Å' | '°';
+}
+
+/** Camera pose in structure coordinates (Å). `fov` is the vertical field of view in degrees. */
+export interface CameraState {
+  readonly position: Vec3;
+  readonly target: Vec3;
+  readonly up: Vec3;
+  readonly fov: number;
+}
+
+/** What a click does: 'select' reports picks only; the measure modes collect picked atoms into a Measurement. */
+export type InteractionMode = 'select' | 'distance' | 'angle' | 'dihedral';
+
+export type ViewerTheme = 'light' | 'dark';
+
+/** The full state of a viewer. Every field has a default (see DEFAULT_VIEWER_STATE in viewer.ts). */
+export interface ViewerState {
+  /** The structure shown when `frames` is empty; null shows nothing. */
+  readonly structure: Structure | null;
+  /** A trajectory or multi-record file: when non-empty, `frames[frame]` is shown instead of `structure`. */
+  readonly frames: readonly Structure[];
+  /** Index into `frames` (clamped). */
+  readonly frame: number;
+  /** Play `frames` in a loop at `fps` frames per second; the viewer emits 'frame' as it advances. */
+  readonly playing: boolean;
+  readonly fps: number;
+  readonly style: ViewerStyle;
+  readonly colorScheme: ColorScheme;
+  /** Multiplies atom radii (1 = style default). */
+  readonly atomScale: number;
+  /** Multiplies bond radii (1 = style default). */
+  readonly bondScale: number;
+  /** Draw the unit cell box (periodic structures only). */
+  readonly showCell: boolean;
+  /** Repeat the cell n x m x k times along a, b, c (each >= 1; ignored for molecules). */
+  readonly supercell: Vec3;
+  readonly labels: LabelMode;
+  /** Per-atom array name for labels === 'property'. */
+  readonly labelProperty: string | null;
+  /** Highlighted atoms (indices into the shown structure; all periodic images are highlighted). */
+  readonly selection: readonly number[];
+  readonly measurements: readonly Measurement[];
+  readonly interaction: InteractionMode;
+  /** CSS colour; null uses the theme's background. */
+  readonly background: string | null;
+  readonly theme: ViewerTheme;
+  /** Camera pose; null fits the view to the structure whenever a new structure is shown. */
+  readonly camera: CameraState | null;
+}
+
+export interface PickEvent {
+  /** Atom index in the shown structure, or null when the click hit nothing. */
+  readonly atom: number | null;
+  readonly image: CellImage;
+  /** Cartesian position of the picked atom image (Å). */
+  readonly position: Vec3 | null;
+  /** Canvas-relative CSS pixel coordinates of the click. */
+  readonly x: number;
+  readonly y: number;
+  readonly shiftKey: boolean;
+}
+
+export interface HoverEvent {
+  readonly atom: number | null;
+  readonly image: CellImage;
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface MeasureEvent {
+  readonly measurement: Measurement;
+  readonly result: MeasureResult;
+}
+
+/** Events the viewer emits to its host. */
+export interface ViewerEvents {
+  pick: PickEvent;
+  hover: HoverEvent;
+  /** A measurement completed in a measure interaction mode (the viewer also adds it to state.measurements). */
+  measure: MeasureEvent;
+  /** The user moved the camera (drag, wheel, fit, reset). */
+  camera: CameraState;
+  /** Playback advanced to another frame. */
+  frame: { readonly frame: number };
+}
+
+export type ViewerEventName = keyof ViewerEvents;
+
+/** Counts for diagnostics and leak tests (three's renderer.info plus scene counts). */
+export interface ViewerInfo {
+  readonly atoms: number;
+  /** Atom instances drawn (atoms x supercell images). */
+  readonly atomInstances: number;
+  /** Bonds drawn (including periodic-image bonds and supercell copies). */
+  readonly bondInstances: number;
+  readonly geometries: number;
+  readonly textures: number;
+  readonly drawCalls: number;
+  readonly triangles: number;
+  /** WebGL backend as reported by the browser (e.g. 'ANGLE (Google, Vulkan ... SwiftShader ...)'). */
+  readonly glRenderer: string;
+}
+
+export interface ViewerOptions {
+  readonly initialState?: Partial<ViewerState>;
+  /** Attach mouse/touch camera controls and picking to the canvas (default true). */
+  readonly interactive?: boolean;
+  /** Device pixel ratio to render at (default window.devicePixelRatio, capped at 2). */
+  readonly pixelRatio?: number;
+  /** MSAA (default true). */
+  readonly antialias?: boolean;
+  /** Keep the drawing buffer after compositing (default false; toPNG works either way). */
+  readonly preserveDrawingBuffer?: boolean;
+}
+
+export interface StructureViewer {
+  /** Merge `partial` into the state and redraw (on the next animation frame, or now with `render()`). */
+  setState(partial: Partial<ViewerState>): void;
+  getState(): ViewerState;
+  /** Subscribe; returns an unsubscribe function. */
+  on<K extends ViewerEventName>(type: K, listener: (event: ViewerEvents[K]) => void): () => void;
+  off<K extends ViewerEventName>(type: K, listener: (event: ViewerEvents[K]) => void): void;
+  /** Frame the whole shown structure (with supercell) and emit 'camera'. */
+  fitToView(): void;
+  /** Back to the default view direction (looking down -z) and fit. */
+  resetCamera(): void;
+  /** Match the canvas drawing buffer to its CSS size (or the given size); called automatically on container resize. */
+  resize(width?: number, height?: number): void;
+  /** Draw synchronously now. */
+  render(): void;
+  /** The atom (and image) under canvas-relative CSS pixel (x, y), or null. */
+  pickAt(x: number, y: number): { atom: number; image: CellImage } | null;
+  /** Canvas-relative CSS pixel position of an atom image, or null if it is not shown / behind the camera. */
+  projectAtom(atom: number, image?: CellImage): { x: number; y: number } | null;
+  /** Current picture as a PNG blob / data URL (draws first, so it works without preserveDrawingBuffer). */
+  toPNG(): Promise<Blob>;
+  toDataURL(): string;
+  getInfo(): ViewerInfo;
+  readonly canvas: HTMLCanvasElement;
+  /** Free every GPU resource (geometries, materials, textures, render targets, the renderer) and listeners. */
+  dispose(): void;
+}
+
+/** Signature of the factory in viewer.ts: a canvas is drawn into; a container gets a canvas filling it. */
+export type CreateViewer = (target: HTMLCanvasElement | HTMLElement, options?: ViewerOptions) => StructureViewer;
