@@ -1,0 +1,452 @@
+/**
+ * The one typed contract between the UI (renderer) and the compute side (Electron main + compute host, or the
+ * browser Web Worker of web mode). Every method returns a Promise; every argument and result is plain,
+ * readonly, structured-cloneable data (no classes, no functions, no Maps), so it crosses ipcRenderer.invoke,
+ * contextBridge and postMessage unchanged. Progress and other pushed notifications arrive through
+ * `subscribe`, the one method that is not an invoke call.
+ *
+ * Layering (VS Code style): the renderer sees only `window.equimol: EquimolApi`; main validates every
+ * argument with `validate.ts`; `core/session` implements the compute half on pure core.
+ */
+import type { RecordError } from '../structure/errors';
+import type { Structure } from '../structure/structure';
+import type { PredictionColumn, PredictionValue } from '../predict/predictor';
+
+export type { RecordError, Structure, PredictionColumn, PredictionValue };
+
+/** Bump when a method's signature or a data shape changes incompatibly. */
+export const EQUIMOL_API_VERSION = 1;
+
+// ---------------------------------------------------------------------------------------------------------
+// Limits (checked by validate.ts; the UI can use them to page and to refuse early)
+// ---------------------------------------------------------------------------------------------------------
+
+export const LIMITS = {
+  /** Files in one openFiles / openPaths call. */
+  maxFilesPerCall: 256,
+  /** Bytes of one file passed to openFiles (gzip counts compressed). */
+  maxFileBytes: 1024 * 1024 * 1024,
+  /** Bytes of all files of one openFiles call together. */
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
+  /** File names and paths. */
+  maxPathLength: 4096,
+  /** Rows of one listStructures / getJobResults page. */
+  maxPageSize: 5000,
+  /** Filter text. */
+  maxFilterLength: 512,
+  /** Documents in one job request. */
+  maxDocsPerJob: 256,
+  /** Record errors kept per document (the count is exact; the list is truncated). */
+  maxReportedErrors: 1000,
+  /** Recent files remembered in settings. */
+  maxRecentFiles: 20,
+  /** Bytes passed to saveFile. */
+  maxSaveBytes: 2 * 1024 * 1024 * 1024,
+  /** Short identifiers (document, job, predictor, format ids, property keys). */
+  maxIdLength: 256,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------------------------------------
+
+/** Opaque id of an open document (one file). */
+export type DocumentId = string;
+/** Opaque id of a job. */
+export type JobId = string;
+
+/** A file handed over as bytes (drag-and-drop, <input type=file>, web mode). Gzip (.gz) is accepted. */
+export interface FileInput {
+  /** File name as the user sees it (a base name or a path); used for format detection and errors. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Summary of one open file: what was read, in which format, and what went wrong where. */
+export interface DocumentInfo {
+  readonly id: DocumentId;
+  /** Base name, e.g. 'aspirin.sdf.gz'. */
+  readonly name: string;
+  /** Absolute path when opened from disk (Electron); undefined for files handed over as bytes. */
+  readonly path?: string;
+  /** Format id from the registry, e.g. 'sdf'. */
+  readonly format: string;
+  /** Human format name, e.g. 'MDL SDF/MOL'. */
+  readonly formatName: string;
+  /** Size of the file as given (compressed size for .gz). */
+  readonly byteLength: number;
+  readonly gzipped: boolean;
+  /** Structures read successfully. */
+  readonly recordCount: number;
+  /** Records that failed to parse (exact count). */
+  readonly errorCount: number;
+  /** The first LIMITS.maxReportedErrors record errors: file, 0-based record, 1-based line, message. */
+  readonly errors: readonly RecordError[];
+  /** True when any structure has a cell. */
+  readonly periodic: boolean;
+  /** Union of per-structure property keys (file properties and predicted columns), for table columns. */
+  readonly columns: readonly ColumnInfo[];
+  /** Milliseconds spent reading and parsing. */
+  readonly readMs: number;
+}
+
+/** A table column beyond the fixed ones (index, name, formula, atoms). */
+export interface ColumnInfo {
+  /** Key in StructureSummary.values: a file property ('energy') or a predicted column ('geometry:rg'). */
+  readonly key: string;
+  readonly label: string;
+  readonly unit: string;
+  readonly kind: 'number' | 'string' | 'boolean' | 'vector';
+  /** 'file' for properties read from the file, else the id of the predictor that produced it. */
+  readonly source: string;
+}
+
+/** A file that could not be opened at all (unknown format, bad gzip, unreadable). */
+export interface OpenFailure {
+  readonly file: string;
+  readonly message: string;
+}
+
+export interface OpenResult {
+  readonly documents: readonly DocumentInfo[];
+  readonly failures: readonly OpenFailure[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Virtualised structure table
+// ---------------------------------------------------------------------------------------------------------
+
+/** Fixed sort keys, or any ColumnInfo.key of the document. */
+export type SortKey = 'index' | 'name' | 'formula' | 'atoms' | (string & {});
+
+export interface StructureFilter {
+  /** Case-insensitive substring of name or formula. */
+  readonly text?: string;
+  readonly minAtoms?: number;
+  readonly maxAtoms?: number;
+  /** Only periodic (true) or only molecules (false). */
+  readonly periodic?: boolean;
+}
+
+export interface ListQuery {
+  /** First row of the page in the sorted, filtered order (>= 0). */
+  readonly offset: number;
+  /** Rows wanted, 1..LIMITS.maxPageSize. */
+  readonly limit: number;
+  readonly sortBy?: SortKey;
+  readonly descending?: boolean;
+  readonly filter?: StructureFilter;
+}
+
+/** Scalar cell values shown in the table; vectors are shown as short arrays. */
+export type SummaryValue = number | string | boolean | readonly number[] | null;
+
+export interface StructureSummary {
+  /** 0-based index of the structure within its document (stable under sorting and filtering). */
+  readonly index: number;
+  readonly name: string;
+  /** Hill formula, e.g. 'C9H8O4'. */
+  readonly formula: string;
+  readonly atoms: number;
+  readonly periodic: boolean;
+  /** 1-based line of the record's first line in the file (0 when unknown). */
+  readonly line: number;
+  /** Values by ColumnInfo.key: file properties and predictions made so far. */
+  readonly values: Readonly<Record<string, SummaryValue>>;
+}
+
+export interface StructurePage {
+  readonly docId: DocumentId;
+  /** Rows matching the filter (the virtual table's height). */
+  readonly total: number;
+  readonly offset: number;
+  readonly rows: readonly StructureSummary[];
+}
+
+/** An RDKit (or fallback) 2D depiction. `svg` is null when no depiction could be made, with `message` saying why. */
+export interface Depiction {
+  readonly svg: string | null;
+  readonly message?: string;
+}
+
+export interface DepictionOptions {
+  /** Pixels, 16..4096; defaults 300 x 220. */
+  readonly width?: number;
+  readonly height?: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Predictors and jobs
+// ---------------------------------------------------------------------------------------------------------
+
+export interface PredictorInfo {
+  readonly id: string;
+  readonly description: string;
+  readonly columns: readonly PredictionColumn[];
+  readonly batchSize: number;
+}
+
+/** Batch prediction over all structures (or the listed indices) of one or more documents. */
+export interface PredictJobRequest {
+  readonly kind: 'predict';
+  readonly docIds: readonly DocumentId[];
+  /** A PredictorInfo.id. */
+  readonly predictor: string;
+  /** Restrict to these 0-based indices (only with a single document). */
+  readonly indices?: readonly number[];
+  /** Overrides the predictor's preferred batch size (1..4096). */
+  readonly batchSize?: number;
+  /** Higher runs first among queued jobs; FIFO within a priority. Default 0, range -10..10. */
+  readonly priority?: number;
+}
+
+/** Every kind of job; new kinds (sample, train) join this union. */
+export type JobRequest = PredictJobRequest;
+export type JobKind = JobRequest['kind'];
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+/** A job's progress snapshot; sent as an event on every batch and on each state change. */
+export interface JobProgress {
+  readonly id: JobId;
+  readonly kind: JobKind;
+  /** Short human label, e.g. 'geometry on aspirin.sdf (+1)'. */
+  readonly label: string;
+  readonly state: JobState;
+  /** Structures processed (successful or error rows); monotone non-decreasing. */
+  readonly done: number;
+  readonly total: number;
+  /** Structures that produced an error row so far. */
+  readonly failed: number;
+  /** Structures per second over the running time (0 before the first batch). */
+  readonly rate: number;
+  /** Seconds left at the current rate; null while unknown. */
+  readonly etaSeconds: number | null;
+  /** Seconds spent running (excludes time queued). */
+  readonly elapsedSeconds: number;
+  /** Why the job failed (state 'failed'). */
+  readonly message?: string;
+}
+
+export interface JobResultRow {
+  readonly docId: DocumentId;
+  readonly index: number;
+  readonly name: string;
+  /** Predicted values by PredictionColumn.key; empty on an error row. */
+  readonly values: Readonly<Record<string, PredictionValue>>;
+  readonly error?: string;
+}
+
+export interface JobResultPage {
+  readonly jobId: JobId;
+  readonly total: number;
+  readonly offset: number;
+  readonly rows: readonly JobResultRow[];
+}
+
+export interface PageQuery {
+  readonly offset: number;
+  readonly limit: number;
+}
+
+/** Export targets: a results table, or structures with their predicted values as properties. */
+export type ExportFormat = 'csv' | 'sdf' | 'extxyz';
+
+/** Bytes ready to save (save dialog in Electron, a download in web mode). */
+export interface ExportedFile {
+  /** Suggested file name, e.g. 'aspirin-geometry.csv'. */
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly bytes: Uint8Array;
+  /** Records written. */
+  readonly records: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Settings, app, events
+// ---------------------------------------------------------------------------------------------------------
+
+export type Theme = 'system' | 'light' | 'dark';
+export type ViewerStyle = 'ball-and-stick' | 'spacefill' | 'sticks' | 'wireframe';
+
+export interface Settings {
+  readonly theme: Theme;
+  readonly viewerStyle: ViewerStyle;
+  readonly showCell: boolean;
+  readonly showLabels: boolean;
+  /** Most recent first, at most LIMITS.maxRecentFiles absolute paths. */
+  readonly recentFiles: readonly string[];
+  /** Jobs run at the same time (1..8). */
+  readonly maxConcurrentJobs: number;
+}
+
+export type SettingsPatch = Partial<Settings>;
+
+export interface AppInfo {
+  readonly name: string;
+  readonly version: string;
+  readonly apiVersion: number;
+  /** 'electron': native dialogs and file paths; 'web': downloads and <input type=file>. */
+  readonly platform: 'electron' | 'web';
+  /** Structure formats that can be opened: id, name, extensions; `writable` when export is possible. */
+  readonly formats: readonly FormatInfo[];
+}
+
+export interface FormatInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly extensions: readonly string[];
+  readonly writable: boolean;
+}
+
+export interface SaveRequest {
+  readonly suggestedName: string;
+  readonly bytes: Uint8Array;
+}
+
+export interface SaveResult {
+  /** False when the user cancelled the dialog. */
+  readonly saved: boolean;
+  /** Where it went (Electron); undefined in web mode or when cancelled. */
+  readonly path?: string;
+}
+
+/** Commands from the native menu (Electron) that the UI carries out. */
+export type MenuCommand =
+  | { readonly id: 'open' }
+  | { readonly id: 'export' }
+  | { readonly id: 'close-document' }
+  | { readonly id: 'set-viewer-style'; readonly style: ViewerStyle }
+  | { readonly id: 'toggle-cell' }
+  | { readonly id: 'toggle-labels' }
+  | { readonly id: 'reset-view' }
+  | { readonly id: 'about' };
+
+/** Everything pushed to the UI. */
+export type EquimolEvent =
+  | { readonly type: 'job-progress'; readonly progress: JobProgress }
+  /** A document changed (e.g. a job added predicted columns); refetch pages you show. */
+  | { readonly type: 'document-changed'; readonly document: DocumentInfo }
+  /** Files opened outside the UI: OS file association, second instance, Open Recent menu. */
+  | { readonly type: 'files-opened'; readonly result: OpenResult }
+  | { readonly type: 'settings-changed'; readonly settings: Settings }
+  | { readonly type: 'menu'; readonly command: MenuCommand };
+
+export type EquimolEventListener = (event: EquimolEvent) => void;
+export type Unsubscribe = () => void;
+
+// ---------------------------------------------------------------------------------------------------------
+// The API
+// ---------------------------------------------------------------------------------------------------------
+
+export interface EquimolApi {
+  getAppInfo(): Promise<AppInfo>;
+
+  // documents
+  /** Opens files handed over as bytes; each file becomes a document or an OpenFailure, never a rejection. */
+  openFiles(files: readonly FileInput[]): Promise<OpenResult>;
+  /** Opens files from disk by absolute path (Electron; rejects in web mode). Adds them to recent files. */
+  openPaths(paths: readonly string[]): Promise<OpenResult>;
+  /** Native open dialog then openPaths (Electron); web mode uses <input type=file> then openFiles. */
+  showOpenDialog(): Promise<OpenResult>;
+  listDocuments(): Promise<readonly DocumentInfo[]>;
+  getDocument(docId: DocumentId): Promise<DocumentInfo>;
+  closeDocument(docId: DocumentId): Promise<void>;
+
+  // structures
+  listStructures(docId: DocumentId, query: ListQuery): Promise<StructurePage>;
+  /** Full structure for the viewer (typed arrays, bonds, cell, properties). */
+  getStructure(docId: DocumentId, index: number): Promise<Structure>;
+  getDepiction(docId: DocumentId, index: number, options?: DepictionOptions): Promise<Depiction>;
+  /** Writes a document's structures (all, or the listed indices), with predicted values as properties. */
+  exportDocument(docId: DocumentId, format: ExportFormat, indices?: readonly number[]): Promise<ExportedFile>;
+
+  // predictors and jobs
+  listPredictors(): Promise<readonly PredictorInfo[]>;
+  /** Queues a job; resolves at once with its first progress snapshot (state 'queued' or 'running'). */
+  startJob(request: JobRequest): Promise<JobProgress>;
+  /** Cancels a queued or running job; resolves with its final snapshot (state 'cancelled' unless already finished). */
+  cancelJob(jobId: JobId): Promise<JobProgress>;
+  listJobs(): Promise<readonly JobProgress[]>;
+  getJobResults(jobId: JobId, query: PageQuery): Promise<JobResultPage>;
+  /** Results of a job as bytes: 'csv' (one row per structure), 'sdf' / 'extxyz' (structures + predictions). */
+  exportJob(jobId: JobId, format: ExportFormat): Promise<ExportedFile>;
+
+  // settings and saving
+  getSettings(): Promise<Settings>;
+  setSettings(patch: SettingsPatch): Promise<Settings>;
+  /** Save dialog then write (Electron); a download in web mode. */
+  saveFile(request: SaveRequest): Promise<SaveResult>;
+
+  /** Receives every EquimolEvent until the returned function is called. Not an IPC invoke. */
+  subscribe(listener: EquimolEventListener): Unsubscribe;
+}
+
+/** The methods that are request/response calls (everything but subscribe). */
+export type EquimolMethod = Exclude<keyof EquimolApi, 'subscribe'>;
+export type EquimolArgs<M extends EquimolMethod> = Parameters<EquimolApi[M]>;
+export type EquimolResult<M extends EquimolMethod> = Awaited<ReturnType<EquimolApi[M]>>;
+
+/** Every invoke method, in a fixed order: preload, main handlers and validation are all built from this list. */
+export const EQUIMOL_METHODS = [
+  'getAppInfo',
+  'openFiles',
+  'openPaths',
+  'showOpenDialog',
+  'listDocuments',
+  'getDocument',
+  'closeDocument',
+  'listStructures',
+  'getStructure',
+  'getDepiction',
+  'exportDocument',
+  'listPredictors',
+  'startJob',
+  'cancelJob',
+  'listJobs',
+  'getJobResults',
+  'exportJob',
+  'getSettings',
+  'setSettings',
+  'saveFile',
+] as const satisfies readonly EquimolMethod[];
+
+// Compile-time check that EQUIMOL_METHODS lists every method: fails to typecheck if one is missing.
+type MissingMethods = Exclude<EquimolMethod, (typeof EQUIMOL_METHODS)[number]>;
+const _everyMethodListed: [MissingMethods] extends [never] ? true : MissingMethods = true;
+void _everyMethodListed;
+
+/** IPC channel of an invoke method. */
+export function channelOf(method: EquimolMethod): string {
+  return `equimol:${method}`;
+}
+
+/** Every invoke channel, derived from EQUIMOL_METHODS. */
+export const EQUIMOL_CHANNELS: readonly string[] = EQUIMOL_METHODS.map(channelOf);
+
+/** The one channel main uses to push EquimolEvents to the renderer. */
+export const EQUIMOL_EVENT_CHANNEL = 'equimol:event';
+
+/** The name under which preload exposes the API: `window.equimol`. */
+export const EQUIMOL_GLOBAL = 'equimol';
+
+export function isEquimolMethod(name: unknown): name is EquimolMethod {
+  return typeof name === 'string' && (EQUIMOL_METHODS as readonly string[]).includes(name);
+}
+
+/** Method of an invoke channel, or undefined for an unknown channel. */
+export function methodOfChannel(channel: string): EquimolMethod | undefined {
+  if (!channel.startsWith('equimol:')) return undefined;
+  const name = channel.slice('equimol:'.length);
+  return isEquimolMethod(name) ? name : undefined;
+}
+
+/** Settings a fresh install starts with. */
+export const DEFAULT_SETTINGS: Settings = {
+  theme: 'system',
+  viewerStyle: 'ball-and-stick',
+  showCell: true,
+  showLabels: false,
+  recentFiles: [],
+  maxConcurrentJobs: 1,
+};
