@@ -1,0 +1,266 @@
+/**
+ * Runtime validation of every EquimolApi call's arguments, for the main-side IPC handler (the renderer is
+ * untrusted: types, ranges, sizes and string lengths are all checked) and for the web worker.
+ * Unknown channels and methods are rejected. Validators return nothing; they throw ContractError.
+ */
+import {
+  EQUIMOL_METHODS,
+  LIMITS,
+  methodOfChannel,
+  type EquimolArgs,
+  type EquimolMethod,
+} from './equimol-api';
+
+export class ContractError extends TypeError {
+  constructor(
+    readonly method: string,
+    message: string,
+  ) {
+    super(`${method}: ${message}`);
+    this.name = 'ContractError';
+  }
+}
+
+/** What the validator needs to know beyond types: ids that exist now. */
+export interface ValidationContext {
+  /** Known predictor ids; startJob with any other id is rejected. Undefined: not checked here. */
+  readonly predictorIds?: readonly string[];
+}
+
+type Check = (value: unknown, path: string) => void;
+
+class Fail extends Error {}
+
+function fail(path: string, message: string): never {
+  throw new Fail(`${path} ${message}`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+const string =
+  (maxLength: number, minLength = 0): Check =>
+  (value, path) => {
+    if (typeof value !== 'string') fail(path, `must be a string, got ${describe(value)}`);
+    if (value.length < minLength) fail(path, `must have at least ${minLength} characters`);
+    if (value.length > maxLength) fail(path, `is too long (${value.length} > ${maxLength} characters)`);
+    if (value.includes('\u0000')) fail(path, 'must not contain NUL characters');
+  };
+
+const id: Check = string(LIMITS.maxIdLength, 1);
+
+const integer =
+  (min: number, max: number): Check =>
+  (value, path) => {
+    if (typeof value !== 'number' || !Number.isInteger(value)) fail(path, `must be an integer, got ${describe(value)}`);
+    if (value < min || value > max) fail(path, `must be in ${min}..${max}, got ${value}`);
+  };
+
+const boolean: Check = (value, path) => {
+  if (typeof value !== 'boolean') fail(path, `must be a boolean, got ${describe(value)}`);
+};
+
+const oneOf =
+  (values: readonly string[]): Check =>
+  (value, path) => {
+    if (typeof value !== 'string' || !values.includes(value)) {
+      fail(path, `must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${describe(value)}`);
+    }
+  };
+
+const arrayOf =
+  (item: Check, maxLength: number, minLength = 0): Check =>
+  (value, path) => {
+    if (!Array.isArray(value)) fail(path, `must be an array, got ${describe(value)}`);
+    if (value.length < minLength) fail(path, `must have at least ${minLength} item(s)`);
+    if (value.length > maxLength) fail(path, `has too many items (${value.length} > ${maxLength})`);
+    value.forEach((v, i) => item(v, `${path}[${i}]`));
+  };
+
+const optional =
+  (check: Check): Check =>
+  (value, path) => {
+    if (value !== undefined) check(value, path);
+  };
+
+/** An object with exactly these (possibly optional) keys; unknown keys are rejected. */
+const object =
+  (shape: Record<string, Check>): Check =>
+  (value, path) => {
+    if (!isPlainObject(value)) fail(path, `must be an object, got ${describe(value)}`);
+    for (const key of Object.keys(value)) {
+      if (!(key in shape)) fail(path, `has unknown field '${key.slice(0, 64)}'`);
+    }
+    for (const [key, check] of Object.entries(shape)) check(value[key], `${path}.${key}`);
+  };
+
+const bytes =
+  (maxBytes: number): Check =>
+  (value, path) => {
+    if (!(value instanceof Uint8Array)) fail(path, `must be a Uint8Array, got ${describe(value)}`);
+    if (value.byteLength > maxBytes) fail(path, `is too large (${value.byteLength} > ${maxBytes} bytes)`);
+  };
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return 'a Uint8Array';
+  if (typeof value === 'number') return Number.isFinite(value) ? `number ${value}` : String(value);
+  if (typeof value === 'string') return `a string`;
+  return typeof value;
+}
+
+const docId = id;
+const recordIndex = integer(0, 2 ** 31 - 1);
+const exportFormat = oneOf(['csv', 'sdf', 'extxyz']);
+const path: Check = string(LIMITS.maxPathLength, 1);
+
+const fileInput = object({ name: path, bytes: bytes(LIMITS.maxFileBytes) });
+
+const listQuery = object({
+  offset: integer(0, 2 ** 31 - 1),
+  limit: integer(1, LIMITS.maxPageSize),
+  sortBy: optional(string(LIMITS.maxIdLength, 1)),
+  descending: optional(boolean),
+  filter: optional(
+    object({
+      text: optional(string(LIMITS.maxFilterLength)),
+      minAtoms: optional(integer(0, 2 ** 31 - 1)),
+      maxAtoms: optional(integer(0, 2 ** 31 - 1)),
+      periodic: optional(boolean),
+    }),
+  ),
+});
+
+const pageQuery = object({ offset: integer(0, 2 ** 31 - 1), limit: integer(1, LIMITS.maxPageSize) });
+
+const depictionOptions = object({ width: optional(integer(16, 4096)), height: optional(integer(16, 4096)) });
+
+const predictJob = object({
+  kind: oneOf(['predict']),
+  docIds: arrayOf(docId, LIMITS.maxDocsPerJob, 1),
+  predictor: id,
+  indices: optional(arrayOf(recordIndex, 2 ** 24)),
+  batchSize: optional(integer(1, 4096)),
+  priority: optional(integer(-10, 10)),
+});
+
+const settingsPatch = object({
+  theme: optional(oneOf(['system', 'light', 'dark'])),
+  viewerStyle: optional(oneOf(['ball-and-stick', 'spacefill', 'sticks', 'wireframe'])),
+  showCell: optional(boolean),
+  showLabels: optional(boolean),
+  recentFiles: optional(arrayOf(path, LIMITS.maxRecentFiles)),
+  maxConcurrentJobs: optional(integer(1, 8)),
+});
+
+const saveRequest = object({ suggestedName: string(255, 1), bytes: bytes(LIMITS.maxSaveBytes) });
+
+/** Argument checks per method, positionally; `optional` marks trailing optional arguments. */
+const ARGUMENTS: { readonly [M in EquimolMethod]: readonly Check[] } = {
+  getAppInfo: [],
+  openFiles: [
+    (value, p) => {
+      arrayOf(fileInput, LIMITS.maxFilesPerCall, 1)(value, p);
+      const total = (value as { bytes: Uint8Array }[]).reduce((s, f) => s + f.bytes.byteLength, 0);
+      if (total > LIMITS.maxTotalBytes) fail(p, `total size too large (${total} > ${LIMITS.maxTotalBytes} bytes)`);
+    },
+  ],
+  openPaths: [arrayOf(path, LIMITS.maxFilesPerCall, 1)],
+  showOpenDialog: [],
+  listDocuments: [],
+  getDocument: [docId],
+  closeDocument: [docId],
+  listStructures: [docId, listQuery],
+  getStructure: [docId, recordIndex],
+  getDepiction: [docId, recordIndex, optional(depictionOptions)],
+  exportDocument: [docId, exportFormat, optional(arrayOf(recordIndex, 2 ** 24))],
+  listPredictors: [],
+  startJob: [
+    (value, p) => {
+      if (!isPlainObject(value)) fail(p, `must be an object, got ${describe(value)}`);
+      if (value.kind !== 'predict') fail(`${p}.kind`, `must be 'predict', got ${describe(value.kind)}`);
+      predictJob(value, p);
+      if (value.indices !== undefined && (value.docIds as unknown[]).length !== 1) {
+        fail(`${p}.indices`, 'is allowed only with a single document');
+      }
+    },
+  ],
+  cancelJob: [id],
+  listJobs: [],
+  getJobResults: [id, pageQuery],
+  exportJob: [id, exportFormat],
+  getSettings: [],
+  setSettings: [settingsPatch],
+  saveFile: [saveRequest],
+};
+
+const ARGUMENT_NAMES: { readonly [M in EquimolMethod]?: readonly string[] } = {
+  openFiles: ['files'],
+  openPaths: ['paths'],
+  getDocument: ['docId'],
+  closeDocument: ['docId'],
+  listStructures: ['docId', 'query'],
+  getStructure: ['docId', 'index'],
+  getDepiction: ['docId', 'index', 'options'],
+  exportDocument: ['docId', 'format', 'indices'],
+  startJob: ['request'],
+  cancelJob: ['jobId'],
+  getJobResults: ['jobId', 'query'],
+  exportJob: ['jobId', 'format'],
+  setSettings: ['patch'],
+  saveFile: ['request'],
+};
+
+/**
+ * Checks a call's arguments; returns them typed or throws ContractError naming the method and the field.
+ * Extra arguments beyond the method's signature are rejected.
+ */
+export function validateArguments<M extends EquimolMethod>(
+  method: M,
+  args: readonly unknown[],
+  context: ValidationContext = {},
+): EquimolArgs<M> {
+  const checks = ARGUMENTS[method] as readonly Check[] | undefined;
+  if (!checks || !(EQUIMOL_METHODS as readonly string[]).includes(method)) {
+    throw new ContractError(String(method).slice(0, 64), 'unknown method');
+  }
+  if (!Array.isArray(args)) throw new ContractError(method, 'arguments must be an array');
+  let count = args.length;
+  while (count > 0 && args[count - 1] === undefined) count--;
+  if (count > checks.length) throw new ContractError(method, `takes at most ${checks.length} argument(s), got ${count}`);
+  const names = ARGUMENT_NAMES[method] ?? [];
+  try {
+    checks.forEach((check, i) => check(args[i], names[i] ?? `argument ${i + 1}`));
+    if (method === 'startJob' && context.predictorIds) {
+      const predictor = (args[0] as { predictor: string }).predictor;
+      if (!context.predictorIds.includes(predictor)) {
+        fail('request.predictor', `'${predictor.slice(0, 64)}' is not a known predictor (known: ${context.predictorIds.join(', ')})`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof Fail) throw new ContractError(method, error.message);
+    throw error;
+  }
+  return args.slice(0, checks.length) as unknown as EquimolArgs<M>;
+}
+
+/** Maps an IPC channel to its method, or throws ContractError for a channel not in the contract. */
+export function methodForChannel(channel: unknown): EquimolMethod {
+  const method = typeof channel === 'string' ? methodOfChannel(channel) : undefined;
+  if (!method) throw new ContractError(String(channel).slice(0, 64), 'unknown channel');
+  return method;
+}
+
+/** Validates a whole call by channel: the handler's single entry point. */
+export function validateCall(
+  channel: unknown,
+  args: readonly unknown[],
+  context: ValidationContext = {},
+): { method: EquimolMethod; args: readonly unknown[] } {
+  const method = methodForChannel(channel);
+  return { method, args: validateArguments(method, args, context) };
+}
