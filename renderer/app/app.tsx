@@ -1,0 +1,763 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type {
+  Depiction,
+  DocumentId,
+  DocumentInfo,
+  EquimolApi,
+  ExportFormat,
+  JobId,
+  JobProgress,
+  OpenResult,
+  PredictorInfo,
+  Settings,
+  ViewerStyle as SettingsViewerStyle,
+} from '../../core/contract/equimol-api';
+import type { Structure } from '../../core/structure';
+import type { LabelMode, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle } from '../viewer/viewer-api';
+import {
+  BrandMark,
+  CameraIcon,
+  CellIcon,
+  ExportIcon,
+  FitIcon,
+  HelpIcon,
+  LabelIcon,
+  MoonIcon,
+  OpenIcon,
+  PauseIcon,
+  PlayIcon,
+  RulerIcon,
+  SunIcon,
+} from './components/icons';
+import { JobsPanel } from './components/jobs-panel';
+import { DropOverlay, HelpDialog, Toasts, type Toast } from './components/overlays';
+import { SidePanel, type MeasurementEntry } from './components/side-panel';
+import { StructureList } from './components/structure-list';
+import { ViewerPane } from './components/viewer-pane';
+import type { SortState } from './components/virtual-table';
+import { useStructurePages } from './hooks/use-structure-pages';
+import { downloadBytes } from './util/download';
+import { formatBytes, plural } from './util/format';
+
+const STYLES: ReadonlyArray<{ id: ViewerStyle; label: string; key: string }> = [
+  { id: 'ball-and-stick', label: 'Ball & stick', key: '1' },
+  { id: 'spacefill', label: 'Spacefill', key: '2' },
+  { id: 'licorice', label: 'Licorice', key: '3' },
+  { id: 'wireframe', label: 'Wireframe', key: '4' },
+];
+
+/** Trajectory playback loads at most this many frames of a multi-record file. */
+const MAX_PLAYBACK_FRAMES = 1000;
+
+function toSettingsStyle(style: ViewerStyle): SettingsViewerStyle {
+  return style === 'licorice' ? 'sticks' : style;
+}
+
+function fromSettingsStyle(style: SettingsViewerStyle): ViewerStyle {
+  return style === 'sticks' ? 'licorice' : style;
+}
+
+function resolvedTheme(theme: Settings['theme']): 'light' | 'dark' {
+  if (theme === 'light' || theme === 'dark') return theme;
+  return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function isTypingTarget(target: EventTarget | null): boolean {
+  const element = target as HTMLElement | null;
+  if (!element || !element.tagName) return false;
+  return element.tagName === 'INPUT' || element.tagName === 'TEXTAREA' || element.tagName === 'SELECT' || element.isContentEditable;
+}
+
+function describeRecordErrors(doc: DocumentInfo): string {
+  const shown = doc.errors.slice(0, 3).map((e) => `record ${e.record + 1}, line ${e.line}: ${e.message}`);
+  const more = doc.errorCount > shown.length ? ` … and ${doc.errorCount - shown.length} more` : '';
+  return shown.join('\n') + more;
+}
+
+export interface AppProps {
+  readonly api: EquimolApi;
+}
+
+/** Debug handle for tests and scripts: the live viewer and app state. */
+interface EquimolDebug {
+  viewer: StructureViewer | null;
+}
+
+declare global {
+  interface Window {
+    __equimolDebug?: EquimolDebug;
+  }
+}
+
+export function App({ api }: AppProps) {
+  const [theme, setTheme] = useState<'light' | 'dark'>(() => resolvedTheme('system'));
+  const [documents, setDocuments] = useState<readonly DocumentInfo[]>([]);
+  const [activeDocId, setActiveDocId] = useState<DocumentId | null>(null);
+  const [sort, setSort] = useState<SortState>({ key: 'index', descending: false });
+  const [filterText, setFilterText] = useState('');
+  const [docVersion, setDocVersion] = useState(0);
+  const [selectedRow, setSelectedRow] = useState(-1);
+  const [selectedIndex, setSelectedIndex] = useState<number | null>(null);
+  const [structure, setStructure] = useState<Structure | null>(null);
+  const [depiction, setDepiction] = useState<Depiction | null>(null);
+  const [frames, setFrames] = useState<readonly Structure[]>([]);
+  const [frame, setFrame] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [style, setStyle] = useState<ViewerStyle>('ball-and-stick');
+  const [showCell, setShowCell] = useState(true);
+  const [supercell, setSupercell] = useState<Vec3>([1, 1, 1]);
+  const [labels, setLabels] = useState<LabelMode>('none');
+  const [measuring, setMeasuring] = useState(false);
+  const [measurements, setMeasurements] = useState<readonly MeasurementEntry[]>([]);
+  const [pickedAtom, setPickedAtom] = useState<number | null>(null);
+  const [predictors, setPredictors] = useState<readonly PredictorInfo[]>([]);
+  const [predictorId, setPredictorId] = useState('');
+  const [jobs, setJobs] = useState<readonly JobProgress[]>([]);
+  const [jobsCollapsed, setJobsCollapsed] = useState(false);
+  const [toasts, setToasts] = useState<readonly Toast[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [platform, setPlatform] = useState<'electron' | 'web'>('web');
+  const [formatExtensions, setFormatExtensions] = useState<readonly string[]>([]);
+  const viewerRef = useRef<StructureViewer | null>(null);
+  const fileInputRef = useRef<HTMLInputElement>(null);
+  const toastId = useRef(0);
+
+  const activeDoc = documents.find((d) => d.id === activeDocId);
+  const pages = useStructurePages(api, { docId: activeDocId, sortBy: sort.key, descending: sort.descending, filterText, version: docVersion });
+  const summary = selectedRow >= 0 ? pages.row(selectedRow) : undefined;
+
+  // ---------- toasts ----------
+  const notify = useCallback((kind: Toast['kind'], title: string, detail?: string) => {
+    const id = ++toastId.current;
+    setToasts((list) => [...list.slice(-4), { id, kind, title, ...(detail ? { detail } : {}) }]);
+    setTimeout(() => setToasts((list) => list.filter((t) => t.id !== id)), kind === 'error' ? 12_000 : 4_000);
+  }, []);
+
+  // ---------- theme ----------
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+  }, [theme]);
+
+  // ---------- startup: settings, predictors, app info, events ----------
+  useEffect(() => {
+    let alive = true;
+    api.getSettings().then(
+      (settings) => {
+        if (!alive) return;
+        setTheme(resolvedTheme(settings.theme));
+        setStyle(fromSettingsStyle(settings.viewerStyle));
+        setShowCell(settings.showCell);
+        setLabels(settings.showLabels ? 'element' : 'none');
+      },
+      () => undefined,
+    );
+    api.listPredictors().then(
+      (list) => {
+        if (!alive) return;
+        setPredictors(list);
+        setPredictorId((current) => current || (list.find((p) => p.id === 'descriptors' || p.id.startsWith('rdkit'))?.id ?? list[0]?.id ?? ''));
+      },
+      (error: unknown) => notify('error', 'Could not list predictors', String(error)),
+    );
+    api.getAppInfo().then(
+      (info) => {
+        if (!alive) return;
+        setPlatform(info.platform);
+        setFormatExtensions(info.formats.flatMap((f) => f.extensions));
+      },
+      () => undefined,
+    );
+    api.listDocuments().then(
+      (docs) => {
+        if (alive && docs.length > 0) {
+          setDocuments(docs);
+          setActiveDocId((current) => current ?? docs[0]!.id);
+        }
+      },
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, notify]);
+
+  // ---------- opening files ----------
+  const handleOpenResult = useCallback(
+    (result: OpenResult) => {
+      if (result.documents.length > 0) {
+        setDocuments((docs) => [...docs.filter((d) => !result.documents.some((n) => n.id === d.id)), ...result.documents]);
+        const first = result.documents[0]!;
+        setActiveDocId(first.id);
+        setFilterText('');
+        setSelectedRow(first.recordCount > 0 ? 0 : -1);
+        const structures = result.documents.reduce((n, d) => n + d.recordCount, 0);
+        const names = result.documents.map((d) => d.name).join(', ');
+        notify('success', `Opened ${plural(result.documents.length, 'file')}: ${plural(structures, 'structure')}`, names);
+      }
+      for (const doc of result.documents) {
+        if (doc.errorCount > 0) {
+          notify('error', `${doc.name}: ${plural(doc.errorCount, 'record')} could not be read`, describeRecordErrors(doc));
+        }
+      }
+      for (const failure of result.failures) notify('error', `Could not open ${failure.file}`, failure.message);
+    },
+    [notify],
+  );
+
+  const openFileList = useCallback(
+    async (files: readonly File[]) => {
+      if (files.length === 0) return;
+      try {
+        const inputs = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+        handleOpenResult(await api.openFiles(inputs));
+      } catch (error) {
+        notify('error', 'Could not open the files', error instanceof Error ? error.message : String(error));
+      }
+    },
+    [api, handleOpenResult, notify],
+  );
+
+  const openDialog = useCallback(() => {
+    if (platform === 'electron') {
+      api.showOpenDialog().then(handleOpenResult, (error: unknown) => notify('error', 'Could not open', String(error)));
+    } else {
+      fileInputRef.current?.click();
+    }
+  }, [api, platform, handleOpenResult, notify]);
+
+  // Events pushed by the compute side.
+  useEffect(
+    () =>
+      api.subscribe((event) => {
+        switch (event.type) {
+          case 'job-progress':
+            setJobs((list) => {
+              const i = list.findIndex((j) => j.id === event.progress.id);
+              if (i < 0) return [event.progress, ...list];
+              const next = list.slice();
+              next[i] = event.progress;
+              return next;
+            });
+            if (event.progress.state === 'failed') notify('error', `Job failed: ${event.progress.label}`, event.progress.message);
+            if (event.progress.state === 'done') notify('success', `Job finished: ${event.progress.label}`, `${plural(event.progress.done, 'structure')} in ${event.progress.elapsedSeconds.toFixed(1)} s`);
+            break;
+          case 'document-changed':
+            setDocuments((docs) => docs.map((d) => (d.id === event.document.id ? event.document : d)));
+            setDocVersion((v) => v + 1);
+            break;
+          case 'files-opened':
+            handleOpenResult(event.result);
+            break;
+          case 'settings-changed':
+            setTheme(resolvedTheme(event.settings.theme));
+            break;
+          case 'menu':
+            // Menu commands are handled by the keyboard/menu dispatcher below.
+            window.dispatchEvent(new CustomEvent('equimol-menu', { detail: event.command }));
+            break;
+        }
+      }),
+    [api, handleOpenResult, notify],
+  );
+
+  // ---------- selection -> structure + depiction ----------
+  useEffect(() => {
+    setSelectedIndex(summary ? summary.index : null);
+  }, [summary]);
+
+  useEffect(() => {
+    let alive = true;
+    setPickedAtom(null);
+    setMeasurements([]);
+    setMeasuring(false);
+    setPlaying(false);
+    setFrames([]);
+    if (!activeDocId || selectedIndex === null) {
+      setStructure(null);
+      setDepiction(null);
+      return;
+    }
+    api.getStructure(activeDocId, selectedIndex).then(
+      (s) => {
+        if (!alive) return;
+        setStructure(s);
+        setDepiction(null);
+        if (!s.cell) {
+          api.getDepiction(activeDocId, selectedIndex, { width: 300, height: 220 }).then(
+            (d) => alive && setDepiction(d),
+            (error: unknown) => alive && setDepiction({ svg: null, message: error instanceof Error ? error.message : String(error) }),
+          );
+        }
+      },
+      (error: unknown) => alive && notify('error', 'Could not load the structure', String(error)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, activeDocId, selectedIndex, notify]);
+
+  // ---------- documents ----------
+  const closeDocument = useCallback(
+    (docId: DocumentId) => {
+      api.closeDocument(docId).catch(() => undefined);
+      setDocuments((docs) => {
+        const rest = docs.filter((d) => d.id !== docId);
+        setActiveDocId((current) => (current === docId ? (rest[rest.length - 1]?.id ?? null) : current));
+        return rest;
+      });
+      setSelectedRow(0);
+    },
+    [api],
+  );
+
+  const activate = useCallback((docId: DocumentId) => {
+    setActiveDocId(docId);
+    setFilterText('');
+    setSelectedRow(0);
+  }, []);
+
+  const onSort = useCallback((key: string) => {
+    setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: false }));
+    setSelectedRow(0);
+  }, []);
+
+  // ---------- jobs ----------
+  const startJob = useCallback(() => {
+    if (!predictorId || documents.length === 0) return;
+    setJobsCollapsed(false);
+    api.startJob({ kind: 'predict', docIds: documents.map((d) => d.id), predictor: predictorId }).then(
+      (progress) => setJobs((list) => (list.some((j) => j.id === progress.id) ? list : [progress, ...list])),
+      (error: unknown) => notify('error', 'Could not start the job', error instanceof Error ? error.message : String(error)),
+    );
+  }, [api, predictorId, documents, notify]);
+
+  const cancelJob = useCallback(
+    (jobId: JobId) => {
+      api.cancelJob(jobId).then(
+        (progress) => setJobs((list) => list.map((j) => (j.id === jobId ? progress : j))),
+        (error: unknown) => notify('error', 'Could not cancel', String(error)),
+      );
+    },
+    [api, notify],
+  );
+
+  const save = useCallback(
+    async (file: { fileName: string; bytes: Uint8Array; mimeType: string; records: number }) => {
+      if (platform === 'web') {
+        downloadBytes(file.fileName, file.bytes, file.mimeType);
+        notify('success', `Exported ${file.fileName}`, `${plural(file.records, 'record')}, ${formatBytes(file.bytes.byteLength)}`);
+        return;
+      }
+      const result = await api.saveFile({ suggestedName: file.fileName, bytes: file.bytes });
+      if (result.saved) notify('success', `Saved ${file.fileName}`, result.path);
+    },
+    [api, platform, notify],
+  );
+
+  const exportJob = useCallback(
+    (jobId: JobId, format: ExportFormat) => {
+      api
+        .exportJob(jobId, format)
+        .then(save)
+        .catch((error: unknown) => notify('error', 'Export failed', error instanceof Error ? error.message : String(error)));
+    },
+    [api, save, notify],
+  );
+
+  const exportCurrent = useCallback(() => {
+    const lastDone = jobs.find((j) => j.state === 'done');
+    if (lastDone) {
+      exportJob(lastDone.id, 'csv');
+      return;
+    }
+    if (!activeDocId) {
+      notify('info', 'Nothing to export', 'Open a file or run a batch job first.');
+      return;
+    }
+    api
+      .exportDocument(activeDocId, 'extxyz')
+      .then(save)
+      .catch((error: unknown) => notify('error', 'Export failed', error instanceof Error ? error.message : String(error)));
+  }, [api, jobs, activeDocId, exportJob, save, notify]);
+
+  // ---------- viewer ----------
+  const onPick = useCallback((event: PickEvent) => setPickedAtom(event.atom), []);
+  const onMeasure = useCallback((event: MeasureEvent) => setMeasurements((list) => [...list, { measurement: event.measurement, result: event.result }]), []);
+  const onFrame = useCallback((f: number) => setFrame(f), []);
+  const onViewerReady = useCallback((viewer: StructureViewer | null) => {
+    viewerRef.current = viewer;
+    window.__equimolDebug = { viewer };
+  }, []);
+  const viewerMeasurements = useMemo(() => measurements.map((m) => m.measurement), [measurements]);
+  const selection = useMemo(() => (pickedAtom === null ? [] : [pickedAtom]), [pickedAtom]);
+
+  const exportPng = useCallback(() => {
+    const viewer = viewerRef.current;
+    if (!viewer) return;
+    viewer.toPNG().then(
+      (blob) => blob.arrayBuffer().then((buffer) => downloadBytes(`${(summary?.name || 'structure').replace(/[^\w.-]+/g, '_')}.png`, new Uint8Array(buffer), 'image/png')),
+      (error: unknown) => notify('error', 'PNG export failed', String(error)),
+    );
+  }, [summary, notify]);
+
+  const canPlay = (activeDoc?.recordCount ?? 0) > 1;
+  const togglePlay = useCallback(() => {
+    if (!activeDocId || !activeDoc || activeDoc.recordCount < 2) return;
+    if (playing) {
+      setPlaying(false);
+      return;
+    }
+    if (frames.length > 0) {
+      setPlaying(true);
+      return;
+    }
+    const count = Math.min(activeDoc.recordCount, MAX_PLAYBACK_FRAMES);
+    Promise.all(Array.from({ length: count }, (_, i) => api.getStructure(activeDocId, i))).then(
+      (loaded) => {
+        setFrames(loaded);
+        setFrame(selectedIndex ?? 0);
+        setPlaying(true);
+      },
+      (error: unknown) => notify('error', 'Could not load the trajectory', String(error)),
+    );
+  }, [api, activeDocId, activeDoc, playing, frames, selectedIndex, notify]);
+
+  const changeStyle = useCallback(
+    (next: ViewerStyle) => {
+      setStyle(next);
+      api.setSettings({ viewerStyle: toSettingsStyle(next) }).catch(() => undefined);
+    },
+    [api],
+  );
+
+  const toggleTheme = useCallback(() => {
+    setTheme((t) => {
+      const next = t === 'dark' ? 'light' : 'dark';
+      api.setSettings({ theme: next }).catch(() => undefined);
+      return next;
+    });
+  }, [api]);
+
+  // ---------- keyboard shortcuts and menu commands ----------
+  const commands = useRef<Record<string, () => void>>({});
+  commands.current = {
+    open: openDialog,
+    export: exportCurrent,
+    fit: () => viewerRef.current?.fitToView(),
+    measure: () => setMeasuring((m) => !m),
+    close: () => activeDocId && closeDocument(activeDocId),
+    help: () => setHelpOpen((h) => !h),
+    cell: () => setShowCell((c) => !c),
+    labels: () => setLabels((l) => (l === 'none' ? 'element' : 'none')),
+    play: togglePlay,
+    escape: () => {
+      setHelpOpen(false);
+      setMeasuring(false);
+    },
+  };
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      const run = (name: string) => {
+        event.preventDefault();
+        commands.current[name]?.();
+      };
+      if (mod && event.key.toLowerCase() === 'o') return run('open');
+      if (mod && event.key.toLowerCase() === 'e') return run('export');
+      if (mod || event.altKey || isTypingTarget(event.target)) return;
+      const style = STYLES.find((s) => s.key === event.key);
+      if (style) {
+        event.preventDefault();
+        changeStyle(style.id);
+        return;
+      }
+      const bindings: Record<string, string> = { f: 'fit', F: 'fit', m: 'measure', M: 'measure', Delete: 'close', '?': 'help', c: 'cell', C: 'cell', l: 'labels', L: 'labels', ' ': 'play', Escape: 'escape' };
+      const name = bindings[event.key];
+      if (name) run(name);
+    };
+    const onMenu = (event: Event) => {
+      const command = (event as CustomEvent).detail as { id: string; style?: SettingsViewerStyle };
+      const map: Record<string, string> = { open: 'open', export: 'export', 'close-document': 'close', 'toggle-cell': 'cell', 'toggle-labels': 'labels', 'reset-view': 'fit', about: 'help' };
+      if (command.id === 'set-viewer-style' && command.style) changeStyle(fromSettingsStyle(command.style));
+      else if (map[command.id]) commands.current[map[command.id]!]?.();
+    };
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('equimol-menu', onMenu);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('equimol-menu', onMenu);
+    };
+  }, [changeStyle]);
+
+  // ---------- drag and drop anywhere on the window ----------
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const onEnter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth++;
+      setDragging(true);
+    };
+    const onOver = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const onLeave = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const onDrop = (e: DragEvent) => {
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const files = Array.from(e.dataTransfer?.files ?? []);
+      void openFileList(files);
+    };
+    window.addEventListener('dragenter', onEnter);
+    window.addEventListener('dragover', onOver);
+    window.addEventListener('dragleave', onLeave);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragenter', onEnter);
+      window.removeEventListener('dragover', onOver);
+      window.removeEventListener('dragleave', onLeave);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [openFileList]);
+
+  const totalStructures = documents.reduce((n, d) => n + d.recordCount, 0);
+  const periodic = Boolean(structure?.cell);
+  const accept = formatExtensions.length > 0 ? [...formatExtensions.map((e) => `.${e}`), '.gz'].join(',') : undefined;
+
+  return (
+    <div className="app" data-testid="app">
+      <header className="titlebar">
+        <div className="brand">
+          <BrandMark /> Equimol
+        </div>
+        <button className="btn" onClick={openDialog} title="Open files (Ctrl+O)" data-testid="open-button">
+          <OpenIcon /> Open…
+        </button>
+        <button className="btn" onClick={exportCurrent} title="Export (Ctrl+E)" disabled={documents.length === 0}>
+          <ExportIcon /> Export
+        </button>
+        <input
+          ref={fileInputRef}
+          type="file"
+          multiple
+          hidden
+          accept={accept}
+          data-testid="file-input"
+          onChange={(event) => {
+            const files = Array.from(event.target.files ?? []);
+            event.target.value = '';
+            void openFileList(files);
+          }}
+        />
+        <div className="spacer" />
+        <button className="btn ghost icon" onClick={toggleTheme} title={theme === 'dark' ? 'Light theme' : 'Dark theme'} data-testid="theme-toggle">
+          {theme === 'dark' ? <SunIcon /> : <MoonIcon />}
+        </button>
+        <button className="btn ghost icon" onClick={() => setHelpOpen(true)} title="Keyboard shortcuts (?)">
+          <HelpIcon />
+        </button>
+      </header>
+
+      <div className="workspace">
+        <StructureList
+          documents={documents}
+          activeDocId={activeDocId}
+          onActivate={activate}
+          onClose={closeDocument}
+          pages={pages}
+          selectedRow={selectedRow}
+          onSelectRow={setSelectedRow}
+          sort={sort}
+          onSort={onSort}
+          filterText={filterText}
+          onFilterText={(text) => {
+            setFilterText(text);
+            setSelectedRow(0);
+          }}
+        />
+
+        <main className="center">
+          <div className="viewer-toolbar">
+            <div className="seg" role="radiogroup" aria-label="Style">
+              {STYLES.map((s) => (
+                <button key={s.id} className={`btn${style === s.id ? ' active' : ''}`} onClick={() => changeStyle(s.id)} title={`${s.label} (${s.key})`} data-testid={`style-${s.id}`}>
+                  {s.label}
+                </button>
+              ))}
+            </div>
+            <span className="sep" />
+            <button className={`btn${showCell && periodic ? ' active' : ''}`} onClick={() => setShowCell((c) => !c)} disabled={!periodic} title="Unit cell (C)">
+              <CellIcon /> Cell
+            </button>
+            <label title="Supercell repeats along a, b, c">
+              {[0, 1, 2].map((axis) => (
+                <input
+                  key={axis}
+                  className="input tiny mono"
+                  type="number"
+                  min={1}
+                  max={6}
+                  value={supercell[axis]}
+                  disabled={!periodic}
+                  onChange={(e) => {
+                    const n = Math.max(1, Math.min(6, Math.round(Number(e.target.value) || 1)));
+                    setSupercell((s) => s.map((v, i) => (i === axis ? n : v)) as unknown as Vec3);
+                  }}
+                  aria-label={`Supercell ${'abc'[axis]}`}
+                />
+              ))}
+            </label>
+            <span className="sep" />
+            <button className={`btn${labels !== 'none' ? ' active' : ''}`} onClick={() => setLabels((l) => (l === 'none' ? 'element' : 'none'))} title="Atom labels (L)">
+              <LabelIcon /> Labels
+            </button>
+            <button className={`btn${measuring ? ' active' : ''}`} onClick={() => setMeasuring((m) => !m)} title="Measure distances, angles, dihedrals (M)" data-testid="measure-button">
+              <RulerIcon /> Measure
+            </button>
+            <button className="btn" onClick={() => viewerRef.current?.fitToView()} title="Fit to view (F)" data-testid="fit-button">
+              <FitIcon /> Fit
+            </button>
+            <button className="btn icon" onClick={exportPng} disabled={!structure} title="Save the view as PNG">
+              <CameraIcon />
+            </button>
+            <span className="sep" />
+            <button className={`btn${playing ? ' active' : ''}`} onClick={togglePlay} disabled={!canPlay} title="Play the file as a trajectory (Space)">
+              {playing ? <PauseIcon /> : <PlayIcon />} {playing ? 'Pause' : 'Play'}
+            </button>
+          </div>
+          <div style={{ position: 'relative', flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
+            <ViewerPane
+              structure={structure}
+              frames={frames}
+              frame={frame}
+              playing={playing}
+              style={style}
+              showCell={showCell}
+              supercell={supercell}
+              labels={labels}
+              interaction={measuring ? 'distance' : 'select'}
+              measurements={viewerMeasurements}
+              selection={selection}
+              theme={theme}
+              onReady={onViewerReady}
+              onPick={onPick}
+              onMeasure={onMeasure}
+              onFrame={onFrame}
+            />
+            {structure && summary ? (
+              <div className="viewer-caption">
+                <strong>{summary.name || summary.formula}</strong>
+                <div>
+                  {summary.formula} · {plural(summary.atoms, 'atom')}
+                  {periodic ? ' · periodic' : ''}
+                </div>
+              </div>
+            ) : null}
+            {measuring ? <div className="viewer-hint">Measure: click two atoms for a distance · Esc to stop</div> : null}
+            {documents.length === 0 ? <EmptyState onOpen={openDialog} /> : null}
+          </div>
+          {frames.length > 0 ? (
+            <div className="traj-bar">
+              <button className="btn ghost icon" onClick={togglePlay}>
+                {playing ? <PauseIcon /> : <PlayIcon />}
+              </button>
+              <input type="range" min={0} max={frames.length - 1} value={frame} onChange={(e) => setFrame(Number(e.target.value))} aria-label="Frame" />
+              <span className="mono muted">
+                {frame + 1}/{frames.length}
+              </span>
+            </div>
+          ) : null}
+        </main>
+
+        <SidePanel
+          summary={summary}
+          structure={structure}
+          depiction={depiction}
+          pickedAtom={pickedAtom}
+          measurements={measurements}
+          onRemoveMeasurement={(i) => setMeasurements((list) => list.filter((_, k) => k !== i))}
+          onClearMeasurements={() => setMeasurements([])}
+        />
+      </div>
+
+      <JobsPanel
+        predictors={predictors}
+        predictorId={predictorId}
+        onPredictorId={setPredictorId}
+        documentCount={documents.length}
+        structureCount={totalStructures}
+        jobs={jobs}
+        collapsed={jobsCollapsed}
+        onToggleCollapsed={() => setJobsCollapsed((c) => !c)}
+        onStart={startJob}
+        onCancel={cancelJob}
+        onExport={exportJob}
+      />
+
+      <footer className="statusbar">
+        <span>{documents.length === 0 ? 'Ready' : `${plural(documents.length, 'file')} · ${plural(totalStructures, 'structure')}`}</span>
+        {activeDoc ? (
+          <span>
+            {activeDoc.formatName} · {formatBytes(activeDoc.byteLength)}
+            {activeDoc.gzipped ? ' (gzip)' : ''} · read in {activeDoc.readMs.toFixed(0)} ms
+          </span>
+        ) : null}
+        <span className="spacer" />
+        <span>{platform === 'web' ? 'Web mode' : 'Desktop'}</span>
+        <span>
+          Press <span className="kbd">?</span> for shortcuts
+        </span>
+      </footer>
+
+      {dragging ? <DropOverlay /> : null}
+      {helpOpen ? <HelpDialog onClose={() => setHelpOpen(false)} /> : null}
+      <Toasts toasts={toasts} onDismiss={(id) => setToasts((list) => list.filter((t) => t.id !== id))} />
+    </div>
+  );
+}
+
+function EmptyState(props: { readonly onOpen: () => void }) {
+  return (
+    <div className="empty" data-testid="empty-state">
+      <div className="card">
+        <svg width="64" height="64" viewBox="0 0 24 24" aria-hidden="true" style={{ opacity: 0.9 }}>
+          <line x1="6" y1="7" x2="17" y2="6" stroke="var(--border-strong)" strokeWidth="1.2" />
+          <line x1="6" y1="7" x2="10" y2="18" stroke="var(--border-strong)" strokeWidth="1.2" />
+          <line x1="17" y1="6" x2="10" y2="18" stroke="var(--border-strong)" strokeWidth="1.2" />
+          <circle cx="6" cy="7" r="3" fill="#e5484d" />
+          <circle cx="17" cy="6" r="2.4" fill="#3e8bff" />
+          <circle cx="10" cy="18" r="3.4" fill="#8e99a8" />
+        </svg>
+        <h2>Drop molecule or crystal files here</h2>
+        <p>or open them with the button or Ctrl+O. Several files at once, gzipped too.</p>
+        <div className="formats">
+          {['XYZ', 'extXYZ', 'SDF/MOL', 'PDB', 'CIF', 'POSCAR', 'SMILES', '.gz'].map((f) => (
+            <span key={f} className="badge fmt">
+              {f}
+            </span>
+          ))}
+        </div>
+        <div style={{ marginTop: 16 }}>
+          <button className="btn primary" onClick={props.onOpen}>
+            <OpenIcon /> Open files…
+          </button>
+        </div>
+        <div className="shortcuts">
+          <span className="kbd">1–4</span> <span>viewer styles</span>
+          <span className="kbd">M</span> <span>measure</span>
+          <span className="kbd">?</span> <span>all shortcuts</span>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import type { ExportFormat, JobId, JobProgress, PredictorInfo } from '../../../core/contract/equimol-api';
+import { formatDuration, formatRate, plural } from '../util/format';
+import { BoltIcon, ChevronIcon, StopIcon } from './icons';
+
+export interface JobsPanelProps {
+  readonly predictors: readonly PredictorInfo[];
+  readonly predictorId: string;
+  readonly onPredictorId: (id: string) => void;
+  readonly documentCount: number;
+  readonly structureCount: number;
+  readonly jobs: readonly JobProgress[];
+  readonly collapsed: boolean;
+  readonly onToggleCollapsed: () => void;
+  readonly onStart: () => void;
+  readonly onCancel: (jobId: JobId) => void;
+  readonly onExport: (jobId: JobId, format: ExportFormat) => void;
+}
+
+const ACTIVE_STATES = new Set(['queued', 'running']);
+
+function percentOf(job: JobProgress): number {
+  if (job.state === 'done') return 100;
+  return job.total > 0 ? (100 * job.done) / job.total : 0;
+}
+
+/** Bottom panel: predictor picker, start button, and one row per job with progress, rate, ETA, cancel and export. */
+export function JobsPanel(props: JobsPanelProps) {
+  const { predictors, jobs } = props;
+  const running = jobs.filter((j) => ACTIVE_STATES.has(j.state)).length;
+  const selected = predictors.find((p) => p.id === props.predictorId);
+  return (
+    <section className={`jobs${props.collapsed ? ' collapsed' : ''}`} data-testid="jobs-panel">
+      <div className="jobs-controls">
+        <button className="btn ghost icon" onClick={props.onToggleCollapsed} title={props.collapsed ? 'Show jobs' : 'Hide jobs'} style={{ transform: props.collapsed ? 'rotate(180deg)' : undefined }}>
+          <ChevronIcon />
+        </button>
+        <strong style={{ fontSize: 11, textTransform: 'uppercase', letterSpacing: 0.6, color: 'var(--text-dim)' }}>Batch prediction</strong>
+        <select className="select" value={props.predictorId} onChange={(e) => props.onPredictorId(e.target.value)} data-testid="predictor-select" title={selected?.description}>
+          {predictors.length === 0 ? <option value="">No predictors available</option> : null}
+          {predictors.map((p) => (
+            <option key={p.id} value={p.id} title={p.description}>
+              {p.id} — {p.columns.length} {p.columns.length === 1 ? 'column' : 'columns'}
+            </option>
+          ))}
+        </select>
+        <button className="btn primary" onClick={props.onStart} disabled={!selected || props.documentCount === 0} data-testid="start-job">
+          <BoltIcon /> Run on {props.documentCount > 1 ? `${props.documentCount} files` : 'open file'}
+          {props.structureCount > 0 ? ` (${props.structureCount.toLocaleString('en-US')})` : ''}
+        </button>
+        <span className="muted" style={{ marginLeft: 6 }}>
+          {selected ? selected.description : ''}
+        </span>
+        <span style={{ flex: 1 }} />
+        <span className="muted">{jobs.length === 0 ? 'No jobs yet' : `${plural(jobs.length, 'job')}${running ? `, ${running} active` : ''}`}</span>
+      </div>
+      <div className="jobs-body">
+        {jobs.map((job) => {
+          const pct = percentOf(job);
+          const active = ACTIVE_STATES.has(job.state);
+          return (
+            <div className="job" key={job.id} data-testid="job" data-state={job.state}>
+              <div className="title" title={job.label}>
+                {job.label}
+                <small>
+                  {job.state}
+                  {job.failed > 0 ? ` · ${plural(job.failed, 'error row')}` : ''}
+                  {job.message ? ` · ${job.message}` : ''}
+                </small>
+              </div>
+              <div
+                className={`progress${job.state === 'done' ? ' done' : ''}${job.state === 'failed' ? ' failed' : ''}`}
+                role="progressbar"
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={Math.round(pct)}
+                data-testid="job-progress"
+              >
+                <div style={{ width: `${pct}%` }} />
+              </div>
+              <div className="stats mono" data-testid="job-stats">
+                {pct.toFixed(0)}% · {job.done.toLocaleString('en-US')}/{job.total.toLocaleString('en-US')} · {formatRate(job.rate)} ·{' '}
+                {active ? `ETA ${job.etaSeconds === null ? '—' : formatDuration(job.etaSeconds)}` : formatDuration(job.elapsedSeconds)}
+              </div>
+              <div className="actions">
+                {active ? (
+                  <button className="btn danger" onClick={() => props.onCancel(job.id)} data-testid="cancel-job">
+                    <StopIcon /> Cancel
+                  </button>
+                ) : job.state === 'done' ? (
+                  <>
+                    <button className="btn" onClick={() => props.onExport(job.id, 'csv')} data-testid="export-csv">
+                      CSV
+                    </button>
+                    <button className="btn" onClick={() => props.onExport(job.id, 'sdf')} data-testid="export-sdf">
+                      SDF
+                    </button>
+                    <button className="btn" onClick={() => props.onExport(job.id, 'extxyz')} data-testid="export-extxyz">
+                      extXYZ
+                    </button>
+                  </>
+                ) : null}
+              </div>
+            </div>
+          );
+        })}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,146 @@
+import { useMemo, useState } from 'react';
+import type { DocumentId, DocumentInfo } from '../../../core/contract/equimol-api';
+import type { StructurePages } from '../hooks/use-structure-pages';
+import { formatBytes, formatValue, plural } from '../util/format';
+import { CloseIcon } from './icons';
+import { VirtualTable, type SortState, type TableColumn } from './virtual-table';
+
+export interface StructureListProps {
+  readonly documents: readonly DocumentInfo[];
+  readonly activeDocId: DocumentId | null;
+  readonly onActivate: (docId: DocumentId) => void;
+  readonly onClose: (docId: DocumentId) => void;
+  readonly pages: StructurePages;
+  readonly selectedRow: number;
+  readonly onSelectRow: (row: number) => void;
+  readonly sort: SortState;
+  readonly onSort: (key: string) => void;
+  readonly filterText: string;
+  readonly onFilterText: (text: string) => void;
+}
+
+const FIXED_COLUMNS: readonly TableColumn[] = [
+  { key: 'index', label: '#', width: 54, numeric: true },
+  { key: 'name', label: 'Name' },
+  { key: 'formula', label: 'Formula', width: 96 },
+  { key: 'atoms', label: 'Atoms', width: 58, numeric: true },
+];
+
+/** Left panel: one tab per open file, a filter box and the virtualised, sortable structure table. */
+export function StructureList(props: StructureListProps) {
+  const { documents, activeDocId, pages } = props;
+  const active = documents.find((d) => d.id === activeDocId);
+  const [showErrors, setShowErrors] = useState(false);
+
+  const columns = useMemo<TableColumn[]>(() => {
+    const extra = (active?.columns ?? [])
+      .filter((c) => c.kind === 'number' || c.kind === 'string' || c.kind === 'boolean')
+      .slice(0, 8)
+      .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 104, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
+    return [...FIXED_COLUMNS, ...extra];
+  }, [active]);
+
+  const cell = (row: number, key: string) => {
+    const summary = pages.row(row);
+    if (!summary) return key === 'name' ? <span className="muted">…</span> : '';
+    switch (key) {
+      case 'index':
+        return String(summary.index + 1);
+      case 'name':
+        return summary.name || <span className="muted">(untitled)</span>;
+      case 'formula':
+        return summary.formula;
+      case 'atoms':
+        return String(summary.atoms);
+      default:
+        return formatValue(summary.values[key]);
+    }
+  };
+
+  return (
+    <aside className="panel panel-left" data-testid="structure-list">
+      <div className="doc-tabs" role="tablist" hidden={documents.length === 0}>
+        {documents.map((doc) => (
+          <div
+            key={doc.id}
+            className={`doc-tab${doc.id === activeDocId ? ' active' : ''}`}
+            role="tab"
+            aria-selected={doc.id === activeDocId}
+            onClick={() => props.onActivate(doc.id)}
+            title={`${doc.name} — ${doc.formatName}, ${formatBytes(doc.byteLength)}${doc.gzipped ? ' (gzip)' : ''}, ${plural(doc.recordCount, 'structure')}${doc.errorCount ? `, ${plural(doc.errorCount, 'error')}` : ''}, read in ${doc.readMs.toFixed(0)} ms`}
+            data-testid="doc-tab"
+          >
+            <span className="name">{doc.name}</span>
+            <span className="badge">{doc.recordCount.toLocaleString('en-US')}</span>
+            {doc.errorCount > 0 ? (
+              <span className="badge error" data-testid="doc-error-badge">
+                {doc.errorCount} err
+              </span>
+            ) : null}
+            <button
+              className="close"
+              title="Close (Delete)"
+              onClick={(event) => {
+                event.stopPropagation();
+                props.onClose(doc.id);
+              }}
+            >
+              <CloseIcon />
+            </button>
+          </div>
+        ))}
+      </div>
+      <div className="list-toolbar">
+        <input
+          className="input"
+          placeholder="Filter by name or formula…"
+          value={props.filterText}
+          onChange={(event) => props.onFilterText(event.target.value)}
+          data-testid="filter-input"
+          spellCheck={false}
+        />
+        {active ? <span className="badge fmt" title={active.formatName}>{active.format}</span> : null}
+      </div>
+      <div className="panel-header">
+        Structures
+        <span className="count" data-testid="structure-count">
+          {active ? (pages.total >= 0 ? `${pages.total.toLocaleString('en-US')}${pages.total !== active.recordCount ? ` of ${active.recordCount.toLocaleString('en-US')}` : ''}` : '…') : ''}
+        </span>
+        <span style={{ flex: 1 }} />
+        {active && active.errorCount > 0 ? (
+          <button className="btn ghost danger" style={{ height: 22 }} onClick={() => setShowErrors((s) => !s)} data-testid="toggle-errors">
+            {showErrors ? 'Hide' : 'Show'} {plural(active.errorCount, 'error')}
+          </button>
+        ) : null}
+      </div>
+      {active && showErrors && active.errors.length > 0 ? (
+        <ul className="error-list" style={{ maxHeight: 160, overflow: 'auto', flex: 'none' }} data-testid="doc-errors">
+          {active.errors.map((e, i) => (
+            <li key={i}>
+              <span className="loc">
+                record {e.record + 1}, line {e.line}:
+              </span>{' '}
+              {e.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <VirtualTable
+        columns={columns}
+        rowCount={active ? Math.max(0, pages.total) : 0}
+        cell={cell}
+        selectedRow={props.selectedRow}
+        onSelectRow={props.onSelectRow}
+        sort={props.sort}
+        onSort={props.onSort}
+        onRangeChange={pages.requestRange}
+        rowTitle={(row) => {
+          const s = pages.row(row);
+          return s && s.line > 0 ? `${s.name || 'structure'} — record ${s.index + 1}, line ${s.line}` : undefined;
+        }}
+        emptyText={active ? (props.filterText ? 'No structure matches the filter.' : 'This file holds no readable structure.') : 'No file open.'}
+        testId="structure-table"
+      />
+    </aside>
+  );
+}

@@ -1,0 +1,70 @@
+import { useEffect, useRef } from 'react';
+import type { Structure } from '../../../core/structure';
+import { createViewer } from '../../viewer/viewer';
+import type { InteractionMode, LabelMode, Measurement, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle, ViewerTheme } from '../../viewer/viewer-api';
+
+export interface ViewerPaneProps {
+  readonly structure: Structure | null;
+  readonly frames: readonly Structure[];
+  readonly frame: number;
+  readonly playing: boolean;
+  readonly style: ViewerStyle;
+  readonly showCell: boolean;
+  readonly supercell: Vec3;
+  readonly labels: LabelMode;
+  readonly interaction: InteractionMode;
+  readonly measurements: readonly Measurement[];
+  readonly selection: readonly number[];
+  readonly theme: ViewerTheme;
+  readonly onReady: (viewer: StructureViewer | null) => void;
+  readonly onPick: (event: PickEvent) => void;
+  readonly onMeasure: (event: MeasureEvent) => void;
+  readonly onFrame: (frame: number) => void;
+}
+
+/** Thin React host for the React-free three.js viewer: creates it once, pushes props as state, forwards events. */
+export function ViewerPane(props: ViewerPaneProps) {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const viewerRef = useRef<StructureViewer | null>(null);
+  const handlers = useRef(props);
+  handlers.current = props;
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    let viewer: StructureViewer;
+    try {
+      viewer = createViewer(host, { preserveDrawingBuffer: true });
+    } catch (error) {
+      host.dataset['viewerError'] = error instanceof Error ? error.message : String(error);
+      handlers.current.onReady(null);
+      return;
+    }
+    viewerRef.current = viewer;
+    const offs = [
+      viewer.on('pick', (e) => handlers.current.onPick(e)),
+      viewer.on('measure', (e) => handlers.current.onMeasure(e)),
+      viewer.on('frame', (e) => handlers.current.onFrame(e.frame)),
+    ];
+    handlers.current.onReady(viewer);
+    return () => {
+      for (const off of offs) off();
+      handlers.current.onReady(null);
+      viewerRef.current = null;
+      viewer.dispose();
+    };
+  }, []);
+
+  const { structure, frames, frame, playing, style, showCell, supercell, labels, interaction, measurements, selection, theme } = props;
+  useEffect(() => {
+    viewerRef.current?.setState({ structure, frames, camera: null });
+  }, [structure, frames]);
+  useEffect(() => {
+    viewerRef.current?.setState({ frame, playing });
+  }, [frame, playing]);
+  useEffect(() => {
+    viewerRef.current?.setState({ style, showCell, supercell, labels, interaction, measurements, selection, theme });
+  }, [style, showCell, supercell, labels, interaction, measurements, selection, theme]);
+
+  return <div className="viewer-host" ref={hostRef} data-testid="viewer" />;
+}

@@ -1,0 +1,144 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+
+export interface TableColumn {
+  readonly key: string;
+  readonly label: string;
+  /** Fixed width in px; a column without width grows to fill. */
+  readonly width?: number;
+  readonly numeric?: boolean;
+  readonly title?: string;
+}
+
+export interface SortState {
+  readonly key: string;
+  readonly descending: boolean;
+}
+
+export interface VirtualTableProps {
+  readonly columns: readonly TableColumn[];
+  readonly rowCount: number;
+  readonly rowHeight?: number;
+  /** Text (or node) of one cell; called only for rows in view. */
+  readonly cell: (row: number, columnKey: string) => ReactNode;
+  readonly rowClassName?: (row: number) => string | undefined;
+  readonly rowTitle?: (row: number) => string | undefined;
+  readonly selectedRow: number;
+  readonly onSelectRow: (row: number) => void;
+  readonly sort?: SortState;
+  readonly onSort?: (key: string) => void;
+  readonly emptyText?: ReactNode;
+  readonly testId?: string;
+  /** Called with the rows in view [first, last) so the owner can fetch pages lazily. */
+  readonly onRangeChange?: (first: number, last: number) => void;
+}
+
+const OVERSCAN_ROWS = 8;
+
+/**
+ * Windowed table: only the rows in view (plus a few) are in the DOM, so 100k rows scroll as smoothly as 10.
+ * Arrow keys, PageUp/PageDown, Home/End move the selection and keep it in view.
+ */
+export function VirtualTable(props: VirtualTableProps) {
+  const { columns, rowCount, cell, selectedRow, onSelectRow, sort, onSort } = props;
+  const rowHeight = props.rowHeight ?? 24;
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewportHeight, setViewportHeight] = useState(400);
+
+  useLayoutEffect(() => {
+    const body = bodyRef.current;
+    if (!body) return;
+    const observer = new ResizeObserver(() => setViewportHeight(body.clientHeight));
+    observer.observe(body);
+    setViewportHeight(body.clientHeight);
+    return () => observer.disconnect();
+  }, []);
+
+  const onScroll = useCallback(() => {
+    const body = bodyRef.current;
+    if (!body) return;
+    setScrollTop(body.scrollTop);
+    if (headRef.current) headRef.current.scrollLeft = body.scrollLeft;
+  }, []);
+
+  // Keep the selected row in view when selection changes from outside (keyboard, viewer, search).
+  useEffect(() => {
+    const body = bodyRef.current;
+    if (!body || selectedRow < 0) return;
+    const top = selectedRow * rowHeight;
+    if (top < body.scrollTop) body.scrollTop = top;
+    else if (top + rowHeight > body.scrollTop + body.clientHeight) body.scrollTop = top + rowHeight - body.clientHeight;
+  }, [selectedRow, rowHeight]);
+
+  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN_ROWS);
+  const last = Math.min(rowCount, Math.ceil((scrollTop + viewportHeight) / rowHeight) + OVERSCAN_ROWS);
+  const pageRows = Math.max(1, Math.floor(viewportHeight / rowHeight) - 1);
+  const { onRangeChange } = props;
+  useEffect(() => {
+    onRangeChange?.(first, last);
+  }, [first, last, onRangeChange]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (rowCount === 0) return;
+    const moves: Record<string, number> = {
+      ArrowDown: selectedRow + 1,
+      ArrowUp: selectedRow - 1,
+      PageDown: selectedRow + pageRows,
+      PageUp: selectedRow - pageRows,
+      Home: 0,
+      End: rowCount - 1,
+    };
+    const next = moves[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    onSelectRow(Math.min(rowCount - 1, Math.max(0, next)));
+  };
+
+  const rows: ReactNode[] = [];
+  for (let row = first; row < last; row++) {
+    const className = ['vtable-row', row === selectedRow ? 'selected' : '', props.rowClassName?.(row) ?? ''].join(' ');
+    rows.push(
+      <div
+        key={row}
+        className={className}
+        style={{ top: row * rowHeight, height: rowHeight }}
+        onMouseDown={() => onSelectRow(row)}
+        title={props.rowTitle?.(row)}
+        data-row={row}
+        role="row"
+        aria-selected={row === selectedRow}
+      >
+        {columns.map((c) => (
+          <div key={c.key} className={`cell${c.numeric ? ' num mono' : ''}${c.width ? '' : ' grow'}`} style={c.width ? { width: c.width } : undefined}>
+            {cell(row, c.key)}
+          </div>
+        ))}
+      </div>,
+    );
+  }
+
+  return (
+    <div className="vtable" tabIndex={0} onKeyDown={onKeyDown} role="grid" aria-rowcount={rowCount} data-testid={props.testId}>
+      <div className="vtable-head" ref={headRef} role="row">
+        {columns.map((c) => (
+          <div
+            key={c.key}
+            className={`cell${c.numeric ? ' num' : ''}${c.width ? '' : ' grow'}`}
+            style={c.width ? { width: c.width } : undefined}
+            onClick={() => onSort?.(c.key)}
+            title={c.title ?? `Sort by ${c.label}`}
+            role="columnheader"
+          >
+            {c.label}
+            {sort?.key === c.key ? <span className="sort">{sort.descending ? '▼' : '▲'}</span> : null}
+          </div>
+        ))}
+      </div>
+      <div className="vtable-body" ref={bodyRef} onScroll={onScroll}>
+        <div style={{ height: rowCount * rowHeight, position: 'relative' }}>{rows}</div>
+        {rowCount === 0 && props.emptyText ? <div className="vtable-empty">{props.emptyText}</div> : null}
+      </div>
+    </div>
+  );
+}

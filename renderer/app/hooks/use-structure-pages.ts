@@ -1,0 +1,97 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { DocumentId, EquimolApi, SortKey, StructureSummary } from '../../../core/contract/equimol-api';
+
+const PAGE_SIZE = 500;
+
+export interface StructurePagesQuery {
+  readonly docId: DocumentId | null;
+  readonly sortBy: SortKey;
+  readonly descending: boolean;
+  readonly filterText: string;
+  /** Bump to refetch (a job added columns, the document changed). */
+  readonly version: number;
+}
+
+export interface StructurePages {
+  /** Rows matching the filter; -1 while the first page is loading. */
+  readonly total: number;
+  row(index: number): StructureSummary | undefined;
+  /** Fetches the pages covering rows [first, last) that are not loaded yet. */
+  requestRange(first: number, last: number): void;
+  /** Resolves the summary of a row, fetching its page if needed. */
+  fetchRow(index: number): Promise<StructureSummary | undefined>;
+}
+
+/**
+ * Lazily paged view of one document's sorted, filtered structure list (listStructures), for the virtual table:
+ * only pages in view are fetched, so 100k-structure files cost a few hundred rows of memory on this side.
+ */
+export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): StructurePages {
+  const { docId, sortBy, descending, filterText, version } = query;
+  const [total, setTotal] = useState(-1);
+  const [, setTick] = useState(0);
+  const pages = useRef(new Map<number, readonly StructureSummary[]>());
+  const inflight = useRef(new Map<number, Promise<void>>());
+  const generation = useRef(0);
+
+  const loadPage = useCallback(
+    (page: number): Promise<void> => {
+      if (!docId) return Promise.resolve();
+      const existing = inflight.current.get(page);
+      if (existing) return existing;
+      const gen = generation.current;
+      const text = filterText.trim();
+      const promise = api
+        .listStructures(docId, {
+          offset: page * PAGE_SIZE,
+          limit: PAGE_SIZE,
+          sortBy,
+          descending,
+          ...(text ? { filter: { text } } : {}),
+        })
+        .then((result) => {
+          if (gen !== generation.current) return;
+          pages.current.set(page, result.rows);
+          setTotal(result.total);
+          setTick((t) => t + 1);
+        })
+        .catch(() => {
+          if (gen === generation.current) inflight.current.delete(page);
+        });
+      inflight.current.set(page, promise);
+      return promise;
+    },
+    [api, docId, sortBy, descending, filterText],
+  );
+
+  useEffect(() => {
+    generation.current++;
+    pages.current = new Map();
+    inflight.current = new Map();
+    setTotal(docId ? -1 : 0);
+    void loadPage(0);
+  }, [loadPage, docId, version]);
+
+  const requestRange = useCallback(
+    (first: number, last: number) => {
+      if (last <= first) return;
+      for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor((last - 1) / PAGE_SIZE); page++) {
+        if (!pages.current.has(page)) void loadPage(page);
+      }
+    },
+    [loadPage],
+  );
+
+  const row = useCallback((index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE], []);
+
+  const fetchRow = useCallback(
+    async (index: number) => {
+      const page = Math.floor(index / PAGE_SIZE);
+      if (!pages.current.has(page)) await loadPage(page);
+      return pages.current.get(page)?.[index % PAGE_SIZE];
+    },
+    [loadPage],
+  );
+
+  return { total, row, requestRange, fetchRow };
+}

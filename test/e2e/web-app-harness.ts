@@ -1,0 +1,153 @@
+/**
+ * End-to-end harness for web mode: builds the app with Vite (renderer + session worker) into a temp folder,
+ * serves it with renderer/web/serve.mjs (COOP/COEP, CSP) and opens it in Debian's Chromium through the
+ * shared browser helper (software WebGL). One build and one browser per test file.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { startStaticServer, type StaticServer } from '../../renderer/web/serve.mjs';
+import { launchChromium, REPO_ROOT } from '../helpers/browser';
+
+export { REPO_ROOT };
+
+/** Builds web mode into `outDir` (quiet). */
+export async function buildWebApp(outDir: string): Promise<void> {
+  await build({
+    configFile: resolve(REPO_ROOT, 'renderer/web/vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
+}
+
+export interface WebApp {
+  readonly browser: Browser;
+  readonly page: Page;
+  readonly url: string;
+  readonly distDir: string;
+  /** Uncaught page errors and console errors (main thread and worker), in order. */
+  readonly errors: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenWebAppOptions {
+  readonly width?: number;
+  readonly height?: number;
+  readonly colorScheme?: 'light' | 'dark';
+  /** Reuse an existing build (e.g. dist/web) instead of building. */
+  readonly distDir?: string;
+}
+
+export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebApp> {
+  const ownDist = options.distDir ? undefined : await mkdtemp(join(tmpdir(), 'equimol-web-'));
+  const distDir = options.distDir ?? ownDist!;
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    if (ownDist) await buildWebApp(ownDist);
+    server = await startStaticServer({ root: distDir });
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
+      deviceScaleFactor: 1,
+      colorScheme: options.colorScheme ?? 'light',
+      acceptDownloads: true,
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('[data-testid="app"]', { timeout: 30_000 });
+    const opened = browser;
+    const served = server;
+    return {
+      browser: opened,
+      page,
+      url: served.url,
+      distDir,
+      errors,
+      close: async () => {
+        await opened.close();
+        await served.close();
+        if (ownDist) await rm(ownDist, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await server?.close();
+    if (ownDist) await rm(ownDist, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface DroppedFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+export function fileFromDisk(path: string, name = basename(path)): DroppedFile {
+  return { name, bytes: new Uint8Array(readFileSync(resolve(REPO_ROOT, path))) };
+}
+
+/**
+ * Drops files on the window the way a user's drag does: dragenter, dragover and drop events carrying a
+ * DataTransfer with real File objects (the bytes go over as base64).
+ */
+export async function dropFiles(page: Page, files: readonly DroppedFile[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, base64: Buffer.from(f.bytes).toString('base64') }));
+  await page.evaluate((items) => {
+    const transfer = new DataTransfer();
+    for (const item of items) {
+      const binary = atob(item.base64);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      transfer.items.add(new File([bytes], item.name));
+    }
+    const target = document.querySelector('[data-testid="viewer"]') ?? document.body;
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      target.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: transfer }));
+    }
+  }, payload);
+}
+
+/** Text of the structure count in the list header, e.g. '12'. */
+export async function structureCountText(page: Page): Promise<string> {
+  return (await page.textContent('[data-testid="structure-count"]')) ?? '';
+}
+
+/** Pixel statistics of a PNG screenshot of an element: share of pixels that differ from the background colour. */
+export async function canvasPixelStats(page: Page): Promise<{ width: number; height: number; nonBackground: number; colored: number; distinctColors: number }> {
+  return page.evaluate(async () => {
+    const viewer = window.__equimolDebug?.viewer;
+    if (!viewer) throw new Error('no viewer');
+    const url = viewer.toDataURL();
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = image.naturalWidth;
+    canvas.height = image.naturalHeight;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
+    const bg = [data[0]!, data[1]!, data[2]!];
+    let nonBackground = 0;
+    let colored = 0;
+    const colors = new Set<number>();
+    for (let i = 0; i < data.length; i += 4) {
+      const r = data[i]!;
+      const g = data[i + 1]!;
+      const b = data[i + 2]!;
+      if (Math.abs(r - bg[0]!) + Math.abs(g - bg[1]!) + Math.abs(b - bg[2]!) > 24) nonBackground++;
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 40) colored++;
+      colors.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+    }
+    return { width: canvas.width, height: canvas.height, nonBackground, colored, distinctColors: colors.size };
+  });
+}
