@@ -1,0 +1,59 @@
+/**
+ * Parameter declarations shared by all equivariant layers. A layer is a pure function of a flat parameter
+ * record (see core/engine/model.ts `ModelParams`): it declares `ParamSpec`s under a '/'-separated name prefix,
+ * `initParams` creates seeded tf.Variables for them, and `apply(params, ...)` reads them back by name.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export type ParamInit =
+  | { readonly kind: 'normal'; readonly std: number }
+  | { readonly kind: 'uniform'; readonly limit: number }
+  | { readonly kind: 'constant'; readonly value: number };
+
+export interface ParamSpec {
+  /** Stable '/'-separated name, e.g. 'interaction0/tp/radialMlp/w0'. */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: ParamInit;
+}
+
+export type ParamRecord = Readonly<Record<string, tf.Tensor>>;
+
+/** tfjs variable names are global: a counter keeps them unique across models. */
+let variableCounter = 0;
+
+/** Creates trainable variables for `specs`, reproducible from `seed` (each spec gets its own derived seed). */
+export function initParams(specs: readonly ParamSpec[], seed: number): Record<string, tf.Variable> {
+  const out: Record<string, tf.Variable> = {};
+  specs.forEach((spec, i) => {
+    if (out[spec.name]) throw new Error(`initParams: duplicate parameter name "${spec.name}"`);
+    const s = (seed * 1000003 + i * 7919) % 2147483647;
+    const value = tf.tidy(() => {
+      const shape = [...spec.shape];
+      switch (spec.init.kind) {
+        case 'normal':
+          return tf.mul(tf.randomNormal(shape, 0, 1, 'float32', s), spec.init.std);
+        case 'uniform':
+          return tf.randomUniform(shape, -spec.init.limit, spec.init.limit, 'float32', s);
+        default:
+          return tf.fill(shape, spec.init.value);
+      }
+    });
+    variableCounter += 1;
+    out[spec.name] = tf.variable(value, true, `${spec.name}#${variableCounter}`);
+    value.dispose();
+  });
+  return out;
+}
+
+/** Reads a parameter by name with a clear error when a model file or caller lacks it. */
+export function param(params: ParamRecord, name: string): tf.Tensor {
+  const t = params[name];
+  if (!t) throw new Error(`missing parameter "${name}"`);
+  return t;
+}
+
+/** Number of scalars in a parameter list. */
+export function countParams(specs: readonly ParamSpec[]): number {
+  return specs.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+}
