@@ -1,0 +1,323 @@
+/**
+ * Open documents: a file's bytes read (gzip inflated) into structures with the format registry, bad records
+ * kept as RecordErrors, and a table model (summaries, columns, sort and filter) for the virtualised list.
+ * Reading yields to the event loop between slices so a 100k-record file never blocks other calls.
+ */
+import type {
+  ColumnInfo,
+  DocumentId,
+  DocumentInfo,
+  FileInput,
+  ListQuery,
+  StructurePage,
+  StructureSummary,
+  SummaryValue,
+} from '../contract/equimol-api';
+import { LIMITS } from '../contract/equimol-api';
+import { detectFormat } from '../formats/registry';
+import { bytesSource, isGzip, lineBatches, readHead } from '../io/lines';
+import type { PredictionColumn, PredictionValue } from '../predict/predictor';
+import { symbolOf } from '../structure/elements';
+import { toRecordError, type RecordError } from '../structure/errors';
+import { hillFormula, type PropertyValue, type Structure } from '../structure/structure';
+import { yieldToEventLoop } from './job-queue';
+
+/** Milliseconds of parsing between yields to the event loop. */
+const SLICE_MS = 25;
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class UnknownDocumentError extends Error {
+  constructor(readonly docId: string) {
+    super(`no open document with id '${docId.slice(0, 64)}'`);
+    this.name = 'UnknownDocumentError';
+  }
+}
+
+export class RecordIndexError extends RangeError {
+  constructor(docId: string, index: number, count: number) {
+    super(`document '${docId.slice(0, 64)}' has ${count} structures; index ${index} is out of range`);
+    this.name = 'RecordIndexError';
+  }
+}
+
+/** Base name of a path (either separator). */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts[parts.length - 1] || path;
+}
+
+interface Row {
+  readonly index: number;
+  readonly name: string;
+  readonly formula: string;
+  readonly atoms: number;
+  readonly periodic: boolean;
+  readonly line: number;
+}
+
+/** Predicted values of one predictor for some of a document's structures. */
+interface PredictedColumns {
+  readonly predictor: string;
+  readonly columns: readonly PredictionColumn[];
+  /** index -> values */
+  readonly values: Map<number, Readonly<Record<string, PredictionValue>>>;
+}
+
+export class OpenDocument {
+  readonly rows: Row[];
+  private readonly predicted = new Map<string, PredictedColumns>();
+  private fileColumns: ColumnInfo[];
+
+  constructor(
+    readonly id: DocumentId,
+    readonly name: string,
+    readonly path: string | undefined,
+    readonly format: string,
+    readonly formatName: string,
+    readonly byteLength: number,
+    readonly gzipped: boolean,
+    readonly structures: readonly Structure[],
+    readonly errors: readonly RecordError[],
+    readonly errorCount: number,
+    readonly readMs: number,
+  ) {
+    this.rows = structures.map((s, i) => ({
+      index: i,
+      name: s.name,
+      formula: hillFormula(s.numbers, symbolOfSafe),
+      atoms: s.numbers.length,
+      periodic: s.cell !== undefined,
+      line: s.provenance?.line ?? 0,
+    }));
+    this.fileColumns = fileColumnsOf(structures);
+  }
+
+  get count(): number {
+    return this.structures.length;
+  }
+
+  structure(index: number): Structure {
+    const s = this.structures[index];
+    if (!s) throw new RecordIndexError(this.id, index, this.count);
+    return s;
+  }
+
+  columns(): ColumnInfo[] {
+    const predicted: ColumnInfo[] = [];
+    for (const p of this.predicted.values()) {
+      for (const c of p.columns) {
+        predicted.push({
+          key: `${p.predictor}:${c.key}`,
+          label: c.label,
+          unit: c.unit,
+          kind: c.kind === 'vector' ? 'vector' : c.kind,
+          source: p.predictor,
+        });
+      }
+    }
+    return [...this.fileColumns, ...predicted];
+  }
+
+  info(): DocumentInfo {
+    return {
+      id: this.id,
+      name: this.name,
+      ...(this.path !== undefined ? { path: this.path } : {}),
+      format: this.format,
+      formatName: this.formatName,
+      byteLength: this.byteLength,
+      gzipped: this.gzipped,
+      recordCount: this.count,
+      errorCount: this.errorCount,
+      errors: this.errors,
+      periodic: this.rows.some((r) => r.periodic),
+      columns: this.columns(),
+      readMs: this.readMs,
+    };
+  }
+
+  /** Stores predictions (from a job) so they show as table columns `predictor:key`. */
+  addPredictions(
+    predictor: string,
+    columns: readonly PredictionColumn[],
+    entries: Iterable<readonly [number, Readonly<Record<string, PredictionValue>>]>,
+  ): void {
+    let p = this.predicted.get(predictor);
+    if (!p) {
+      p = { predictor, columns, values: new Map() };
+      this.predicted.set(predictor, p);
+    }
+    for (const [index, values] of entries) p.values.set(index, values);
+  }
+
+  summary(index: number): StructureSummary {
+    const row = this.rows[index]!;
+    return { ...row, values: this.values(index) };
+  }
+
+  private values(index: number): Record<string, SummaryValue> {
+    const out: Record<string, SummaryValue> = {};
+    const properties = this.structures[index]!.properties;
+    for (const c of this.fileColumns) {
+      const v = properties[c.key];
+      if (v !== undefined) out[c.key] = summaryValue(v);
+    }
+    for (const p of this.predicted.values()) {
+      const values = p.values.get(index);
+      if (!values) continue;
+      for (const c of p.columns) {
+        const v = values[c.key];
+        if (v !== undefined) out[`${p.predictor}:${c.key}`] = v;
+      }
+    }
+    return out;
+  }
+
+  /** One page of the sorted, filtered table. */
+  list(query: ListQuery): StructurePage {
+    const order = this.order(query);
+    const rows = order.slice(query.offset, query.offset + query.limit).map((i) => this.summary(i));
+    return { docId: this.id, total: order.length, offset: query.offset, rows };
+  }
+
+  private order(query: ListQuery): number[] {
+    const filter = query.filter;
+    const text = filter?.text?.trim().toLowerCase() ?? '';
+    let indices: number[] = [];
+    for (const row of this.rows) {
+      if (filter) {
+        if (filter.minAtoms !== undefined && row.atoms < filter.minAtoms) continue;
+        if (filter.maxAtoms !== undefined && row.atoms > filter.maxAtoms) continue;
+        if (filter.periodic !== undefined && row.periodic !== filter.periodic) continue;
+        if (text && !row.name.toLowerCase().includes(text) && !row.formula.toLowerCase().includes(text)) continue;
+      }
+      indices.push(row.index);
+    }
+    const key = query.sortBy ?? 'index';
+    if (key !== 'index') {
+      const sortValue = this.sortValueGetter(key);
+      const keyed = indices.map((i) => ({ i, v: sortValue(i) }));
+      keyed.sort((x, y) => compareValues(x.v, y.v) || x.i - y.i);
+      indices = keyed.map((k) => k.i);
+    }
+    if (query.descending) indices.reverse();
+    return indices;
+  }
+
+  private sortValueGetter(key: string): (index: number) => number | string | null {
+    switch (key) {
+      case 'name':
+        return (i) => this.rows[i]!.name;
+      case 'formula':
+        return (i) => this.rows[i]!.formula;
+      case 'atoms':
+        return (i) => this.rows[i]!.atoms;
+      default:
+        return (i) => sortable(this.values(i)[key]);
+    }
+  }
+}
+
+function symbolOfSafe(z: number): string {
+  try {
+    return symbolOf(z) || 'X';
+  } catch {
+    return 'X';
+  }
+}
+
+function summaryValue(v: PropertyValue): SummaryValue {
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v.every((x) => typeof x === 'number')) return v as readonly number[];
+  return (v as readonly (string | boolean)[]).join(' ');
+}
+
+function sortable(v: SummaryValue | undefined): number | string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' || typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  // vectors sort by their norm
+  return Math.hypot(...v);
+}
+
+/** Nulls and NaNs last; numbers before strings; strings in natural order. */
+function compareValues(a: number | string | null, b: number | string | null): number {
+  const aMissing = a === null || (typeof a === 'number' && Number.isNaN(a));
+  const bMissing = b === null || (typeof b === 'number' && Number.isNaN(b));
+  if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return (a as string).localeCompare(b as string, undefined, { numeric: true });
+}
+
+function fileColumnsOf(structures: readonly Structure[]): ColumnInfo[] {
+  const kinds = new Map<string, ColumnInfo['kind']>();
+  // Sample at most 2000 structures spread over the file: enough to see every key of a homogeneous file.
+  const step = Math.max(1, Math.floor(structures.length / 2000));
+  for (let i = 0; i < structures.length; i += step) {
+    for (const [key, v] of Object.entries(structures[i]!.properties)) {
+      if (kinds.has(key)) continue;
+      const kind: ColumnInfo['kind'] =
+        typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : 'vector';
+      kinds.set(key, kind);
+      if (kinds.size >= 256) break;
+    }
+  }
+  return [...kinds].map(([key, kind]) => ({ key, label: key, unit: '', kind, source: 'file' }));
+}
+
+export interface ReadOptions {
+  readonly path?: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Reads one file into a document. Throws (an Error naming the file) only when the whole file is unusable:
+ * unknown format, corrupt gzip, toolkit failing to load. Bad records become RecordErrors.
+ */
+export async function readDocument(id: DocumentId, file: FileInput, options: ReadOptions = {}): Promise<OpenDocument> {
+  const started = now();
+  const name = baseName(file.name);
+  const gzipped = isGzip(file.bytes);
+  const head = await readHead(bytesSource(file.bytes), 64 * 1024);
+  const format = detectFormat(file.name, head.text);
+  await format.prepare?.();
+  const structures: Structure[] = [];
+  const errors: RecordError[] = [];
+  let errorCount = 0;
+  const splitter = format.createSplitter();
+  let sliceStart = now();
+  const parse = (chunk: ReturnType<typeof splitter.push>) => {
+    if (!chunk) return;
+    try {
+      structures.push(format.parseRecord(chunk, name));
+    } catch (error) {
+      errorCount++;
+      if (errors.length < LIMITS.maxReportedErrors) errors.push(toRecordError(error, name, chunk.index, chunk.firstLine));
+    }
+  };
+  for await (const batch of lineBatches(head.bytes, { gunzip: false })) {
+    for (const line of batch.lines) parse(splitter.push(line));
+    if (now() - sliceStart > SLICE_MS) {
+      await yieldToEventLoop();
+      if (options.signal?.aborted) throw new Error(`${name}: reading was cancelled`);
+      sliceStart = now();
+    }
+  }
+  parse(splitter.end());
+  return new OpenDocument(
+    id,
+    name,
+    options.path,
+    format.id,
+    format.name,
+    file.bytes.byteLength,
+    gzipped,
+    structures,
+    errors,
+    errorCount,
+    now() - started,
+  );
+}
