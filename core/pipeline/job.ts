@@ -73,6 +73,8 @@ export interface BatchJobOptions {
   readonly progressIntervalMs?: number;
   readonly resume?: ResumePoint;
   readonly shard?: Shard;
+  /** Called when an input's format is known, before its records are read. */
+  readonly onInput?: (input: JobInput, format: StructureFormat) => void;
   /** Bytes of decompressed text used to sniff the format (default 64 KiB). */
   readonly headBytes?: number;
 }
@@ -319,6 +321,7 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRes
           prepared.add(format);
         }
         bytes = head.bytes;
+        options.onInput?.(input, format);
       } catch (error) {
         if (isAbort(error, signal)) throw new JobCancelledError();
         await fileError(input.name, 0, `cannot read ${input.name}: ${messageOf(error)}`);
