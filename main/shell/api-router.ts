@@ -1,0 +1,99 @@
+/**
+ * Main's IPC entry point, Electron-free: every renderer call is validated against the contract (unknown
+ * channels and bad arguments rejected), then either served here (the calls that need the file system or a
+ * native dialog) or forwarded to the compute host. The renderer reaches files only through these calls.
+ */
+import {
+  LIMITS,
+  type OpenFailure,
+  type OpenResult,
+  type PredictorInfo,
+  type SaveRequest,
+  type SaveResult,
+} from '../../core/contract/equimol-api';
+import { validateCall } from '../../core/contract/validate';
+import { formatsForFileName } from '../../core/formats/registry';
+import type { LocalFileInput } from '../../core/session/session';
+import { basename, isAbsolute } from 'node:path';
+import type { HostMethod } from '../compute-host/protocol';
+
+export interface HostCaller {
+  call<T = unknown>(method: HostMethod, args?: readonly unknown[]): Promise<T>;
+}
+
+/** What main provides to the router: dialogs and file access (Electron and node:fs in the app, fakes in tests). */
+export interface ShellServices {
+  /** Native open dialog; [] when cancelled. */
+  showOpenDialog(): Promise<string[]>;
+  /** Native save dialog; undefined when cancelled. */
+  showSaveDialog(suggestedName: string): Promise<string | undefined>;
+  fileSize(path: string): Promise<number>;
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+}
+
+export class ApiRouter {
+  private predictorIds: readonly string[] | undefined;
+
+  constructor(
+    private readonly host: HostCaller,
+    private readonly services: ShellServices,
+  ) {}
+
+  /** Handles one IPC call: `channel` and `args` exactly as received from the renderer. */
+  async handle(channel: unknown, args: readonly unknown[]): Promise<unknown> {
+    if (this.predictorIds === undefined && channel === 'equimol:startJob') await this.refreshPredictors();
+    const call = validateCall(channel, args, this.predictorIds ? { predictorIds: this.predictorIds } : {});
+    switch (call.method) {
+      case 'openPaths':
+        return this.openPaths(call.args[0] as readonly string[], { requireStructureName: true });
+      case 'showOpenDialog':
+        return this.openPaths(await this.services.showOpenDialog());
+      case 'saveFile':
+        return this.saveFile(call.args[0] as SaveRequest);
+      case 'listPredictors': {
+        const predictors = await this.host.call<readonly PredictorInfo[]>('listPredictors');
+        this.predictorIds = predictors.map((p) => p.id);
+        return predictors;
+      }
+      default:
+        return this.host.call(call.method, call.args);
+    }
+  }
+
+  async refreshPredictors(): Promise<void> {
+    const predictors = await this.host.call<readonly PredictorInfo[]>('listPredictors');
+    this.predictorIds = predictors.map((p) => p.id);
+  }
+
+  /**
+   * Reads files from disk (size-checked) and opens them in the host with their paths; per-file failures.
+   * Paths named by the renderer (not by a dialog or the OS) must look like structure files, so a compromised
+   * renderer cannot use openPaths to read arbitrary files.
+   */
+  async openPaths(paths: readonly string[], options: { readonly requireStructureName?: boolean } = {}): Promise<OpenResult> {
+    const inputs: LocalFileInput[] = [];
+    const failures: OpenFailure[] = [];
+    for (const path of paths.slice(0, LIMITS.maxFilesPerCall)) {
+      try {
+        if (!isAbsolute(path)) throw new Error('not an absolute path');
+        if (options.requireStructureName && formatsForFileName(path).length === 0) throw new Error('not a structure file name (unknown extension)');
+        const size = await this.services.fileSize(path);
+        if (size > LIMITS.maxFileBytes) throw new Error(`file is too large (${size} bytes; the limit is ${LIMITS.maxFileBytes})`);
+        inputs.push({ name: basename(path), path, bytes: await this.services.readFile(path) });
+      } catch (error) {
+        failures.push({ file: path, message: `${basename(path)}: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+    if (inputs.length === 0) return { documents: [], failures };
+    const result = await this.host.call<OpenResult>('openLocalFiles', [inputs]);
+    return { documents: result.documents, failures: [...failures, ...result.failures] };
+  }
+
+  private async saveFile(request: SaveRequest): Promise<SaveResult> {
+    const path = await this.services.showSaveDialog(basename(request.suggestedName));
+    if (!path) return { saved: false };
+    await this.services.writeFile(path, request.bytes);
+    return { saved: true, path };
+  }
+}
