@@ -166,14 +166,31 @@ export async function readHead(source: ByteSource, maxBytes = 64 * 1024): Promis
   const iterator = decompressed(source)[Symbol.asyncIterator]();
   const first: Uint8Array[] = [];
   let have = 0;
+  let failure: { error: unknown } | undefined;
   while (have < maxBytes) {
-    const next = await iterator.next();
+    let next: IteratorResult<Uint8Array>;
+    try {
+      next = await iterator.next();
+    } catch (error) {
+      // A short corrupt file: sniff what arrived; the stream replays it and then fails where the bytes did.
+      failure = { error };
+      break;
+    }
     if (next.done) break;
     first.push(next.value);
     have += next.value.byteLength;
   }
+  if (failure && first.length === 0) throw failure.error;
   const text = new TextDecoder('utf-8').decode(concatBytes(first, maxBytes));
-  return { text, bytes: { [Symbol.asyncIterator]: () => replay(first, iterator) } };
+  const bytes: ByteSource = failure
+    ? {
+        async *[Symbol.asyncIterator]() {
+          for (const chunk of first) yield chunk;
+          throw failure.error;
+        },
+      }
+    : { [Symbol.asyncIterator]: () => replay(first, iterator) };
+  return { text, bytes };
 }
 
 /**

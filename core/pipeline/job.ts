@@ -65,8 +65,8 @@ export interface BatchJobOptions {
   readonly sink: RowSink;
   /** Records per predict call (default: the predictor's batchSize, else 256). */
   readonly batchSize?: number;
-  /** Force a format id instead of detecting it. */
-  readonly format?: string;
+  /** Force a format (registry id or the format itself) instead of detecting it per input. */
+  readonly format?: string | StructureFormat;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: JobProgress) => void;
   /** Minimum time between progress events (default 250 ms); a final event is always sent. */
@@ -169,8 +169,8 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRes
   const batchSize = Math.max(1, options.batchSize ?? predictor?.batchSize ?? 256);
   const shard = options.shard;
   if (shard) validateShard(shard);
-  const forced = options.format === undefined ? undefined : formatById(options.format);
-  if (options.format !== undefined && !forced) throw new RangeError(`unknown format '${options.format}'`);
+  const forced = typeof options.format === 'string' ? formatById(options.format) : options.format;
+  if (options.format !== undefined && !forced) throw new RangeError(`unknown format '${String(options.format)}'`);
   const progressInterval = options.progressIntervalMs ?? 250;
   const sizes = options.inputs.map((i) => i.size);
   const totalBytes = sizes.every((s) => s !== undefined) ? sizes.reduce<number>((a, b) => a + b!, 0) : undefined;
