@@ -169,6 +169,10 @@ export interface StructureViewer {
   /** Subscribe; returns an unsubscribe function. */
   on<K extends ViewerEventName>(type: K, listener: (event: ViewerEvents[K]) => void): () => void;
   off<K extends ViewerEventName>(type: K, listener: (event: ViewerEvents[K]) => void): void;
+  /** Current camera pose (also emitted as 'camera' when the user moves it). */
+  getCamera(): CameraState;
+  /** Value of a measurement on the shown structure (images honoured), or null when an index is out of range. */
+  measurementResult(measurement: Measurement): MeasureResult | null;
   /** Frame the whole shown structure (with supercell) and emit 'camera'. */
   fitToView(): void;
   /** Back to the default view direction (looking down -z) and fit. */
