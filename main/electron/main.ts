@@ -6,7 +6,6 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   app,
   BrowserWindow,
@@ -14,6 +13,7 @@ import {
   ipcMain,
   Menu,
   nativeTheme,
+  protocol,
   screen,
   session,
   shell,
@@ -32,6 +32,7 @@ import {
 import { FORMATS } from '../../core/formats/registry';
 import { ComputeHostClient } from '../compute-host/compute-host-client';
 import { ApiRouter } from '../shell/api-router';
+import { APP_INDEX_URL, APP_SCHEME, contentTypeOf, resolveAppFile } from '../shell/app-protocol';
 import { filePathsFromArgv, PendingOpens } from '../shell/launch-files';
 import { buildMenuTemplate, type MenuItemSpec } from '../shell/menu';
 import { loadSettings, saveSettings } from '../shell/settings-store';
@@ -40,11 +41,12 @@ import { fitToDisplays, loadWindowState, saveWindowState } from '../shell/window
 
 const DOCS_URL = 'https://github.com/equimol/equimol#readme';
 
-/** dist/main/ holds main.cjs, preload.cjs, compute-host.cjs; dist/renderer/ the UI (or EQUIMOL_DEV_URL). */
+/** dist/main/ holds main.cjs, preload.cjs, compute-host.cjs; dist/web/ the UI (`npm run build:web`), or EQUIMOL_DEV_URL. */
 const distMain = __dirname;
 const preloadPath = join(distMain, 'preload.cjs');
 const hostPath = join(distMain, 'compute-host.cjs');
-const rendererUrl = process.env.EQUIMOL_DEV_URL && !app.isPackaged ? process.env.EQUIMOL_DEV_URL : pathToFileURL(join(distMain, '..', 'renderer', 'index.html')).href;
+const rendererRoot = join(distMain, '..', 'web');
+const rendererUrl = process.env.EQUIMOL_DEV_URL && !app.isPackaged ? process.env.EQUIMOL_DEV_URL : APP_INDEX_URL;
 const iconPath = join(distMain, '..', '..', 'assets', 'icons', 'png', '512x512.png');
 
 let mainWindow: BrowserWindow | undefined;
@@ -54,6 +56,11 @@ let router: ApiRouter | undefined;
 let settings: Settings | undefined;
 const pendingOpens = new PendingOpens();
 let quitting = false;
+
+// The UI is served from equimol://app/ (a standard, secure scheme: real origin, CSP header on every response).
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+]);
 
 // ----- single instance: a second launch forwards its files to the first and quits -----
 
@@ -189,7 +196,25 @@ function createWindow(): BrowserWindow {
   return window;
 }
 
+function serveAppProtocol(): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppFile(request.url, rendererRoot);
+    if (!file) return new Response('not found', { status: 404 });
+    try {
+      const body = await readFile(file);
+      return new Response(body, { headers: { 'Content-Type': contentTypeOf(file), ...flatHeaders(securityHeaders()) } });
+    } catch {
+      return new Response('not found', { status: 404 });
+    }
+  });
+}
+
+function flatHeaders(headers: Record<string, string[]>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(', ')]));
+}
+
 function installSecurityPolicy(): void {
+  serveAppProtocol();
   const ses = session.defaultSession;
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, ...securityHeaders() } });
@@ -199,7 +224,8 @@ function installSecurityPolicy(): void {
   // No remote content: only file: (packaged) or the dev server origin.
   ses.webRequest.onBeforeRequest((details, callback) => {
     const url = details.url;
-    const allowed = url.startsWith('file:') || url.startsWith('devtools:') || url.startsWith('data:') || url.startsWith('blob:') || isAllowedNavigation(url, rendererUrl);
+    const allowed =
+      url.startsWith(`${APP_SCHEME}:`) || url.startsWith('devtools:') || url.startsWith('data:') || url.startsWith('blob:') || isAllowedNavigation(url, rendererUrl);
     callback({ cancel: !allowed });
   });
 }

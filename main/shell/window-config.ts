@@ -100,8 +100,8 @@ export function securityHeaders(): Record<string, string[]> {
 }
 
 /**
- * The one page the window may show: the packaged index.html (file:) or, in development, the given dev
- * server origin. Everything else (links, drag-and-dropped files, window.open) is refused.
+ * The one place the window may show: the app's own origin (equimol://app, see app-protocol.ts), a file:
+ * index.html, or in development the given dev server origin. Everything else (links, drag-and-dropped files, window.open) is refused.
  */
 export function isAllowedNavigation(url: string, appUrl: string): boolean {
   let target: URL;
@@ -113,7 +113,8 @@ export function isAllowedNavigation(url: string, appUrl: string): boolean {
     return false;
   }
   if (app.protocol === 'file:') return target.protocol === 'file:' && target.pathname === app.pathname;
-  return target.origin === app.origin;
+  // Scheme and host (with port) compared explicitly: URL.origin is 'null' for custom schemes like equimol:.
+  return target.protocol === app.protocol && target.host === app.host && target.username === '' && target.password === '';
 }
 
 /** URLs handed to the OS browser instead (Help > Documentation links): https only. */

@@ -54,6 +54,11 @@ test('navigation is allowed only to the app page itself', () => {
   assert.equal(isAllowedNavigation('https://evil.example/', app), false);
   assert.equal(isAllowedNavigation('javascript:alert(1)', app), false);
   assert.equal(isAllowedNavigation('not a url', app), false);
+  const own = 'equimol://app/index.html';
+  assert.equal(isAllowedNavigation('equimol://app/index.html#/table', own), true);
+  assert.equal(isAllowedNavigation('equimol://other/index.html', own), false);
+  assert.equal(isAllowedNavigation('foo://app/index.html', own), false);
+  assert.equal(isAllowedNavigation('https://app/index.html', own), false);
   const dev = 'http://localhost:5173/';
   assert.equal(isAllowedNavigation('http://localhost:5173/index.html', dev), true);
   assert.equal(isAllowedNavigation('http://localhost:5174/', dev), false);
@@ -65,4 +70,29 @@ test('only https links may leave the app, and permissions are denied', () => {
   assert.equal(isExternalLinkAllowed('file:///etc/passwd'), false);
   assert.equal(isExternalLinkAllowed('smb://host/share'), false);
   for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read']) assert.equal(isPermissionAllowed(p), false, p);
+});
+
+test('app URLs resolve inside the UI folder only; traversal and other hosts are refused', async () => {
+  const { resolveAppFile, contentTypeOf, APP_INDEX_URL } = await import('../../main/shell/app-protocol');
+  const root = '/opt/equimol/dist/web';
+  assert.equal(resolveAppFile(APP_INDEX_URL, root), '/opt/equimol/dist/web/index.html');
+  assert.equal(resolveAppFile('equimol://app/', root), '/opt/equimol/dist/web/index.html');
+  assert.equal(resolveAppFile('equimol://app/assets/index-abc.js?v=1#x', root), '/opt/equimol/dist/web/assets/index-abc.js');
+  // Dot segments are normalised by the URL parser and stay inside the root.
+  assert.equal(resolveAppFile('equimol://app/../../../etc/passwd', root), '/opt/equimol/dist/web/etc/passwd');
+  assert.equal(resolveAppFile('equimol://app/%2e%2e/%2e%2e/etc/passwd', root), '/opt/equimol/dist/web/etc/passwd');
+  for (const bad of [
+    'equimol://app/assets/..%2f..%2f..%2fsecret',
+    'equimol://app/..%2f..%2f..%2fetc/passwd',
+    'equimol://app/a%5c..%5c..%5cb',
+    'equimol://app/index.html%00.js',
+    'equimol://other/index.html',
+    'file:///opt/equimol/dist/web/index.html',
+    'equimol://app/%E0%A4%A',
+  ]) {
+    assert.equal(resolveAppFile(bad, root), undefined, bad);
+  }
+  assert.equal(contentTypeOf('x/y.wasm'), 'application/wasm');
+  assert.equal(contentTypeOf('index.HTML'), 'text/html; charset=utf-8');
+  assert.equal(contentTypeOf('blob.bin'), 'application/octet-stream');
 });
