@@ -1,4 +1,7 @@
 import type { StructureFormat } from './format';
+import { sdfFormat } from './sdf';
+import { pdbFormat } from './pdb';
+import { smilesFormat, smilesCsvFormat } from './smiles';
 
 /**
  * The format registry: the only place the CLI, the batch pipeline and drag-and-drop look up formats.
@@ -6,6 +9,10 @@ import type { StructureFormat } from './format';
  */
 export const FORMATS: readonly StructureFormat[] = [
   // format entries are added here, one per format folder
+  sdfFormat,
+  pdbFormat,
+  smilesFormat,
+  smilesCsvFormat,
 ];
 
 export function formatById(id: string): StructureFormat | undefined {

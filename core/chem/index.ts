@@ -1,0 +1,5 @@
+export * from './toolkits';
+export * from './perceive-bonds';
+export * from './bond-orders';
+export * from './describe';
+export * from './embed';
