@@ -6,3 +6,4 @@ export * from './tensor-product';
 export * from './cp-tensor-product';
 export * from './so2-convolution';
 export * from './gaunt-tensor-product';
+export * from './graph-ops';

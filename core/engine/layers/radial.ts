@@ -23,7 +23,8 @@ export function polynomialCutoff(r: tf.Tensor1D, cutoff: number, p = 6): tf.Tens
       tf.sub(1, tf.mul(((p + 1) * (p + 2)) / 2, dp)),
       tf.sub(tf.mul(p * (p + 2), tf.mul(dp, d)), tf.mul((p * (p + 1)) / 2, tf.mul(dp, tf.square(d)))),
     );
-    return tf.where(tf.less(d, 1), u, tf.zerosLike(u)) as tf.Tensor1D;
+    // tf.step (zero gradient) rather than tf.where(tf.less(...)): Less has no gradient on the tape.
+    return tf.mul(u, tf.step(tf.sub(1, d))) as tf.Tensor1D;
   });
 }
 
@@ -31,7 +32,7 @@ export function polynomialCutoff(r: tf.Tensor1D, cutoff: number, p = 6): tf.Tens
 export function cosineCutoff(r: tf.Tensor1D, cutoff: number): tf.Tensor1D {
   return tf.tidy(() => {
     const f = tf.mul(0.5, tf.add(tf.cos(tf.mul(r, Math.PI / cutoff)), 1));
-    return tf.where(tf.less(r, cutoff), f, tf.zerosLike(f)) as tf.Tensor1D;
+    return tf.mul(f, tf.step(tf.sub(cutoff, r))) as tf.Tensor1D;
   });
 }
 

@@ -160,14 +160,19 @@ export class TensorProduct {
       const off1 = this.irrepsIn1.offsets;
       const off2 = this.irrepsIn2.offsets;
       const perOut: (tf.Tensor | undefined)[] = this.irrepsOut.items.map(() => undefined);
+      // Slice each input block once (slicing is costly on some backends), not once per path.
+      const blocks1 = new Map<number, tf.Tensor3D>();
+      const blocks2 = new Map<number, tf.Tensor2D>();
       for (const ins of this.instructions) {
         const a = this.irrepsIn1.items[ins.i1]!;
         const b = this.irrepsIn2.items[ins.i2]!;
         const o = this.irrepsOut.items[ins.iOut]!;
         const [d1, d2, d3] = [a.ir.dim, b.ir.dim, o.ir.dim];
         const [m1, m2] = [a.mul, b.mul];
-        const x = tf.reshape(tf.slice(x1, [0, off1[ins.i1]!], [n, m1 * d1]), [n, m1, d1]); // [n, mul1, d1]
-        const y = tf.reshape(tf.slice(x2, [0, off2[ins.i2]!], [n, m2 * d2]), [n * m2, d2]); // [n*mul2, d2]
+        if (!blocks1.has(ins.i1)) blocks1.set(ins.i1, tf.reshape(tf.slice(x1, [0, off1[ins.i1]!], [n, m1 * d1]), [n, m1, d1]));
+        if (!blocks2.has(ins.i2)) blocks2.set(ins.i2, tf.reshape(tf.slice(x2, [0, off2[ins.i2]!], [n, m2 * d2]), [n * m2, d2]));
+        const x = blocks1.get(ins.i1)!; // [n, mul1, d1]
+        const y = blocks2.get(ins.i2)!; // [n*mul2, d2]
         const coupling = tf.tensor2d(couplingByJ(a.ir.l, b.ir.l, o.ir.l), [d2, d1 * d3]);
         // M[n, v, i, k] = Σ_j y[n, v, j] C[i, j, k]
         let m = tf.reshape(tf.matMul(y, coupling), [n, m2, d1, d3]);

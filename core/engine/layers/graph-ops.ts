@@ -1,0 +1,37 @@
+/**
+ * Graph gather/scatter used by message passing. tf.gather / tf.unsortedSegmentSum dispatch to the engine's
+ * fast kernels where the backend installs them (core/engine/backend: wasm graph kernels), so layers just call
+ * these. Edge convention (graph-context.ts): edge e sends from src[e] (j) to dst[e] (i); r_e = r_i − r_j + shift_e.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GraphContext } from '../graph/graph-context';
+
+/** r_e = positions[dst] − positions[src] + shifts, [nEdges, 3] Å; differentiable w.r.t. positions and shifts. */
+export function edgeVectors(ctx: GraphContext): tf.Tensor2D {
+  return tf.tidy(() => tf.add(tf.sub(tf.gather(ctx.positions, ctx.edgeDst), tf.gather(ctx.positions, ctx.edgeSrc)), ctx.shifts) as tf.Tensor2D);
+}
+
+/** Sender features per edge: [nAtoms, d] -> [nEdges, d]. */
+export function gatherSenders(ctx: GraphContext, nodeFeatures: tf.Tensor2D): tf.Tensor2D {
+  return tf.gather(nodeFeatures, ctx.edgeSrc);
+}
+
+/** Receiver features per edge: [nAtoms, d] -> [nEdges, d]. */
+export function gatherReceivers(ctx: GraphContext, nodeFeatures: tf.Tensor2D): tf.Tensor2D {
+  return tf.gather(nodeFeatures, ctx.edgeDst);
+}
+
+/** Sum of messages at each receiver: [nEdges, d] -> [nAtoms, d]. */
+export function sumAtReceivers(ctx: GraphContext, messages: tf.Tensor2D): tf.Tensor2D {
+  return tf.unsortedSegmentSum(messages, ctx.edgeDst, ctx.nAtoms);
+}
+
+/** Sum over the atoms of each graph: [nAtoms, d] -> [nGraphs, d]. */
+export function sumPerGraphRows(ctx: GraphContext, perAtom: tf.Tensor2D): tf.Tensor2D {
+  return tf.unsortedSegmentSum(perAtom, ctx.batch, ctx.nGraphs);
+}
+
+/** One-hot species [nAtoms, nSpecies]. */
+export function speciesOneHot(ctx: GraphContext, nSpecies: number): tf.Tensor2D {
+  return tf.oneHot(ctx.species, nSpecies, 1, 0, 'float32') as tf.Tensor2D;
+}

@@ -1,0 +1,109 @@
+/**
+ * MACE product basis (Batatia et al. 2022, "MACE: Higher Order Equivariant Message Passing Neural Networks",
+ * eqs. 10–11): from the atomic basis A_{i,c,lm} (aggregated messages) build equivariant products of ν copies of
+ * A on the same channel c, up to correlation order ν_max (body order ν_max + 1), and mix them linearly:
+ *
+ *   B^{(1)} = A,   B^{(ν)}_{c,l3} = Σ_{paths (l1,l2)→l3} w^{(ν)}_{c,path} (B^{(ν-1)}_{c,l1} ⊗_CG A_{c,l2})_{l3}
+ *   m_i = Σ_ν Linear_ν(B^{(ν)})
+ *
+ * This is the "repeated tensor product" form of MACE's symmetric contraction: the same span of products, with
+ * per-channel path weights instead of MACE's species-dependent weights on the symmetrised basis.
+ * Only parity-consistent paths (l1+l2+l3 even) are used, so features keep parity (-1)^l.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Irreps } from '../../../o3/irreps';
+import { wigner3j } from '../../../o3/wigner-3j';
+import { EquivariantLinear } from '../../layers/linear';
+import { fromChannelMajor, toChannelMajor } from '../../layers/cp-tensor-product';
+import type { ParamRecord, ParamSpec } from '../../layers/params';
+import { param } from '../../layers/params';
+
+interface Path {
+  readonly l1: number;
+  readonly l2: number;
+  readonly l3: number;
+  readonly weight: number;
+}
+
+/** Element-wise ('uuu') products of two single-multiplicity polar features with per-channel path weights. */
+export class ElementwiseTensorProduct {
+  readonly paths: readonly Path[];
+  constructor(readonly name: string, readonly mul: number, readonly lmax: number) {
+    const raw: Omit<Path, 'weight'>[] = [];
+    for (let l1 = 0; l1 <= lmax; l1++)
+      for (let l2 = 0; l2 <= lmax; l2++)
+        for (let l3 = Math.abs(l1 - l2); l3 <= Math.min(l1 + l2, lmax); l3++) if ((l1 + l2 + l3) % 2 === 0) raw.push({ l1, l2, l3 });
+    this.paths = raw.map((p) => ({ ...p, weight: Math.sqrt((2 * p.l3 + 1) / raw.filter((q) => q.l3 === p.l3).length) }));
+  }
+
+  paramSpecs(): ParamSpec[] {
+    return [{ name: `${this.name}/weight`, shape: [this.paths.length, this.mul], init: { kind: 'normal', std: 1 } }];
+  }
+
+  /** x, y: [n, mul, (L+1)²] channel-major -> [n, mul, (L+1)²] */
+  apply(params: ParamRecord, x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const n = x.shape[0];
+      const mul = this.mul;
+      const weights = param(params, `${this.name}/weight`);
+      const perL: (tf.Tensor | undefined)[] = Array.from({ length: this.lmax + 1 }, () => undefined);
+      const xs = Array.from({ length: this.lmax + 1 }, (_, l) => tf.slice(x, [0, 0, l * l], [n, mul, 2 * l + 1])); // [n, mul, 2l+1]
+      const ys = Array.from({ length: this.lmax + 1 }, (_, l) => tf.slice(y, [0, 0, l * l], [n, mul, 2 * l + 1]));
+      const ws = tf.split(weights, this.paths.length, 0); // [1, mul] each
+      this.paths.forEach((p, k) => {
+        const [d1, d2, d3] = [2 * p.l1 + 1, 2 * p.l2 + 1, 2 * p.l3 + 1];
+        const a = xs[p.l1]!;
+        const b = ys[p.l2]!;
+        const outer = tf.reshape(tf.mul(tf.expandDims(a, 3), tf.expandDims(b, 2)), [n * mul, d1 * d2]);
+        const c = tf.tensor2d(Float32Array.from(wigner3j(p.l1, p.l2, p.l3)), [d1 * d2, d3]);
+        const w = tf.reshape(ws[k]!, [1, mul, 1]);
+        const z = tf.mul(tf.reshape(tf.matMul(outer, c), [n, mul, d3]), tf.mul(w, p.weight));
+        perL[p.l3] = perL[p.l3] ? tf.add(perL[p.l3]!, z) : z;
+      });
+      return tf.concat(
+        perL.map((t, l) => t ?? tf.zeros([n, mul, 2 * l + 1])),
+        2,
+      ) as tf.Tensor3D;
+    });
+  }
+}
+
+/** Polar single-multiplicity irreps "C x 0e + C x 1o + ... + C x L(parity)". */
+export function polarIrreps(channels: number, lmax: number): Irreps {
+  return Irreps.parse(Array.from({ length: lmax + 1 }, (_, l) => `${channels}x${l}${l % 2 === 0 ? 'e' : 'o'}`).join('+'));
+}
+
+export class ProductBasis {
+  readonly irrepsIn: Irreps;
+  readonly irrepsOut: Irreps;
+  private readonly products: ElementwiseTensorProduct[] = [];
+  private readonly linears: EquivariantLinear[] = [];
+
+  constructor(readonly name: string, readonly channels: number, readonly lmax: number, readonly correlation: number) {
+    this.irrepsIn = polarIrreps(channels, lmax);
+    this.irrepsOut = this.irrepsIn;
+    for (let nu = 1; nu <= correlation; nu++) {
+      if (nu > 1) this.products.push(new ElementwiseTensorProduct(`${name}/product${nu}`, channels, lmax));
+      this.linears.push(new EquivariantLinear(`${name}/linear${nu}`, this.irrepsIn, this.irrepsOut));
+    }
+  }
+
+  paramSpecs(): ParamSpec[] {
+    return [...this.products.flatMap((p) => p.paramSpecs()), ...this.linears.flatMap((l) => l.paramSpecs())];
+  }
+
+  /** A [nAtoms, irrepsIn.dim] -> m [nAtoms, irrepsOut.dim] */
+  apply(params: ParamRecord, a: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const n = a.shape[0];
+      const aC = toChannelMajor(a, this.irrepsIn, n, this.channels); // [n, C, (L+1)²]
+      let b = aC;
+      let out = this.linears[0]!.apply(params, a);
+      for (let nu = 2; nu <= this.correlation; nu++) {
+        b = this.products[nu - 2]!.apply(params, b, aC);
+        out = tf.add(out, this.linears[nu - 1]!.apply(params, fromChannelMajor(b, this.irrepsIn, n, this.channels)));
+      }
+      return out;
+    });
+  }
+}
