@@ -1,0 +1,66 @@
+import type { RecordChunk, RecordSplitter } from '../format';
+import { parseAtomCount } from './parser';
+
+/** Most lines gathered into one record of unframed text before it is handed on (bounds memory on garbage). */
+const MAX_GARBAGE_LINES = 1000;
+
+/**
+ * Cuts XYZ text into frames: a count line N, then N + 1 lines. Blank lines between frames are skipped.
+ * Lines where a count is expected but none is found are gathered (up to the next count line) into one record
+ * that parseRecord rejects with their first line number. Holds only the current frame in memory.
+ */
+export class XyzSplitter implements RecordSplitter {
+  private lineNo = 0;
+  private index = 0;
+  private lines: string[] = [];
+  private firstLine = 0;
+  /** Lines still owed to the current frame; -1 while waiting for a count line. */
+  private remaining = -1;
+  private garbage = false;
+
+  push(line: string): RecordChunk | undefined {
+    this.lineNo++;
+    if (this.remaining > 0) {
+      this.lines.push(line);
+      if (--this.remaining === 0) {
+        this.remaining = -1;
+        return this.take();
+      }
+      return undefined;
+    }
+    const count = parseAtomCount(line);
+    if (count === undefined) {
+      if (!this.garbage) {
+        if (line.trim() === '') return undefined;
+        this.garbage = true;
+        this.lines = [];
+        this.firstLine = this.lineNo;
+      }
+      this.lines.push(line);
+      if (this.lines.length >= MAX_GARBAGE_LINES) {
+        this.garbage = false;
+        return this.take();
+      }
+      return undefined;
+    }
+    const pending = this.garbage ? this.take() : undefined;
+    this.garbage = false;
+    this.lines = [line];
+    this.firstLine = this.lineNo;
+    this.remaining = count + 1;
+    return pending;
+  }
+
+  end(): RecordChunk | undefined {
+    if (this.lines.length === 0) return undefined;
+    this.remaining = -1;
+    this.garbage = false;
+    return this.take();
+  }
+
+  private take(): RecordChunk {
+    const chunk: RecordChunk = { index: this.index++, firstLine: this.firstLine, lines: this.lines };
+    this.lines = [];
+    return chunk;
+  }
+}

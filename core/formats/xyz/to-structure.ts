@@ -1,0 +1,27 @@
+import { createStructure, type Provenance, type Structure } from '../../structure/structure';
+import type { XyzFrame } from './parser';
+
+/**
+ * XyzFrame -> Structure. Name: the comment of a plain XYZ frame, or the `name` value of an extended one.
+ * Per-frame values become properties (numbers stay numbers); extra columns become atomArrays under their
+ * Properties names (forces, charges, ...). `charge` and `multiplicity` values, when integers, also set the
+ * structure's total charge and multiplicity.
+ */
+export function xyzFrameToStructure(frame: XyzFrame, provenance?: Provenance): Structure {
+  const info = frame.info;
+  const name = frame.extended ? (typeof info['name'] === 'string' ? info['name'] : '') : frame.comment.trim();
+  const charge = info['charge'];
+  const multiplicity = info['multiplicity'];
+  return createStructure({
+    name,
+    numbers: frame.numbers,
+    positions: frame.positions,
+    ...(frame.lattice ? { cell: frame.lattice } : {}),
+    pbc: [frame.pbc[0], frame.pbc[1], frame.pbc[2]],
+    ...(typeof charge === 'number' && Number.isInteger(charge) ? { charge } : {}),
+    ...(typeof multiplicity === 'number' && Number.isInteger(multiplicity) && multiplicity >= 1 ? { multiplicity } : {}),
+    properties: { ...info },
+    atomArrays: frame.arrays,
+    ...(provenance ? { provenance } : {}),
+  });
+}
