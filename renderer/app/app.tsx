@@ -40,10 +40,10 @@ import { downloadBytes } from './util/download';
 import { formatBytes, plural } from './util/format';
 
 const STYLES: ReadonlyArray<{ id: ViewerStyle; label: string; key: string }> = [
-  { id: 'ball-and-stick', label: 'Ball & stick', key: '1' },
+  { id: 'ball-and-stick', label: 'Ball+stick', key: '1' },
   { id: 'spacefill', label: 'Spacefill', key: '2' },
   { id: 'licorice', label: 'Licorice', key: '3' },
-  { id: 'wireframe', label: 'Wireframe', key: '4' },
+  { id: 'wireframe', label: 'Wire', key: '4' },
 ];
 
 /** Trajectory playback loads at most this many frames of a multi-record file. */
@@ -595,28 +595,32 @@ export function App({ api }: AppProps) {
                 </button>
               ))}
             </div>
-            <span className="sep" />
-            <button className={`btn${showCell && periodic ? ' active' : ''}`} onClick={() => setShowCell((c) => !c)} disabled={!periodic} title="Unit cell (C)">
-              <CellIcon /> Cell
-            </button>
-            <label title="Supercell repeats along a, b, c">
-              {[0, 1, 2].map((axis) => (
-                <input
-                  key={axis}
-                  className="input tiny mono"
-                  type="number"
-                  min={1}
-                  max={6}
-                  value={supercell[axis]}
-                  disabled={!periodic}
-                  onChange={(e) => {
-                    const n = Math.max(1, Math.min(6, Math.round(Number(e.target.value) || 1)));
-                    setSupercell((s) => s.map((v, i) => (i === axis ? n : v)) as unknown as Vec3);
-                  }}
-                  aria-label={`Supercell ${'abc'[axis]}`}
-                />
-              ))}
-            </label>
+            {periodic ? (
+              <>
+                <span className="sep" />
+                <button className={`btn${showCell ? ' active' : ''}`} onClick={() => setShowCell((c) => !c)} title="Unit cell (C)" data-testid="cell-button">
+                  <CellIcon /> Cell
+                </button>
+                <label title="Supercell repeats along a, b, c">
+                  Supercell
+                  {[0, 1, 2].map((axis) => (
+                    <input
+                      key={axis}
+                      className="input tiny mono"
+                      type="number"
+                      min={1}
+                      max={6}
+                      value={supercell[axis]}
+                      onChange={(e) => {
+                        const n = Math.max(1, Math.min(6, Math.round(Number(e.target.value) || 1)));
+                        setSupercell((s) => s.map((v, i) => (i === axis ? n : v)) as unknown as Vec3);
+                      }}
+                      aria-label={`Supercell ${'abc'[axis]}`}
+                    />
+                  ))}
+                </label>
+              </>
+            ) : null}
             <span className="sep" />
             <button className={`btn${labels !== 'none' ? ' active' : ''}`} onClick={() => setLabels((l) => (l === 'none' ? 'element' : 'none'))} title="Atom labels (L)">
               <LabelIcon /> Labels

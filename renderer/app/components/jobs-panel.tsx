@@ -47,10 +47,9 @@ export function JobsPanel(props: JobsPanelProps) {
           <BoltIcon /> Run on {props.documentCount > 1 ? `${props.documentCount} files` : 'open file'}
           {props.structureCount > 0 ? ` (${props.structureCount.toLocaleString('en-US')})` : ''}
         </button>
-        <span className="muted" style={{ marginLeft: 6 }}>
+        <span className="muted" style={{ marginLeft: 6, flex: 1, minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
           {selected ? selected.description : ''}
         </span>
-        <span style={{ flex: 1 }} />
         <span className="muted">{jobs.length === 0 ? 'No jobs yet' : `${plural(jobs.length, 'job')}${running ? `, ${running} active` : ''}`}</span>
       </div>
       <div className="jobs-body">

@@ -94,7 +94,7 @@ export function SidePanel(props: SidePanelProps) {
               <tbody>
                 {rows.map(([k, v], i) => (
                   <tr key={`${k}-${i}`}>
-                    <td>{k}</td>
+                    <td title={k}>{k}</td>
                     <td className="mono">{v}</td>
                   </tr>
                 ))}

@@ -36,7 +36,7 @@ export function StructureList(props: StructureListProps) {
     const extra = (active?.columns ?? [])
       .filter((c) => c.kind === 'number' || c.kind === 'string' || c.kind === 'boolean')
       .slice(0, 8)
-      .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 104, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
+      .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 96, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
     return [...FIXED_COLUMNS, ...extra];
   }, [active]);
 

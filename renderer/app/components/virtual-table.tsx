@@ -33,6 +33,8 @@ export interface VirtualTableProps {
 }
 
 const OVERSCAN_ROWS = 8;
+/** Minimum width of the growing column; with many fixed columns the table scrolls sideways. */
+const GROW_MIN_WIDTH = 130;
 
 /**
  * Windowed table: only the rows in view (plus a few) are in the DOM, so 100k rows scroll as smoothly as 10.
@@ -95,6 +97,7 @@ export function VirtualTable(props: VirtualTableProps) {
     onSelectRow(Math.min(rowCount - 1, Math.max(0, next)));
   };
 
+  const contentWidth = columns.reduce((w, c) => w + (c.width ?? GROW_MIN_WIDTH), 0);
   const rows: ReactNode[] = [];
   for (let row = first; row < last; row++) {
     const className = ['vtable-row', row === selectedRow ? 'selected' : '', props.rowClassName?.(row) ?? ''].join(' ');
@@ -102,7 +105,7 @@ export function VirtualTable(props: VirtualTableProps) {
       <div
         key={row}
         className={className}
-        style={{ top: row * rowHeight, height: rowHeight }}
+        style={{ top: row * rowHeight, height: rowHeight, minWidth: contentWidth }}
         onMouseDown={() => onSelectRow(row)}
         title={props.rowTitle?.(row)}
         data-row={row}
@@ -120,7 +123,8 @@ export function VirtualTable(props: VirtualTableProps) {
 
   return (
     <div className="vtable" tabIndex={0} onKeyDown={onKeyDown} role="grid" aria-rowcount={rowCount} data-testid={props.testId}>
-      <div className="vtable-head" ref={headRef} role="row">
+      <div className="vtable-head" ref={headRef}>
+        <div className="vtable-head-inner" role="row" style={{ minWidth: contentWidth }}>
         {columns.map((c) => (
           <div
             key={c.key}
@@ -134,9 +138,10 @@ export function VirtualTable(props: VirtualTableProps) {
             {sort?.key === c.key ? <span className="sort">{sort.descending ? '▼' : '▲'}</span> : null}
           </div>
         ))}
+        </div>
       </div>
       <div className="vtable-body" ref={bodyRef} onScroll={onScroll}>
-        <div style={{ height: rowCount * rowHeight, position: 'relative' }}>{rows}</div>
+        <div style={{ height: rowCount * rowHeight, minWidth: contentWidth, position: 'relative' }}>{rows}</div>
         {rowCount === 0 && props.emptyText ? <div className="vtable-empty">{props.emptyText}</div> : null}
       </div>
     </div>

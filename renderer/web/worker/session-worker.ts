@@ -6,10 +6,9 @@
 import rdkitWasmUrl from '@rdkit/rdkit/RDKit_minimal.wasm?url';
 import oclResourcesUrl from 'equimol-ocl-resources.json?url';
 import { loadOpenChemLib, loadRDKit } from '../../../core/chem/toolkits';
+import { depictionSvg } from '../../../core/chem/describe';
 import { EquimolSession } from '../../../core/session/session';
-import { depictWithRDKit } from './depict';
 import { serveApi, type RpcEndpoint } from './rpc-host';
-import { webPredictors } from './predictors';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -18,16 +17,18 @@ const toolkitOptions = {
   oclResourcesUrl: new URL(oclResourcesUrl, self.location.href).href,
 };
 
-// Start fetching the toolkits at once; formats' prepare() and the depicter wait on the same promises.
+// Start fetching the toolkits at once with the bundler's asset URLs; formats' prepare() and the depicter
+// later call the same loaders, which return these promises whatever their options.
 const rdkitReady = loadRDKit(toolkitOptions);
+void rdkitReady.catch(() => undefined);
 void loadOpenChemLib(toolkitOptions).catch(() => undefined);
 
+// Predictors default to the registry (created lazily on first use), as in the Electron compute host.
 const session = new EquimolSession({
   platform: 'web',
-  predictors: webPredictors,
   depict: async (structure, options) => {
     await rdkitReady;
-    return depictWithRDKit(structure, options);
+    return depictionSvg(structure, options.width, options.height);
   },
 });
 

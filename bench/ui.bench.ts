@@ -1,0 +1,155 @@
+/**
+ * UI responsiveness in web mode while a batch job runs in the session worker: main-thread long tasks
+ * (PerformanceObserver 'longtask', > 50 ms) counted and summed over the job, against the same page idle for
+ * the same time (baseline); plus frame times while scrolling the virtualised table of the large file.
+ * Large file: QM9 geometries, 128,744 molecules (--quick: the 10k RI-MP2 subset).
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { dropFiles, fileFromDisk, openWebApp } from '../test/e2e/web-app-harness';
+import type { BenchFigure, BenchSuite } from './harness';
+
+interface LongTaskWindow {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+declare global {
+  interface Window {
+    __longTasks?: Array<{ start: number; duration: number }>;
+  }
+}
+
+async function installLongTaskObserver(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks!.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: false });
+  });
+}
+
+async function longTasksBetween(page: Page, from: number, to: number): Promise<LongTaskWindow> {
+  return page.evaluate(
+    ([a, b]) => {
+      const tasks = window.__longTasks!.filter((t) => t.start >= a! && t.start < b!);
+      return { count: tasks.length, totalMs: tasks.reduce((s, t) => s + t.duration, 0), maxMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0) };
+    },
+    [from, to],
+  );
+}
+
+const now = (page: Page) => page.evaluate(() => performance.now());
+
+/** Scrolls the structure table for `ms` and returns the 95th-percentile and max frame interval. */
+async function scrollFrameTimes(page: Page, ms: number): Promise<{ p95: number; max: number; frames: number }> {
+  return page.evaluate(async (duration) => {
+    const body = document.querySelector<HTMLElement>('[data-testid="structure-table"] .vtable-body')!;
+    const intervals: number[] = [];
+    const t0 = performance.now();
+    let last = t0;
+    await new Promise<void>((done) => {
+      const step = (t: number) => {
+        intervals.push(t - last);
+        last = t;
+        body.scrollTop += 2400;
+        if (t - t0 < duration) requestAnimationFrame(step);
+        else done();
+      };
+      requestAnimationFrame(step);
+    });
+    intervals.shift();
+    intervals.sort((a, b) => a - b);
+    return { p95: intervals[Math.floor(intervals.length * 0.95)] ?? 0, max: intervals[intervals.length - 1] ?? 0, frames: intervals.length };
+  }, ms);
+}
+
+export const suite: BenchSuite = {
+  name: 'UI responsiveness (web mode, Chromium)',
+  async run(options) {
+    const file = options.quick ? join(options.datasetsDir, 'qm9_ppqm', 'qm9_rimp2_tzvp_10k.extxyz.gz') : join(options.datasetsDir, 'qm9_ppqm', 'qm9_geometries_128744.extxyz.gz');
+    const app = await openWebApp({ width: 1440, height: 900 });
+    const figures: BenchFigure[] = [];
+    try {
+      const page = app.page;
+      const backend = `chromium ${app.browser.version()} (SwiftShader WebGL), session in a Web Worker`;
+      const t0 = Date.now();
+      await dropFiles(page, [fileFromDisk(file)]);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="doc-tab"]').length === 1, undefined, { timeout: 300_000 });
+      const count = await page.textContent('[data-testid="doc-tab"] .badge');
+      options.log(`opened ${file.split('/').pop()}: ${count} structures in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      await page.waitForTimeout(1000);
+      await installLongTaskObserver(page);
+
+      const scroll = await scrollFrameTimes(page, 2000);
+      const idleFrames = await page.evaluate(async () => {
+        const intervals: number[] = [];
+        let last = performance.now();
+        await new Promise<void>((done) => {
+          const step = (t: number) => {
+            intervals.push(t - last);
+            last = t;
+            if (intervals.length < 120) requestAnimationFrame(step);
+            else done();
+          };
+          requestAnimationFrame(step);
+        });
+        intervals.shift();
+        intervals.sort((a, b) => a - b);
+        return intervals[Math.floor(intervals.length * 0.95)] ?? 0;
+      });
+
+      // The batch job.
+      await page.selectOption('[data-testid="predictor-select"]', 'geometry');
+      const jobStart = await now(page);
+      await page.click('[data-testid="start-job"]');
+      await page.waitForSelector('[data-testid="job"][data-state="done"]', { timeout: 600_000 });
+      const jobEnd = await now(page);
+      const during = await longTasksBetween(page, jobStart, jobEnd);
+      const jobSeconds = (jobEnd - jobStart) / 1000;
+      const stats = await page.textContent('[data-testid="job-stats"]');
+      options.log(`job: ${stats} in ${jobSeconds.toFixed(1)} s`);
+
+      // Baseline: the same page idle for as long as the job ran (capped at 30 s).
+      const idleMs = Math.min(jobEnd - jobStart, 30_000);
+      const idleStart = await now(page);
+      await page.waitForTimeout(idleMs);
+      const idleEnd = await now(page);
+      const idle = await longTasksBetween(page, idleStart, idleEnd);
+      const perMinute = (w: LongTaskWindow, ms: number) => (w.totalMs / ms) * 60_000;
+
+      figures.push(
+        {
+          name: `main-thread long-task time during a geometry batch job over ${count} structures`,
+          value: perMinute(during, jobEnd - jobStart),
+          unit: 'ms per minute',
+          backend,
+          baseline: { name: 'same page idle', value: perMinute(idle, idleEnd - idleStart) },
+          better: 'lower',
+          note: `${during.count} long tasks, ${during.totalMs.toFixed(0)} ms total, longest ${during.maxMs.toFixed(0)} ms over a ${jobSeconds.toFixed(1)} s job; idle: ${idle.count} tasks, ${idle.totalMs.toFixed(0)} ms in ${(idleMs / 1000).toFixed(1)} s`,
+        },
+        {
+          name: 'main-thread long tasks during the job',
+          value: during.count,
+          unit: 'tasks',
+          backend,
+          baseline: { name: 'same page idle (same duration, capped 30 s)', value: idle.count },
+          better: 'lower',
+        },
+        {
+          name: `frame time p95 while scrolling the ${count}-row virtualised table`,
+          value: scroll.p95,
+          unit: 'ms',
+          backend,
+          baseline: { name: 'idle page frame p95', value: idleFrames },
+          better: 'lower',
+          note: `${scroll.frames} frames in 2 s, 2400 px per frame, worst ${scroll.max.toFixed(1)} ms`,
+        },
+      );
+    } finally {
+      await app.close();
+    }
+    return figures;
+  },
+};
