@@ -20,6 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SDF_DIR = os.path.join(ROOT, 'test', 'fixtures', 'sdf')
 PDB_DIR = os.path.join(ROOT, 'test', 'fixtures', 'pdb')
 SMI_DIR = os.path.join(ROOT, 'test', 'fixtures', 'smiles')
+CHEM_DIR = os.path.join(ROOT, 'test', 'chem', 'fixtures')
 SHARED_TAR = os.path.join(ROOT, '..', 'shared', 'datasets', 'protein_ligand_examples', 'protein_ligand_examples.tar.gz')
 
 # Name, SMILES, SD properties. Charges, isotopes, radicals, aromatic rings on purpose.
@@ -269,9 +270,40 @@ def write_smiles_fixtures():
         json.dump({'generator': 'scripts/fixtures-rdkit.py', 'molecules': ref}, f, indent=1)
 
 
+def write_perceive_bonds_reference():
+    """Bonded pairs from ASE's NeighborList with cutoffs r_cov + 0.225 Å each (so r_i + r_j + 0.45 Å)."""
+    from ase.build import bulk, fcc111, molecule
+    from ase.data import covalent_radii
+    from ase.neighborlist import NeighborList
+    os.makedirs(CHEM_DIR, exist_ok=True)
+    cases = {
+        'si-conventional': bulk('Si', 'diamond', a=5.43, cubic=True),
+        'si-primitive': bulk('Si', 'diamond', a=5.43),
+        'cu-slab': fcc111('Cu', size=(2, 2, 3), vacuum=5.0),
+        'nacl-rocksalt': bulk('NaCl', 'rocksalt', a=5.64),
+        'ethanol': molecule('CH3CH2OH'),
+        'benzene': molecule('C6H6'),
+    }
+    out = {}
+    for name, atoms in cases.items():
+        cutoffs = [covalent_radii[z] + 0.225 for z in atoms.numbers]
+        nl = NeighborList(cutoffs, skin=0.0, self_interaction=False, bothways=True)
+        nl.update(atoms)
+        pairs = set()
+        for i in range(len(atoms)):
+            for j in nl.get_neighbors(i)[0]:
+                if i != j:
+                    pairs.add((min(i, int(j)), max(i, int(j))))
+        out[name] = {'numbers': atoms.numbers.tolist(), 'positions': atoms.positions.tolist(),
+                     'cell': atoms.cell.array.tolist(), 'pbc': atoms.pbc.tolist(), 'pairs': sorted(pairs)}
+    with open(os.path.join(CHEM_DIR, 'perceive-bonds.reference.json'), 'w') as f:
+        json.dump({'generator': 'scripts/fixtures-rdkit.py (ASE NeighborList)', 'tolerance': 0.45, 'cases': out}, f)
+
+
 if __name__ == '__main__':
     write_sdf_fixtures()
     write_pdb_fixtures()
     write_shared_references()
     write_smiles_fixtures()
+    write_perceive_bonds_reference()
     print('fixtures written')
