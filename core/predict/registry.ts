@@ -17,6 +17,11 @@ export const PREDICTORS: readonly PredictorEntry[] = [
     description: 'formula, atom count, molar mass, centre of mass, radius of gyration, principal moments of inertia; cell volume and density for crystals (no toolkit)',
     create: async () => createGeometryPredictor(),
   },
+  {
+    id: 'rdkit-descriptors',
+    description: 'RDKit descriptors: canonical SMILES, InChIKey, formula, MW, exact mass, cLogP, TPSA, HBD/HBA, rotatable bonds, rings (RDKit wasm)',
+    create: async () => (await import('./rdkit-descriptors')).createRdkitDescriptorPredictor(),
+  },
 ];
 
 export function predictorEntry(id: string): PredictorEntry | undefined {

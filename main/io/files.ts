@@ -46,30 +46,36 @@ export async function unreadableReason(path: string): Promise<string | undefined
   }
 }
 
-/** Buffers text and writes it in ~1 MiB blocks; `write` awaits the disk whenever a block goes out. */
+/**
+ * Buffers text and writes it in ~1 MiB blocks, or after `flushMs` (so a killed run loses at most about a second
+ * of rows); `write` awaits the disk whenever a block goes out.
+ */
 export class FileTextSink implements TextSink {
   private parts: string[] = [];
   private buffered = 0;
   private closed = false;
+  private lastFlush = performance.now();
 
   private constructor(
     private readonly handle: FileHandle,
     private readonly flushChars: number,
+    private readonly flushMs: number,
   ) {}
 
   /** mode 'w' truncates, 'a' appends (resume). */
-  static async open(path: string, mode: 'w' | 'a', flushChars = 1 << 20): Promise<FileTextSink> {
-    return new FileTextSink(await open(path, mode), flushChars);
+  static async open(path: string, mode: 'w' | 'a', flushChars = 1 << 20, flushMs = 1000): Promise<FileTextSink> {
+    return new FileTextSink(await open(path, mode), flushChars, flushMs);
   }
 
   async write(text: string): Promise<void> {
     if (this.closed) throw new Error('write after close');
     this.parts.push(text);
     this.buffered += text.length;
-    if (this.buffered >= this.flushChars) await this.flush();
+    if (this.buffered >= this.flushChars || performance.now() - this.lastFlush >= this.flushMs) await this.flush();
   }
 
   async flush(): Promise<void> {
+    this.lastFlush = performance.now();
     if (this.parts.length === 0) return;
     const data = this.parts.join('');
     this.parts = [];

@@ -1,0 +1,204 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { runCli } from '../../main/cli/equimol';
+import { EXIT } from '../../main/cli/command';
+import { parseCsvLine } from '../../core/export/csv';
+import { seededRandom } from '../helpers/fuzz';
+
+const DRUGS = resolve('assets/examples/drugs.sdf');
+const PEPTIDE = resolve('assets/examples/peptide.pdb');
+const tmp = mkdtempSync(join(tmpdir(), 'equimol-cli-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void) {
+    this.text += chunk.toString('utf8');
+    callback();
+  }
+}
+
+async function cli(args: string[], signal = new AbortController().signal) {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await runCli(args, { stdout, stderr, signal });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+interface InfoLine {
+  file: string;
+  format: string | null;
+  structures: number;
+  atoms: number;
+  elements: string[];
+  errors: Array<{ record: number | null; line: number; message: string }>;
+}
+
+function checkInfoSchema(line: InfoLine) {
+  assert.deepEqual(Object.keys(line).slice(0, 6), ['file', 'format', 'structures', 'atoms', 'elements', 'errors']);
+  assert.equal(typeof line.file, 'string');
+  assert.ok(line.format === null || typeof line.format === 'string');
+  assert.ok(Number.isInteger(line.structures) && Number.isInteger(line.atoms));
+  assert.ok(Array.isArray(line.elements) && line.elements.every((e) => typeof e === 'string'));
+  for (const e of line.errors) {
+    assert.deepEqual(Object.keys(e), ['record', 'line', 'message']);
+    assert.ok(e.record === null || Number.isInteger(e.record));
+    assert.ok(Number.isInteger(e.line));
+    assert.ok(e.message.length > 0);
+  }
+}
+
+// A copy of drugs.sdf with record 6 (metformin, 0-based) broken: its counts line says 99 atoms.
+const drugsText = readFileSync(DRUGS, 'utf8');
+const records = drugsText.split('$$$$\n');
+const brokenRecords = [...records];
+const countsLine = brokenRecords[6]!.split('\n')[3]!;
+brokenRecords[6] = brokenRecords[6]!.replace(countsLine, ' 99' + countsLine.slice(3));
+const BROKEN = join(tmp, 'broken.sdf');
+writeFileSync(BROKEN, brokenRecords.join('$$$$\n'));
+const brokenLine = records.slice(0, 6).join('$$$$\n').split('\n').length + 1;
+
+test('info --json prints one object per file with file, format, structures, atoms, elements, errors', async () => {
+  const missing = join(tmp, 'missing.sdf');
+  const r = await cli(['info', '--json', DRUGS, PEPTIDE, BROKEN, missing]);
+  assert.equal(r.code, EXIT.unreadable);
+  const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as InfoLine);
+  assert.equal(lines.length, 4);
+  lines.forEach(checkInfoSchema);
+  const [drugs, peptide, broken, gone] = lines as [InfoLine, InfoLine, InfoLine, InfoLine];
+  assert.deepEqual([drugs.format, drugs.structures, drugs.atoms, drugs.errors.length], ['sdf', 20, 650, 0]);
+  assert.deepEqual(drugs.elements, ['H', 'C', 'N', 'O', 'F', 'S', 'Cl']);
+  assert.deepEqual([peptide.format, peptide.structures, peptide.atoms], ['pdb', 1, 76]);
+  assert.deepEqual([broken.structures, broken.errors.length], [19, 1]);
+  assert.equal(broken.errors[0]!.record, 6);
+  assert.ok(Math.abs(broken.errors[0]!.line - brokenLine) <= 60, `error line ${broken.errors[0]!.line} within record 7 starting at ${brokenLine}`);
+  assert.equal(gone.format, null);
+  assert.equal(gone.structures, 0);
+  assert.match(gone.errors[0]!.message, /ENOENT/);
+  assert.equal((await cli(['info', BROKEN])).code, EXIT.recordErrors);
+  assert.equal((await cli(['info', DRUGS])).code, EXIT.ok);
+});
+
+test('usage errors exit 2 and every command answers --help with exit 0', async () => {
+  assert.equal((await cli([])).code, EXIT.usage);
+  assert.equal((await cli(['frobnicate'])).code, EXIT.usage);
+  assert.equal((await cli(['info'])).code, EXIT.usage);
+  assert.equal((await cli(['info', '--bogus', DRUGS])).code, EXIT.usage);
+  assert.equal((await cli(['info', '--format', 'nope', DRUGS])).code, EXIT.usage);
+  assert.equal((await cli(['predict', DRUGS])).code, EXIT.usage);
+  assert.equal((await cli(['predict', DRUGS, '--out', join(tmp, 'x.csv'), '--predictor', 'nope'])).code, EXIT.usage);
+  assert.equal((await cli(['predict', DRUGS, '--out', join(tmp, 'x.csv'), '--shard', '3/3'])).code, EXIT.usage);
+  assert.equal((await cli(['predict', DRUGS, '--out', join(tmp, 'x.csv'), '--batch', '0'])).code, EXIT.usage);
+  assert.equal((await cli(['predict', DRUGS, '--out', join(tmp, 'x.unknownext')])).code, EXIT.usage);
+  assert.equal((await cli(['predict', DRUGS, '--out', join(tmp, 'x.sdf'), '--resume'])).code, EXIT.usage);
+  assert.equal((await cli(['convert', DRUGS])).code, EXIT.usage);
+  assert.equal((await cli(['convert', DRUGS, join(tmp, 'x.smi')])).code, EXIT.usage, 'SMILES lists are read-only');
+  for (const command of ['info', 'convert', 'predict']) {
+    const r = await cli([command, '--help']);
+    assert.equal(r.code, EXIT.ok);
+    assert.match(r.stdout, new RegExp(`^Usage: equimol ${command}`));
+    assert.match(r.stdout, /Exit codes/);
+  }
+  const top = await cli(['--help']);
+  assert.equal(top.code, EXIT.ok);
+  assert.match(top.stdout, /info[\s\S]*convert[\s\S]*predict/);
+});
+
+test('predict writes one CSV row per record and exits 1 when a record fails, 3 when an input is missing', async () => {
+  const out = join(tmp, 'drugs.csv');
+  const ok = await cli(['predict', DRUGS, '--out', out]);
+  assert.equal(ok.code, EXIT.ok, ok.stderr);
+  const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map(parseCsvLine);
+  assert.equal(rows.length, 21);
+  assert.deepEqual(rows[0]!.slice(0, 8), ['file', 'record', 'line', 'name', 'formula', 'n_atoms', 'status', 'error']);
+  assert.deepEqual(rows[1]!.slice(3, 7), ['aspirin', 'C9H8O4', '21', 'ok']);
+  assert.ok(Math.abs(Number(rows[1]![rows[0]!.indexOf('molar_mass')]) - 180.159) < 0.01);
+  assert.match(ok.stderr, /20 ok, 0 errors/);
+  const bad = await cli(['predict', BROKEN, '--out', join(tmp, 'broken.csv')]);
+  assert.equal(bad.code, EXIT.recordErrors);
+  const badRows = readFileSync(join(tmp, 'broken.csv'), 'utf8').trimEnd().split('\n').map(parseCsvLine);
+  assert.equal(badRows.length, 21);
+  assert.deepEqual(badRows.filter((r) => r[6] === 'error').map((r) => r[1]), ['6']);
+  const missing = await cli(['predict', DRUGS, join(tmp, 'nope.sdf'), '--out', join(tmp, 'm.csv')]);
+  assert.equal(missing.code, EXIT.unreadable);
+  assert.equal(readFileSync(join(tmp, 'm.csv'), 'utf8').trimEnd().split('\n').length, 22);
+  const json = await cli(['predict', DRUGS, '--out', join(tmp, 'drugs.jsonl')]);
+  assert.equal(json.code, EXIT.ok);
+  assert.equal(readFileSync(join(tmp, 'drugs.jsonl'), 'utf8').trimEnd().split('\n').length, 20);
+});
+
+test('predict --resume after the output was cut at random bytes reproduces the uninterrupted output', async () => {
+  const big = join(tmp, 'many.sdf');
+  writeFileSync(big, drugsText.repeat(10) + brokenRecords.join('$$$$\n'));
+  const reference = join(tmp, 'ref.csv');
+  assert.equal((await cli(['predict', big, '--out', reference, '--batch', '7'])).code, EXIT.recordErrors);
+  const expected = readFileSync(reference);
+  const random = seededRandom(99);
+  for (let trial = 0; trial < 4; trial++) {
+    const out = join(tmp, `resume-${trial}.csv`);
+    copyFileSync(reference, out);
+    truncateSync(out, Math.floor(random() * expected.length));
+    const r = await cli(['predict', big, '--out', out, '--resume', '--batch', '7']);
+    assert.equal(r.code, EXIT.recordErrors, r.stderr);
+    assert.deepEqual(readFileSync(out), expected, `trial ${trial}`);
+  }
+  const fresh = join(tmp, 'fresh.csv');
+  assert.equal((await cli(['predict', big, '--out', fresh, '--resume'])).code, EXIT.recordErrors, '--resume on a missing output starts fresh');
+  assert.deepEqual(readFileSync(fresh), expected);
+  const other = await cli(['predict', DRUGS, '--out', fresh, '--resume']);
+  assert.equal(other.code, EXIT.usage, 'resuming an output of other inputs is refused');
+  assert.deepEqual(readFileSync(fresh), expected, 'and leaves it untouched');
+});
+
+test('predict --shard i/n outputs together hold every record once', async () => {
+  const keys: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const out = join(tmp, `shard-${i}.csv`);
+    assert.equal((await cli(['predict', DRUGS, '--out', out, '--shard', `${i}/3`])).code, EXIT.ok);
+    keys.push(...readFileSync(out, 'utf8').trimEnd().split('\n').slice(1).map((l) => parseCsvLine(l)[1]!));
+  }
+  assert.deepEqual(keys.map(Number).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+});
+
+test('convert writes SDF atomically and skips bad records with exit 1', async () => {
+  const out = join(tmp, 'copy.sdf');
+  const r = await cli(['convert', BROKEN, out]);
+  assert.equal(r.code, EXIT.recordErrors);
+  assert.match(r.stderr, /skipped .*record 6/);
+  const info = JSON.parse((await cli(['info', '--json', out])).stdout) as InfoLine;
+  const metforminAtoms = Number(records[6]!.split('\n')[3]!.slice(0, 3));
+  assert.equal(metforminAtoms, 20);
+  assert.deepEqual([info.structures, info.atoms, info.errors.length], [19, 650 - metforminAtoms, 0]);
+  assert.equal(existsSync(join(tmp, `.copy.sdf.${process.pid}.partial`)), false);
+  assert.equal((await cli(['convert', join(tmp, 'nope.sdf'), join(tmp, 'nope-out.sdf')])).code, EXIT.unreadable);
+  assert.equal(existsSync(join(tmp, 'nope-out.sdf')), false);
+});
+
+test('Ctrl-C stops bin/equimol predict with exit 130, complete rows only, and --resume finishes it exactly', async () => {
+  const big = join(tmp, 'sigint.sdf');
+  writeFileSync(big, drugsText.repeat(400));
+  const out = join(tmp, 'sigint.csv');
+  const child = spawn(process.execPath, ['bin/equimol.mjs', 'predict', big, '--out', out, '--batch', '20'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && !(existsSync(out) && statSync(out).size > 0)) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  assert.equal(code, EXIT.cancelled, stderr);
+  assert.match(stderr, /interrupted/);
+  const partial = readFileSync(out, 'utf8');
+  assert.ok(partial.endsWith('\n'));
+  const partialRows = partial.trimEnd().split('\n').length - 1;
+  assert.ok(partialRows >= 0 && partialRows < 8000, `${partialRows} rows before the interrupt`);
+  const resumed = spawnSync(process.execPath, ['bin/equimol.mjs', 'predict', big, '--out', out, '--resume'], { encoding: 'utf8' });
+  assert.equal(resumed.status, EXIT.ok, resumed.stderr);
+  const reference = join(tmp, 'sigint-ref.csv');
+  assert.equal((await cli(['predict', big, '--out', reference])).code, EXIT.ok);
+  assert.equal(readFileSync(out, 'utf8'), readFileSync(reference, 'utf8'));
+});
