@@ -296,6 +296,8 @@ export interface FormatInfo {
   readonly id: string;
   readonly name: string;
   readonly extensions: readonly string[];
+  /** Exact base names recognised regardless of extension, e.g. ['POSCAR', 'CONTCAR']. */
+  readonly fileNames?: readonly string[];
   readonly writable: boolean;
 }
 

@@ -163,7 +163,13 @@ export class EquimolSession implements EquimolApi {
       version: this.options.appVersion ?? '0.0.0',
       apiVersion: EQUIMOL_API_VERSION,
       platform: this.options.platform ?? 'web',
-      formats: FORMATS.map((f) => ({ id: f.id, name: f.name, extensions: f.extensions, writable: f.createWriter !== undefined })),
+      formats: FORMATS.map((f) => ({
+        id: f.id,
+        name: f.name,
+        extensions: f.extensions,
+        ...(f.fileNames ? { fileNames: f.fileNames } : {}),
+        writable: f.createWriter !== undefined,
+      })),
     };
   }
 

@@ -25,11 +25,11 @@ import {
   EQUIMOL_CHANNELS,
   EQUIMOL_EVENT_CHANNEL,
   type EquimolEvent,
+  type FormatInfo,
   type MenuCommand,
   type OpenResult,
   type Settings,
 } from '../../core/contract/equimol-api';
-import { FORMATS } from '../../core/formats/registry';
 import { ComputeHostClient } from '../compute-host/compute-host-client';
 import { ApiRouter } from '../shell/api-router';
 import { APP_INDEX_URL, APP_SCHEME, contentTypeOf, resolveAppFile } from '../shell/app-protocol';
@@ -243,11 +243,12 @@ function registerIpc(apiRouter: ApiRouter): void {
   }
 }
 
-function fileFilters(): Electron.FileFilter[] {
-  const extensions = [...new Set(FORMATS.flatMap((f) => f.extensions))];
+/** Open-dialog filters from the formats the compute host reads. */
+function fileFilters(formats: readonly FormatInfo[]): Electron.FileFilter[] {
+  const extensions = [...new Set(formats.flatMap((f) => f.extensions))];
   return [
-    { name: 'Structure files', extensions: [...extensions, ...extensions.map((e) => `${e}.gz`), 'gz'] },
-    ...FORMATS.map((f) => ({ name: f.name, extensions: [...f.extensions, ...f.extensions.map((e) => `${e}.gz`)] })),
+    { name: 'Structure files', extensions: [...extensions, 'gz'] },
+    ...formats.map((f) => ({ name: f.name, extensions: [...f.extensions] })),
     { name: 'All files', extensions: ['*'] },
   ];
 }
@@ -260,7 +261,8 @@ async function start(): Promise<void> {
   nativeTheme.themeSource = settings.theme;
   router = new ApiRouter(host, {
     showOpenDialog: async () => {
-      const options: Electron.OpenDialogOptions = { properties: ['openFile', 'multiSelections'], filters: fileFilters() };
+      const formats = (await router?.knownFormats()) ?? [];
+      const options: Electron.OpenDialogOptions = { properties: ['openFile', 'multiSelections'], filters: fileFilters(formats) };
       const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
       return result.canceled ? [] : result.filePaths;
     },

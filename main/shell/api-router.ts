@@ -5,6 +5,8 @@
  */
 import {
   LIMITS,
+  type AppInfo,
+  type FormatInfo,
   type OpenFailure,
   type OpenResult,
   type PredictorInfo,
@@ -12,7 +14,6 @@ import {
   type SaveResult,
 } from '../../core/contract/equimol-api';
 import { validateCall } from '../../core/contract/validate';
-import { formatsForFileName } from '../../core/formats/registry';
 import type { LocalFileInput } from '../../core/session/session';
 import { basename, isAbsolute } from 'node:path';
 import type { HostMethod } from '../compute-host/protocol';
@@ -32,8 +33,21 @@ export interface ShellServices {
   writeFile(path: string, bytes: Uint8Array): Promise<void>;
 }
 
+/** True when a file name (a trailing .gz ignored) has a known format's extension or exact name. */
+export function isStructureFileName(path: string, formats: readonly FormatInfo[]): boolean {
+  let name = basename(path).toLowerCase();
+  if (name.endsWith('.gz')) name = name.slice(0, -3);
+  const dot = name.lastIndexOf('.');
+  const ext = dot < 0 ? '' : name.slice(dot + 1);
+  const stem = dot < 0 ? name : name.slice(0, dot);
+  return formats.some(
+    (f) => (ext !== '' && f.extensions.includes(ext)) || (f.fileNames ?? []).some((n) => n.toLowerCase() === name || n.toLowerCase() === stem),
+  );
+}
+
 export class ApiRouter {
   private predictorIds: readonly string[] | undefined;
+  private formats: readonly FormatInfo[] | undefined;
 
   constructor(
     private readonly host: HostCaller,
@@ -61,6 +75,12 @@ export class ApiRouter {
     }
   }
 
+  /** The formats the host can read (asked once; the host's registry is fixed for its lifetime). */
+  async knownFormats(): Promise<readonly FormatInfo[]> {
+    this.formats ??= (await this.host.call<AppInfo>('getAppInfo')).formats;
+    return this.formats;
+  }
+
   async refreshPredictors(): Promise<void> {
     const predictors = await this.host.call<readonly PredictorInfo[]>('listPredictors');
     this.predictorIds = predictors.map((p) => p.id);
@@ -72,12 +92,13 @@ export class ApiRouter {
    * renderer cannot use openPaths to read arbitrary files.
    */
   async openPaths(paths: readonly string[], options: { readonly requireStructureName?: boolean } = {}): Promise<OpenResult> {
+    const formats = options.requireStructureName ? await this.knownFormats() : [];
     const inputs: LocalFileInput[] = [];
     const failures: OpenFailure[] = [];
     for (const path of paths.slice(0, LIMITS.maxFilesPerCall)) {
       try {
         if (!isAbsolute(path)) throw new Error('not an absolute path');
-        if (options.requireStructureName && formatsForFileName(path).length === 0) throw new Error('not a structure file name (unknown extension)');
+        if (options.requireStructureName && !isStructureFileName(path, formats)) throw new Error('not a structure file name (unknown extension)');
         const size = await this.services.fileSize(path);
         if (size > LIMITS.maxFileBytes) throw new Error(`file is too large (${size} bytes; the limit is ${LIMITS.maxFileBytes})`);
         inputs.push({ name: basename(path), path, bytes: await this.services.readFile(path) });

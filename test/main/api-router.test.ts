@@ -2,13 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { OpenResult } from '../../core/contract/equimol-api';
 import { ContractError } from '../../core/contract/validate';
-import { ApiRouter, type ShellServices } from '../../main/shell/api-router';
+import { ApiRouter, isStructureFileName, type ShellServices } from '../../main/shell/api-router';
 import type { HostMethod } from '../../main/compute-host/protocol';
+
+const FORMATS = [
+  { id: 'sdf', name: 'MDL SDF/MOL', extensions: ['sdf', 'sd', 'mol'], writable: true },
+  { id: 'poscar', name: 'VASP POSCAR', extensions: ['vasp', 'poscar'], fileNames: ['POSCAR', 'CONTCAR'], writable: false },
+];
 
 class RecordingHost {
   readonly calls: Array<[HostMethod, readonly unknown[]]> = [];
   async call<T>(method: HostMethod, args: readonly unknown[] = []): Promise<T> {
     this.calls.push([method, args]);
+    if (method === 'getAppInfo') return { formats: FORMATS } as T;
     if (method === 'listPredictors') return [{ id: 'geometry', description: '', columns: [], batchSize: 512 }] as T;
     if (method === 'openLocalFiles') {
       const files = args[0] as Array<{ name: string; path: string; bytes: Uint8Array }>;
@@ -100,4 +106,9 @@ test('saveFile writes the bytes where the save dialog says, and reports a cancel
   assert.equal(new TextDecoder().decode(s.written.get('/home/u/results.csv')), 'name,energy\n');
   const cancelled = await new ApiRouter(new RecordingHost(), services({ showSaveDialog: async () => undefined })).handle('equimol:saveFile', [{ suggestedName: 'a.csv', bytes }]);
   assert.deepEqual(cancelled, { saved: false });
+});
+
+test('structure file names are recognised by extension (gzip too) or exact name, case-insensitively', () => {
+  for (const name of ['/d/a.sdf', '/d/A.MOL', '/d/x.sdf.gz', '/d/POSCAR', '/d/contcar', '/d/POSCAR.gz', '/d/Si.vasp']) assert.ok(isStructureFileName(name, FORMATS), name);
+  for (const name of ['/d/a.txt', '/d/sdf', '/d/.bashrc', '/d/a.gz', '/etc/passwd']) assert.ok(!isStructureFileName(name, FORMATS), name);
 });

@@ -66,5 +66,6 @@ test('package.json main points at the bundled Electron main that build-main writ
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
   assert.equal(pkg.main, 'dist/main/main.cjs');
   const script = readFileSync(join(root, 'scripts/build-main.mjs'), 'utf8');
-  for (const out of ['dist/main/main.cjs', 'dist/main/preload.cjs', 'dist/main/compute-host.cjs']) assert.ok(script.includes(`'${out}'`), out);
+  assert.ok(script.includes(": 'dist/main';"));
+  for (const out of ['main.cjs', 'preload.cjs', 'compute-host.cjs']) assert.ok(script.includes(`\${outdir}/${out}`), out);
 });
