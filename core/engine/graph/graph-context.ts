@@ -3,9 +3,10 @@
  *
  * Conventions (shared by every model family; MACE/PyG style):
  * - Edge e goes from sender `edgeSrc[e]` (atom j) to receiver `edgeDst[e]` (atom i); messages are summed at the receiver.
- * - Edge vector r_e = positions[dst] - positions[src] + shifts[e] (Å), i.e. it points from the sender's periodic
- *   image to the receiver. `shifts[e]` is the Cartesian lattice translation n·cell (Å) of the sender's image,
- *   zero for molecules. Both directions of every pair are present (j->i and i->j).
+ * - Edge vector r_e = positions[dst] - positions[src] + shifts[e] (Å): the vector from the sender to the
+ *   receiver's periodic image dst + n, with shifts[e] = n·cell (Å) (zero for molecules). Compute it with
+ *   `edgeVectors(ctx)` (core/engine/geometry/edges) so forces and stress flow. Both directions of every pair
+ *   are present (sender i -> receiver j with n, and j -> i with -n).
  * - Species index = position of the atom's atomic number in the model's `species` list (not Z itself).
  * - Units: Å for lengths, eV for energies, eV/Å for forces, eV/Å³ for stress.
  *
@@ -29,7 +30,7 @@ export interface GraphContext {
   readonly edgeSrc: tf.Tensor1D;
   /** [nEdges] int32, receiver atom i. */
   readonly edgeDst: tf.Tensor1D;
-  /** [nEdges, 3] float32, Cartesian lattice translation of the sender image (Å); zeros for molecules. */
+  /** [nEdges, 3] float32, Cartesian lattice translation n·cell of the receiver's image (Å); zeros for molecules. */
   readonly shifts: tf.Tensor2D;
   /** [nAtoms] int32, graph index of each atom (0..nGraphs-1), non-decreasing. */
   readonly batch: tf.Tensor1D;

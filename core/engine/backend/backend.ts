@@ -1,0 +1,114 @@
+/**
+ * Picks and initialises the fastest tfjs backend available, installs Equimol's kernels and the second-order
+ * gradient fix, and says what runs.
+ *
+ * Order: tensorflow-gpu (tfjs-node-gpu) -> tensorflow (tfjs-node) -> webgpu -> wasm (SIMD; threads where the
+ * platform allows) -> cpu. Optional Node packages cannot be imported from core, so the host passes a
+ * `BackendLoader` (main/ or a test) that dynamic-imports them in try/catch; without one, only the pure
+ * packages (wasm, webgpu, cpu) are tried.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { installSecondOrderGradients } from './second-order-gradients';
+import { setWasmGraphKernels } from './wasm-graph-kernels';
+
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export type BackendPreference = BackendName | 'tensorflow-gpu' | 'auto';
+
+export interface BackendLoader {
+  /**
+   * Imports an optional package by name ('@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'); resolves
+   * undefined when it is not installed. Importing it registers the 'tensorflow' backend.
+   */
+  importOptional?(packageName: string): Promise<unknown>;
+  /** Where the tfjs-backend-wasm .wasm files are served from (browser); Node finds them itself. */
+  readonly wasmPaths?: string;
+  /** Makes `navigator.gpu` available (e.g. the `webgpu` npm package in Node); resolves false when it cannot. */
+  prepareWebGpu?(): Promise<boolean>;
+}
+
+export interface InitBackendOptions {
+  /** Force one backend ('auto' = fastest available). Falls back down the list when it cannot start. */
+  readonly prefer?: BackendPreference;
+  readonly loader?: BackendLoader;
+  /** Install Equimol's wasm graph kernels (default true; benchmarks pass false for stock tfjs). */
+  readonly graphKernels?: boolean;
+  /** Diagnostics (which backends were tried and why they were skipped). */
+  readonly log?: (line: string) => void;
+}
+
+export interface BackendInfo {
+  readonly name: BackendName;
+  /** Human-readable, for every reported figure: 'tfjs-wasm (SIMD, 1 thread, equimol kernels)'. */
+  readonly description: string;
+  readonly graphKernels: boolean;
+  readonly secondOrderGradientsFixed: boolean;
+}
+
+const order: readonly BackendPreference[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+async function tryTensorflow(packageName: string, loader: BackendLoader | undefined): Promise<boolean> {
+  if (!loader?.importOptional) return false;
+  const module = await loader.importOptional(packageName).catch(() => undefined);
+  if (!module || !tf.findBackendFactory('tensorflow')) return false;
+  return tf.setBackend('tensorflow');
+}
+
+async function tryWebGpu(loader: BackendLoader | undefined): Promise<boolean> {
+  if (loader?.prepareWebGpu && !(await loader.prepareWebGpu().catch(() => false))) return false;
+  const gpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+  if (!gpu) return false;
+  await import('@tensorflow/tfjs-backend-webgpu');
+  return tf.setBackend('webgpu').catch(() => false);
+}
+
+async function tryWasm(loader: BackendLoader | undefined): Promise<boolean> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (loader?.wasmPaths) wasm.setWasmPaths(loader.wasmPaths);
+  return tf.setBackend('wasm').catch(() => false);
+}
+
+async function describe(name: BackendName, graphKernels: boolean): Promise<string> {
+  const kernels = graphKernels ? 'equimol kernels' : 'stock kernels';
+  if (name === 'wasm') {
+    const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT').catch(() => false);
+    const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT').catch(() => false);
+    return `tfjs-wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads ? 'multi-threaded' : '1 thread'}, ${kernels})`;
+  }
+  if (name === 'tensorflow') return 'tfjs-node (TensorFlow C library)';
+  if (name === 'webgpu') return 'tfjs-webgpu';
+  return 'tfjs-cpu (plain JavaScript)';
+}
+
+/**
+ * Initialises tfjs: the preferred backend if it starts, else the next available one down the order.
+ * Always installs the second-order gradient fix (backend-independent).
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const log = options.log ?? (() => {});
+  const prefer = options.prefer ?? 'auto';
+  const start = prefer === 'auto' ? 0 : order.indexOf(prefer);
+  installSecondOrderGradients();
+  for (const candidate of order.slice(Math.max(0, start))) {
+    let ok = false;
+    try {
+      if (candidate === 'tensorflow-gpu') ok = await tryTensorflow('@tensorflow/tfjs-node-gpu', options.loader);
+      else if (candidate === 'tensorflow') ok = await tryTensorflow('@tensorflow/tfjs-node', options.loader);
+      else if (candidate === 'webgpu') ok = await tryWebGpu(options.loader);
+      else if (candidate === 'wasm') ok = await tryWasm(options.loader);
+      else ok = await tf.setBackend('cpu');
+    } catch (error) {
+      log(`backend ${candidate} failed: ${error instanceof Error ? error.message : String(error)}`);
+      ok = false;
+    }
+    if (!ok) {
+      log(`backend ${candidate} not available`);
+      continue;
+    }
+    await tf.ready();
+    const name = tf.getBackend() as BackendName;
+    const graphKernels = name === 'wasm' && options.graphKernels !== false;
+    if (name === 'wasm') setWasmGraphKernels(graphKernels);
+    return { name, description: await describe(name, graphKernels), graphKernels, secondOrderGradientsFixed: true };
+  }
+  throw new Error('no tfjs backend could be initialised');
+}
