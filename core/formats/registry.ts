@@ -2,6 +2,9 @@ import type { StructureFormat } from './format';
 import { sdfFormat } from './sdf';
 import { pdbFormat } from './pdb';
 import { smilesFormat, smilesCsvFormat } from './smiles';
+import { xyzFormat, extxyzFormat } from './xyz';
+import { cifFormat, mmcifFormat } from './cif';
+import { poscarFormat } from './poscar';
 
 /**
  * The format registry: the only place the CLI, the batch pipeline and drag-and-drop look up formats.
@@ -13,6 +16,11 @@ export const FORMATS: readonly StructureFormat[] = [
   pdbFormat,
   smilesFormat,
   smilesCsvFormat,
+  xyzFormat,
+  extxyzFormat,
+  cifFormat,
+  mmcifFormat,
+  poscarFormat,
 ];
 
 export function formatById(id: string): StructureFormat | undefined {

@@ -104,3 +104,11 @@ test('2000 mutants of each of two POSCARs raise only line-numbered FormatErrors,
     assert.ok(summary.ms < 60_000);
   }
 });
+
+test('the registry picks POSCAR for POSCAR/CONTCAR names and .vasp files, by content for an unnamed file', async () => {
+  const { detectFormat, formatById } = await import('../../core/formats/registry');
+  const text = readFileSync(join(fixtureDir, 'si-primitive-direct.vasp'), 'utf8');
+  for (const name of ['/runs/7/POSCAR', 'CONTCAR', 'relax/CONTCAR.gz', 'si.vasp', 'POSCAR_relaxed.poscar']) assert.equal(detectFormat(name, text).id, 'poscar', name);
+  assert.equal(detectFormat('untitled', text).id, 'poscar');
+  assert.equal(formatById('poscar'), poscarFormat);
+});

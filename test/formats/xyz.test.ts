@@ -226,3 +226,11 @@ test('sniffing tells extended XYZ from plain XYZ and from other text', () => {
   assert.equal(xyzFormat.sniff('data_1000041\nloop_\n'), 0);
   assert.equal(xyzFormat.sniff('CCO ethanol\n'), 0);
 });
+
+test('the registry picks xyz / extxyz by extension (also .gz) and extxyz by content for an unnamed file', async () => {
+  const { detectFormat } = await import('../../core/formats/registry');
+  const head = readFileSync(join(fixtureDir, 'ase-written.extxyz'), 'utf8').slice(0, 4096);
+  assert.equal(detectFormat('a/b/train.extxyz.gz', head).id, 'extxyz');
+  assert.equal(detectFormat('water.xyz', '3\nwater\nO 0 0 0\nH 0 0 1\nH 0 1 0\n').id, 'xyz');
+  assert.equal(detectFormat('noext', head).id, 'extxyz');
+});
