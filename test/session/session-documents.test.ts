@@ -200,10 +200,10 @@ test('opening a large file yields to the event loop: timers keep firing while it
     const doc = (await session.openFiles([{ name: 'drugs-x300.sdf', bytes }])).documents[0]!;
     const elapsed = performance.now() - started;
     assert.equal(doc.recordCount, 6000);
-    if (elapsed > 200) {
-      assert.ok(ticks >= 3, `only ${ticks} timer ticks in ${elapsed.toFixed(0)} ms`);
-      assert.ok(maxGap < 400, `the event loop was blocked for ${maxGap.toFixed(0)} ms`);
-    }
+    // Without yielding the one gap would be the whole parse; with it, timers fire all along
+    // (bounds loose enough for a loaded CI machine, where the OS itself may pause the process).
+    assert.ok(ticks >= 5, `only ${ticks} timer ticks in ${elapsed.toFixed(0)} ms`);
+    assert.ok(maxGap < elapsed / 3, `the event loop was blocked for ${maxGap.toFixed(0)} of ${elapsed.toFixed(0)} ms`);
   } finally {
     clearInterval(timer);
   }
@@ -216,4 +216,18 @@ test('closing a document forgets it', async () => {
   await session.closeDocument(doc.id);
   assert.equal((await session.listDocuments()).length, 0);
   await assert.rejects(session.getStructure(doc.id, 0), /no open document/);
+});
+
+test('a sorted order cached for paging is recomputed when a job adds the sorted column', async () => {
+  const session = new EquimolSession();
+  const doc = (await session.openFiles([{ name: 'drugs.sdf', bytes: drugsBytes }])).documents[0]!;
+  const query = { offset: 0, limit: 20, sortBy: 'geometry:molar_mass' };
+  const before = await session.listStructures(doc.id, query);
+  assert.deepEqual(before.rows.map((r) => r.index), NAMES.map((_, i) => i)); // no values yet: file order
+  const job = await session.startJob({ kind: 'predict', docIds: [doc.id], predictor: 'geometry' });
+  await session.whenJobFinished(job.id);
+  const after = await session.listStructures(doc.id, query);
+  const masses = after.rows.map((r) => r.values['geometry:molar_mass'] as number);
+  assert.deepEqual(masses, [...masses].sort((a, b) => a - b));
+  assert.equal(after.rows[0]!.name, 'glycine zwitterion');
 });
