@@ -7,3 +7,4 @@ export * from './cp-tensor-product';
 export * from './so2-convolution';
 export * from './gaunt-tensor-product';
 export * from './graph-ops';
+export * from './heads';
