@@ -146,3 +146,14 @@ test('sniff recognises molfiles by the counts line', () => {
   assert.ok(sdfFormat.sniff(readFixture('sdf/peptide.v3000.sdf').slice(0, 2000)) > 0.9);
   assert.equal(sdfFormat.sniff('3\ncomment\nC 0 0 0\nH 0 0 1\nH 1 0 0\n'), 0);
 });
+
+test('SD values: numbers become numbers, identifiers with leading zeros or many digits stay text', async () => {
+  const { sdValue } = await import('../../core/formats/sdf');
+  assert.equal(sdValue('7.25'), 7.25);
+  assert.equal(sdValue('-1e-3'), -0.001);
+  assert.equal(sdValue('0.5'), 0.5);
+  assert.equal(sdValue('00123'), '00123');
+  assert.equal(sdValue('12345678901234567890'), '12345678901234567890');
+  assert.equal(sdValue('CHEMBL25'), 'CHEMBL25');
+  assert.equal(sdValue(''), '');
+});

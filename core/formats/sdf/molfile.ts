@@ -19,8 +19,6 @@ export interface MolfileRecord {
   readonly version: MolfileVersion;
   /** Atomic numbers (0 for query / pseudo atoms such as R#, A, Q, *). */
   readonly numbers: Uint8Array;
-  /** The element symbols as written ('D', 'R#' ...). */
-  readonly symbols: readonly string[];
   /** [nAtoms * 3] Å. */
   readonly positions: Float64Array;
   readonly charges: Int8Array;
@@ -44,6 +42,8 @@ const LEGACY_CHARGE = [0, 3, 2, 1, 0, -1, -2, -3];
 const QUERY_SYMBOLS = new Set(['A', 'Q', '*', 'L', 'LP', 'R', 'R#', 'X', 'AH', 'QH', 'M', 'MH', 'XH', 'STAR']);
 
 const symbolCache = new Map<string, number>();
+/** Atomic number by (first char code * 128 + second char code) of a symbol; -1 = not looked up yet. */
+const SYMBOL_CODES = new Int16Array(128 * 128).fill(-1);
 
 /** Atomic number of a molfile symbol; 0 for query / pseudo atoms; undefined when unknown. */
 export function molfileAtomicNumber(symbol: string): number | undefined {
@@ -56,19 +56,78 @@ export function molfileAtomicNumber(symbol: string): number | undefined {
   return z;
 }
 
-/** A 10-column coordinate field; NaN when blank or not a number (Number('  ') would be 0). */
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A fixed-column decimal ('  -12.3456') without allocating: digits are accumulated as an exact integer and
+ * divided once by a power of ten, which rounds exactly like Number(text). Anything unusual (exponent, too
+ * many digits, stray characters) falls back to Number(slice). NaN when blank.
+ */
+function fixedFloat(line: string, start: number, end: number): number {
+  let i = start;
+  const stop = Math.min(end, line.length);
+  while (i < stop && line.charCodeAt(i) === 32) i++;
+  if (i === stop) return NaN;
+  let negative = false;
+  let c = line.charCodeAt(i);
+  if (c === 45 /* - */ || c === 43 /* + */) {
+    negative = c === 45;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (; i < stop; i++) {
+    c = line.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if (c === 46 /* . */ && decimals < 0) decimals = 0;
+    else break;
+  }
+  while (i < stop && line.charCodeAt(i) === 32) i++;
+  if (i !== stop || digits === 0 || digits > 15) {
+    const text = line.slice(start, end);
+    return text.trim() === '' ? NaN : Number(text);
+  }
+  const value = decimals > 0 ? mantissa / POW10[decimals]! : mantissa;
+  return negative ? -value : value;
+}
+
+/** A 10-column coordinate field; NaN when blank or not a number. */
 function coordinate(line: string, start: number): number {
-  const text = line.slice(start, start + 10);
-  const value = Number(text);
-  if (value === 0 && text.trim() === '') return NaN;
-  return value;
+  return fixedFloat(line, start, start + 10);
+}
+
+/** A fixed-column integer; 0 when blank; NaN when not an integer. */
+function fixedInt(line: string, start: number, end: number): number {
+  let i = start;
+  const stop = Math.min(end, line.length);
+  while (i < stop && line.charCodeAt(i) === 32) i++;
+  if (i === stop) return 0;
+  let negative = false;
+  let c = line.charCodeAt(i);
+  if (c === 45 || c === 43) {
+    negative = c === 45;
+    i++;
+  }
+  let value = 0;
+  let digits = 0;
+  for (; i < stop; i++) {
+    c = line.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    digits++;
+  }
+  while (i < stop && line.charCodeAt(i) === 32) i++;
+  if (i !== stop || digits === 0) return NaN;
+  return negative ? -value : value;
 }
 
 function intField(line: string, start: number, end: number, what: string, lineNo: number): number {
-  const text = line.slice(start, end).trim();
-  if (text === '') return 0;
-  const value = Number(text);
-  if (!Number.isInteger(value)) throw new FormatError(`${what} '${text}' is not an integer`, lineNo);
+  const value = fixedInt(line, start, end);
+  if (Number.isNaN(value)) throw new FormatError(`${what} '${line.slice(start, end).trim()}' is not an integer`, lineNo);
   return value;
 }
 
@@ -77,8 +136,10 @@ const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 /** An SD data value as a number when it is one, else the text. */
 export function sdValue(text: string): number | string {
   const t = text.trim();
-  if (t.length > 0 && t.length < 40 && NUMERIC.test(t)) return Number(t);
-  return text;
+  if (t.length === 0 || t.length > 24 || !NUMERIC.test(t)) return text;
+  // Identifiers such as '00123' or 20-digit registry numbers stay text: a number would lose their digits.
+  if (/^[-+]?0\d/.test(t) || t.replace(/[^0-9]/g, '').length > 15) return text;
+  return Number(t);
 }
 
 interface Counts {
@@ -117,7 +178,6 @@ export function parseMolfile(lines: readonly string[], firstLine: number): Molfi
 function newArrays(nAtoms: number, nBonds: number) {
   return {
     numbers: new Uint8Array(nAtoms),
-    symbols: new Array<string>(nAtoms),
     positions: new Float64Array(nAtoms * 3),
     charges: new Int8Array(nAtoms),
     isotopes: new Uint16Array(nAtoms),
@@ -155,7 +215,7 @@ function parseV2000(lines: readonly string[], firstLine: number, counts: Counts)
     throw new FormatError(`counts line declares ${nAtoms} atoms and ${nBonds} bonds but the record has only ${lines.length - 4} more lines`, firstLine + 3);
   }
   const arrays = newArrays(nAtoms, nBonds);
-  const { numbers, symbols, positions, charges, isotopes, radicals, bondAtoms, bondOrders, bondTypes } = arrays;
+  const { numbers, positions, charges, isotopes, radicals, bondAtoms, bondOrders, bondTypes } = arrays;
   let row = 4;
   for (let i = 0; i < nAtoms; i++, row++) {
     const line = lines[row]!;
@@ -168,9 +228,15 @@ function parseV2000(lines: readonly string[], firstLine: number, counts: Counts)
     positions[3 * i] = x;
     positions[3 * i + 1] = y;
     positions[3 * i + 2] = z;
-    const symbol = line.slice(31, 34).trim();
-    symbols[i] = symbol;
-    const zNum = atomNumberFor(symbol, lineNo);
+    // Fast path: a one- or two-letter symbol left-justified in columns 32-34, looked up by character codes.
+    const c0 = line.charCodeAt(31), c1 = line.charCodeAt(32), c2 = line.charCodeAt(33);
+    let zNum = c2 === 32 && c0 < 128 && c1 < 128 ? SYMBOL_CODES[c0 * 128 + c1]! : -1;
+    let symbol = '';
+    if (zNum < 0) {
+      symbol = line.slice(31, 34).trim();
+      zNum = atomNumberFor(symbol, lineNo);
+      if (c2 === 32 && c0 < 128 && c1 < 128) SYMBOL_CODES[c0 * 128 + c1] = zNum;
+    } else if (zNum === 1 && c1 === 32 && (c0 === 68 || c0 === 84)) symbol = c0 === 68 ? 'D' : 'T';
     numbers[i] = zNum;
     if (line.length > 35) {
       const massDiff = intField(line, 34, 36, 'mass difference', lineNo);
@@ -349,7 +415,6 @@ function parseV3000(lines: readonly string[], firstLine: number): { result: Retu
       indexOfId.set(id, i);
       let symbol = t[1]!;
       if (symbol.startsWith('"') && symbol.endsWith('"') && symbol.length >= 2) symbol = symbol.slice(1, -1);
-      arrays.symbols[i] = symbol;
       arrays.numbers[i] = symbol.startsWith('[') || symbol.startsWith('NOT') ? 0 : atomNumberFor(symbol, lineNo);
       arrays.positions[3 * i] = v30Number(t[2], 'x', lineNo);
       arrays.positions[3 * i + 1] = v30Number(t[3], 'y', lineNo);

@@ -1,5 +1,8 @@
 import type { RecordChunk, RecordSplitter } from '../format';
 
+/** Longest record kept in memory (a 1M-atom V3000 molfile has about 2M lines). */
+export const MAX_RECORD_LINES = 4_000_000;
+
 function isDelimiter(line: string): boolean {
   return line.charCodeAt(0) === 36 && line.startsWith('$$$$') && line.trimEnd() === '$$$$';
 }
@@ -27,6 +30,12 @@ export function createSdfSplitter(): RecordSplitter {
         return chunk;
       }
       lines.push(line);
+      // Bounded memory for files that never say '$$$$': cut (the parser then reports the broken record).
+      if (lines.length >= MAX_RECORD_LINES) {
+        const chunk = take();
+        firstLine = lineNo + 1;
+        return chunk;
+      }
       return undefined;
     },
     end(): RecordChunk | undefined {
