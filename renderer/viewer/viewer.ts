@@ -18,7 +18,7 @@ import {
   LineDashedMaterial,
   LineSegments,
   MeshBasicMaterial,
-  MeshStandardMaterial,
+  MeshPhongMaterial,
   PerspectiveCamera,
   Raycaster,
   Scene,
@@ -166,8 +166,9 @@ class ThreeStructureViewer implements StructureViewer {
   private readonly resizeObserver: ResizeObserver | null;
   private readonly labelFactory = new LabelFactory();
   private readonly measureLabelFactory = new LabelFactory();
-  private readonly atomMaterial = new MeshStandardMaterial({ roughness: 0.42, metalness: 0.05 });
-  private readonly bondMaterial = new MeshStandardMaterial({ roughness: 0.5, metalness: 0.05 });
+  // Phong: glossy highlights at a fraction of the per-pixel cost of PBR, and no shared lookup textures to leak.
+  private readonly atomMaterial = new MeshPhongMaterial({ shininess: 70, specular: 0x3a3a3a });
+  private readonly bondMaterial = new MeshPhongMaterial({ shininess: 50, specular: 0x2a2a2a });
   private state: ViewerState = DEFAULT_VIEWER_STATE;
   private data: SceneData | null = null;
   private shown: Structure | null = null;
@@ -869,9 +870,9 @@ class ThreeStructureViewer implements StructureViewer {
     this.measureLabelFactory.dispose();
     this.atomMaterial.dispose();
     this.bondMaterial.dispose();
-    this.disposedMemory = { ...this.renderer.info.memory };
     this.renderer.renderLists.dispose();
     this.renderer.dispose();
+    this.disposedMemory = { ...this.renderer.info.memory };
     if (this.ownsCanvas) {
       this.renderer.forceContextLoss();
       this.canvas.remove();

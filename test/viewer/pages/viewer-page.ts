@@ -117,11 +117,13 @@ const api = {
     events.pick.length = events.measure.length = events.hover.length = events.frame.length = 0;
   },
   liveGlObjects: () => ({ ...live }),
+  /** Disposes the viewer (if any) and returns its info read after dispose. */
   dispose() {
-    const info = current().getInfo();
-    current().dispose();
+    if (!viewer) return null;
+    const disposed = viewer;
+    disposed.dispose();
     viewer = null;
-    return info;
+    return disposed.getInfo();
   },
   canvasRect() {
     const r = canvas.getBoundingClientRect();
