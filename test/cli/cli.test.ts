@@ -202,3 +202,41 @@ test('Ctrl-C stops bin/equimol predict with exit 130, complete rows only, and --
   assert.equal((await cli(['predict', big, '--out', reference])).code, EXIT.ok);
   assert.equal(readFileSync(out, 'utf8'), readFileSync(reference, 'utf8'));
 });
+
+test('info --json reads shared gzipped extended XYZ datasets in place, counting frames as their manifest does', async () => {
+  const dir = resolve('..', 'shared', 'datasets', 'botnet_ethanol_rmd17');
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, number>;
+  const files = ['test_dimers.extxyz.gz', 'isolated_atoms.extxyz.gz', 'test_norm_mode_874.extxyz.gz'];
+  const r = await cli(['info', '--json', ...files.map((f) => join(dir, f)), resolve('assets/examples/cu13-md.extxyz'), resolve('assets/examples/nacl.cif'), resolve('assets/examples/POSCAR')]);
+  assert.equal(r.code, EXIT.ok, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as InfoLine);
+  lines.forEach(checkInfoSchema);
+  files.forEach((f, i) => {
+    assert.equal(lines[i]!.format, 'extxyz');
+    assert.equal(lines[i]!.structures, manifest[f], f);
+    assert.deepEqual(lines[i]!.errors, []);
+  });
+  assert.deepEqual(lines[1]!.elements, ['H', 'C', 'N', 'O'], 'the isolated-atom references cover H, C, N, O');
+  assert.equal(lines[2]!.atoms, 37 * 9, 'ethanol normal-mode frames have 9 atoms each');
+  assert.deepEqual([lines[3]!.format, lines[3]!.structures, lines[3]!.atoms], ['extxyz', 12, 156]);
+  assert.deepEqual([lines[4]!.format, lines[4]!.structures, lines[4]!.atoms, lines[4]!.elements], ['cif', 1, 8, ['Na', 'Cl']]);
+  assert.deepEqual([lines[5]!.format, lines[5]!.structures, lines[5]!.atoms, lines[5]!.elements], ['poscar', 1, 8, ['Si']]);
+});
+
+test('predict into extended XYZ attaches the geometry columns and sends error rows to OUT.errors.csv', async () => {
+  const input = join(tmp, 'cu-broken.extxyz');
+  const text = readFileSync(resolve('assets/examples/cu13-md.extxyz'), 'utf8').split('\n');
+  text[15 * 2 + 4] = 'Cu 1.0 nope 2.0 0 0 0';
+  writeFileSync(input, text.join('\n'));
+  const out = join(tmp, 'cu-pred.extxyz');
+  const r = await cli(['predict', input, '--out', out]);
+  assert.equal(r.code, EXIT.recordErrors, r.stderr);
+  const info = JSON.parse((await cli(['info', '--json', out])).stdout) as InfoLine;
+  assert.deepEqual([info.format, info.structures, info.atoms], ['extxyz', 11, 143]);
+  const written = readFileSync(out, 'utf8');
+  assert.match(written.split('\n')[1]!, /molar_mass=826\.098/);
+  assert.match(written.split('\n')[1]!, /principal_moments="[-\d.e ]+"/);
+  const errors = readFileSync(`${out}.errors.csv`, 'utf8').trimEnd().split('\n').map(parseCsvLine);
+  assert.equal(errors.length, 2);
+  assert.deepEqual(errors[1]!.slice(0, 3), [input, '2', '35']);
+});
