@@ -383,7 +383,17 @@ export function App({ api }: AppProps) {
 
   // ---------- viewer ----------
   const onPick = useCallback((event: PickEvent) => setPickedAtom(event.atom), []);
-  const onMeasure = useCallback((event: MeasureEvent) => setMeasurements((list) => [...list, { measurement: event.measurement, result: event.result }]), []);
+  const onMeasure = useCallback((event: MeasureEvent) => {
+    const atoms = event.measurement.atoms;
+    const images = event.measurement.images ?? [];
+    const key = (k: number) => `${atoms[k]}@${(images[k] ?? [0, 0, 0]).join(',')}`;
+    // Clicking the same atom image twice measures nothing: ignore it rather than list a 0 Å distance.
+    if (new Set(atoms.map((_, k) => key(k))).size < atoms.length) {
+      setMeasurements((list) => list.slice()); // re-push the list so the viewer drops the one it added
+      return;
+    }
+    setMeasurements((list) => [...list, { measurement: event.measurement, result: event.result }]);
+  }, []);
   const onFrame = useCallback((f: number) => setFrame(f), []);
   const onViewerReady = useCallback((viewer: StructureViewer | null) => {
     viewerRef.current = viewer;

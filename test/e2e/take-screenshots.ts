@@ -22,7 +22,8 @@ async function openTab(page: Page, name: string): Promise<void> {
 }
 
 async function selectRow(page: Page, row: number): Promise<void> {
-  await page.click(`[data-testid="structure-table"] [data-row="${row}"]`);
+  // Click the index cell: clicking the (wide) row would scroll the table sideways to centre it.
+  await page.click(`[data-testid="structure-table"] [data-row="${row}"] .cell:first-child`);
   await waitIdle(page, 500);
 }
 
@@ -36,16 +37,21 @@ async function dismissToasts(page: Page): Promise<void> {
   await page.evaluate(() => document.querySelectorAll<HTMLButtonElement>('.toast button').forEach((b) => b.click()));
 }
 
-/** Measures between two visible atoms so the measurements list and the viewer's ruler are in the picture. */
-async function measureTwoAtoms(page: Page, preferred: readonly [number, number]): Promise<void> {
+/** Measures between the first two visible atoms of `candidates` so the measurement list and the viewer's ruler show. */
+async function measureTwoAtoms(page: Page, candidates: readonly number[]): Promise<void> {
   await page.click('[data-testid="measure-button"]');
   const points = await page.evaluate((atoms) => {
     const viewer = window.__equimolDebug!.viewer!;
     viewer.render();
-    return atoms.map((atom) => ({ atom, p: viewer.projectAtom(atom) }));
-  }, preferred);
+    const visible: Array<{ x: number; y: number }> = [];
+    for (const atom of atoms) {
+      const p = viewer.projectAtom(atom);
+      if (p && viewer.pickAt(p.x, p.y)?.atom === atom && visible.length < 2) visible.push(p);
+    }
+    return visible;
+  }, candidates);
   const box = (await (await page.$('[data-testid="viewer"] canvas'))!.boundingBox())!;
-  for (const { p } of points) if (p) await page.mouse.click(box.x + p.x, box.y + p.y);
+  for (const p of points) await page.mouse.click(box.x + p.x, box.y + p.y);
   await page.keyboard.press('Escape');
   await page.mouse.move(box.x + 5, box.y + 5);
 }
@@ -64,12 +70,12 @@ async function shoot(theme: 'light' | 'dark', distDir: string): Promise<void> {
     await runGeometryJob(page);
     await selectRow(page, 0);
     await page.waitForSelector('[data-testid="depiction"] img', { timeout: 20_000 }).catch(() => undefined);
-    await measureTwoAtoms(page, [2, 11]);
+    await measureTwoAtoms(page, [11, 12, 2, 3, 0, 1]);
     await dismissToasts(page);
     await waitIdle(page);
     await page.screenshot({ path: join(OUT_DIR, `molecule-${theme}.png`) });
 
-    // Crystal: NaCl from COD (symmetry-expanded), 2 x 2 x 2 supercell with the cell drawn, next to perovskites.
+    // Crystal: NaCl from COD (symmetry-expanded), 2 x 2 x 2 supercell in spacefill with the cell drawn, next to perovskites.
     for (const tab of ['molecules.sdf', 'train_300K.extxyz.gz']) {
       await openTab(page, tab);
       await page.keyboard.press('Delete');
@@ -80,6 +86,7 @@ async function shoot(theme: 'light' | 'dark', distDir: string): Promise<void> {
     await openTab(page, '1000041.cif');
     await selectRow(page, 0);
     for (const axis of ['a', 'b', 'c']) await page.fill(`input[aria-label="Supercell ${axis}"]`, '2');
+    await page.click('[data-testid="style-spacefill"]');
     await page.click('[data-testid="fit-button"]');
     await dismissToasts(page);
     await waitIdle(page, 900);
@@ -91,13 +98,14 @@ async function shoot(theme: 'light' | 'dark', distDir: string): Promise<void> {
 }
 
 mkdirSync(OUT_DIR, { recursive: true });
-const distDir = await mkdtemp(join(tmpdir(), 'equimol-shots-'));
+const prebuilt = process.env['EQUIMOL_WEB_DIST'];
+const distDir = prebuilt ?? (await mkdtemp(join(tmpdir(), 'equimol-shots-')));
 try {
-  await buildWebApp(distDir);
+  if (!prebuilt) await buildWebApp(distDir);
   for (const theme of ['light', 'dark'] as const) {
     await shoot(theme, distDir);
     console.log(`wrote docs/screenshots/molecule-${theme}.png, crystal-${theme}.png`);
   }
 } finally {
-  await rm(distDir, { recursive: true, force: true });
+  if (!prebuilt) await rm(distDir, { recursive: true, force: true });
 }

@@ -37,13 +37,14 @@ export interface OpenWebAppOptions {
   readonly width?: number;
   readonly height?: number;
   readonly colorScheme?: 'light' | 'dark';
-  /** Reuse an existing build (e.g. dist/web) instead of building. */
+  /** Reuse an existing build (e.g. dist/web) instead of building; $EQUIMOL_WEB_DIST does the same. */
   readonly distDir?: string;
 }
 
 export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebApp> {
-  const ownDist = options.distDir ? undefined : await mkdtemp(join(tmpdir(), 'equimol-web-'));
-  const distDir = options.distDir ?? ownDist!;
+  const given = options.distDir ?? process.env['EQUIMOL_WEB_DIST'];
+  const ownDist = given ? undefined : await mkdtemp(join(tmpdir(), 'equimol-web-'));
+  const distDir = given ?? ownDist!;
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
   try {

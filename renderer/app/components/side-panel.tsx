@@ -1,5 +1,5 @@
 import type { Depiction, StructureSummary } from '../../../core/contract/equimol-api';
-import { symbolOf, type Structure } from '../../../core/structure';
+import { elementOf, symbolOf, type Structure } from '../../../core/structure';
 import type { MeasureResult, Measurement } from '../../viewer/viewer-api';
 import { svgDataUrl } from '../util/depiction';
 import { formatNumber, formatValue } from '../util/format';
@@ -71,7 +71,7 @@ export function SidePanel(props: SidePanelProps) {
   if (structure && pickedAtom !== null && pickedAtom < structure.numbers.length) {
     const i = pickedAtom;
     atomRows.push(
-      ['Atom', atomLabel(structure, i)],
+      ['Element', `${elementOf(structure.numbers[i]!).name} (${symbolOf(structure.numbers[i]!)})`],
       ['Index', String(i + 1)],
       ['Position (Å)', [0, 1, 2].map((k) => structure.positions[3 * i + k]!.toFixed(4)).join(', ')],
     );
@@ -86,7 +86,7 @@ export function SidePanel(props: SidePanelProps) {
     <aside className="panel panel-right" data-testid="side-panel">
       <div className="section">
         <div className="section-title">Properties</div>
-        <div className="section-body">
+        <div className="section-body props-scroll">
           {rows.length === 0 ? (
             <div className="muted">Select a structure to see its properties.</div>
           ) : (

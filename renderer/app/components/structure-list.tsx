@@ -20,10 +20,10 @@ export interface StructureListProps {
 }
 
 const FIXED_COLUMNS: readonly TableColumn[] = [
-  { key: 'index', label: '#', width: 54, numeric: true },
+  { key: 'index', label: '#', width: 48, numeric: true },
   { key: 'name', label: 'Name' },
   { key: 'formula', label: 'Formula', width: 96 },
-  { key: 'atoms', label: 'Atoms', width: 58, numeric: true },
+  { key: 'atoms', label: 'Atoms', width: 52, numeric: true },
 ];
 
 /** Left panel: one tab per open file, a filter box and the virtualised, sortable structure table. */
@@ -36,7 +36,7 @@ export function StructureList(props: StructureListProps) {
     const extra = (active?.columns ?? [])
       .filter((c) => c.kind === 'number' || c.kind === 'string' || c.kind === 'boolean')
       .slice(0, 8)
-      .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 96, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
+      .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 88, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
     return [...FIXED_COLUMNS, ...extra];
   }, [active]);
 

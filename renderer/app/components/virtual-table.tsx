@@ -34,7 +34,7 @@ export interface VirtualTableProps {
 
 const OVERSCAN_ROWS = 8;
 /** Minimum width of the growing column; with many fixed columns the table scrolls sideways. */
-const GROW_MIN_WIDTH = 130;
+const GROW_MIN_WIDTH = 110;
 
 /**
  * Windowed table: only the rows in view (plus a few) are in the DOM, so 100k rows scroll as smoothly as 10.
