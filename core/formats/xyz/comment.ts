@@ -16,15 +16,13 @@ export function splitKeyValues(text: string): Array<[string, string]> {
   const s = text.trim();
   const n = s.length;
   let runStart = 0;
-  const flushRun = (end: number) => {
-    if (end > runStart) pair[pair.length - 1] += s.slice(runStart, end);
-  };
   let i = 0;
+  // Plain runs of characters are appended with one slice when a special character ends them.
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c === 92) {
       // backslash: the next character is taken verbatim
-      flushRun(i);
+      if (i > runStart) pair[pair.length - 1] += s.slice(runStart, i);
       if (i + 1 < n) pair[pair.length - 1] += s[i + 1]!;
       i += 2;
       runStart = i;
@@ -32,7 +30,7 @@ export function splitKeyValues(text: string): Array<[string, string]> {
     }
     if (closing >= 0) {
       if (c === closing) {
-        flushRun(i);
+        if (i > runStart) pair[pair.length - 1] += s.slice(runStart, i);
         closing = -1;
         runStart = i + 1;
       }
@@ -40,18 +38,18 @@ export function splitKeyValues(text: string): Array<[string, string]> {
       continue;
     }
     if (c === 34 || c === 39 || c === 123 || c === 91) {
-      flushRun(i);
+      if (i > runStart) pair[pair.length - 1] += s.slice(runStart, i);
       closing = c === 123 ? 125 : c === 91 ? 93 : c;
       runStart = i + 1;
     } else if (c === 32 || c === 9 || c === 10 || c === 11 || c === 12 || c === 13) {
-      flushRun(i);
+      if (i > runStart) pair[pair.length - 1] += s.slice(runStart, i);
       runStart = i + 1;
       if (pair[pair.length - 1] !== '') {
         pair = [''];
         pairs.push(pair);
       }
     } else if (c === 61) {
-      flushRun(i);
+      if (i > runStart) pair[pair.length - 1] += s.slice(runStart, i);
       runStart = i + 1;
       if (pair.length === 1 && pair[0] === '' && pairs.length > 1) {
         pairs.pop();
@@ -61,7 +59,7 @@ export function splitKeyValues(text: string): Array<[string, string]> {
     }
     i++;
   }
-  flushRun(n);
+  if (n > runStart) pair[pair.length - 1] += s.slice(runStart, n);
   const out: Array<[string, string]> = [];
   for (const p of pairs) {
     if (p.length === 1) {

@@ -71,7 +71,20 @@ export function parseAtomCount(line: string): number | undefined {
   return value <= MAX_XYZ_ATOMS ? value : undefined;
 }
 
-/** Parses `name:T:w:name:T:w...`; throws a message string on malformed input. */
+const columnsCache = new Map<string, readonly ExtxyzColumn[]>();
+
+/** parseColumns with a small cache: files repeat the same Properties string on every frame. */
+function cachedColumns(spec: string): readonly ExtxyzColumn[] {
+  let columns = columnsCache.get(spec);
+  if (!columns) {
+    columns = parseColumns(spec);
+    if (columnsCache.size > 100) columnsCache.clear();
+    columnsCache.set(spec, columns);
+  }
+  return columns;
+}
+
+/** Parses `name:T:w:name:T:w...`; throws an Error with a message on malformed input. */
 export function parseColumns(spec: string): ExtxyzColumn[] {
   const fields = spec.split(':');
   if (fields.length % 3 !== 0) throw new Error(`Properties '${spec}' is not a list of name:type:columns triples`);
@@ -184,6 +197,53 @@ function pbcFrom(value: PropertyValue, line: number): [boolean, boolean, boolean
   throw new FormatError(`pbc must be three T/F flags, found '${String(value)}'`, line);
 }
 
+/** Per-token instructions for one Properties layout (cached: files repeat the layout on every frame). */
+interface ColumnPlan {
+  readonly totalWidth: number;
+  /** Token index of x in pos. */
+  readonly posStart: number;
+  /** 0 species, 1 real, 2 integer, 3 logical, 4 string. */
+  readonly kind: Uint8Array;
+  readonly width: Int32Array;
+  readonly sub: Int32Array;
+  readonly column: Int32Array;
+}
+
+const planCache = new WeakMap<readonly ExtxyzColumn[], ColumnPlan>();
+
+function planFor(columns: readonly ExtxyzColumn[]): ColumnPlan {
+  const cached = planCache.get(columns);
+  if (cached) return cached;
+  const totalWidth = columns.reduce((sum, c) => sum + c.width, 0);
+  const kind = new Uint8Array(totalWidth);
+  const width = new Int32Array(totalWidth);
+  const sub = new Int32Array(totalWidth);
+  const column = new Int32Array(totalWidth);
+  let t = 0;
+  let posStart = -1;
+  columns.forEach((c, ci) => {
+    if (c.name === 'pos') posStart = t;
+    for (let k = 0; k < c.width; k++, t++) {
+      width[t] = c.width;
+      sub[t] = k;
+      column[t] = ci;
+      kind[t] = c.name === 'species' ? 0 : c.type === 'R' ? 1 : c.type === 'I' ? 2 : c.type === 'L' ? 3 : 4;
+    }
+  });
+  const plan = { totalWidth, posStart, kind, width, sub, column };
+  planCache.set(columns, plan);
+  return plan;
+}
+
+function tooFewColumns(columns: readonly ExtxyzColumn[], explicit: boolean, totalWidth: number, atom: number, found: number, line: number): FormatError {
+  const what = explicit ? `${totalWidth} columns (${columns.map((c) => `${c.name}:${c.type}:${c.width}`).join(':')})` : `${totalWidth} columns (symbol x y z)`;
+  return new FormatError(`atom ${atom + 1}: expected ${what}, found ${found}`, line);
+}
+
+function columnLabel(column: ExtxyzColumn, sub: number): string {
+  return column.width > 1 ? `${column.name}[${sub}]` : column.name;
+}
+
 /** Parses one XYZ / extended XYZ record. */
 export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
   const lines = chunk.lines;
@@ -215,7 +275,7 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
         pbc = pbcFrom(value, commentLine);
       } else if (key === 'Properties') {
         try {
-          columns = parseColumns(raw);
+          columns = cachedColumns(raw);
         } catch (error) {
           throw new FormatError((error as Error).message, commentLine);
         }
@@ -236,67 +296,40 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
   const numbers = new Uint8Array(n);
   const positions = new Float64Array(n * 3);
   const arrays: Record<string, AtomArray> = {};
-  // One storage slot per column, filled in the hot loop below.
-  const floatData: Array<Float64Array | undefined> = [];
-  const intData: Array<Int32Array | undefined> = [];
-  const boolData: Array<Uint8Array | undefined> = [];
-  const stringData: Array<string[] | undefined> = [];
-  const offsets: number[] = [];
-  let totalWidth = 0;
-  for (const [ci, column] of columns.entries()) {
-    offsets.push(totalWidth);
-    totalWidth += column.width;
-    floatData[ci] = intData[ci] = boolData[ci] = stringData[ci] = undefined;
+  // One storage array per column (undefined for species), filled in the hot loop below.
+  const targets: Array<Float64Array | Int32Array | Uint8Array | string[] | undefined> = new Array(columns.length);
+  for (let ci = 0; ci < columns.length; ci++) {
+    const column = columns[ci]!;
     if (column === posColumn) {
-      floatData[ci] = positions;
-      continue;
-    }
-    if (column === speciesColumn) continue;
-    if (column.type === 'R') {
+      targets[ci] = positions;
+    } else if (column === speciesColumn) {
+      targets[ci] = undefined;
+    } else if (column.type === 'R') {
       const data = new Float64Array(n * column.width);
-      floatData[ci] = data;
+      targets[ci] = data;
       arrays[column.name] = { kind: 'float', width: column.width, data };
     } else if (column.type === 'I') {
       const data = new Int32Array(n * column.width);
-      intData[ci] = data;
+      targets[ci] = data;
       if (column !== zColumn) arrays[column.name] = { kind: 'int', width: column.width, data };
     } else if (column.type === 'L') {
       const data = new Uint8Array(n * column.width);
-      boolData[ci] = data;
+      targets[ci] = data;
       arrays[column.name] = { kind: 'bool', width: column.width, data };
     } else {
       const data: string[] = new Array<string>(n * column.width);
-      stringData[ci] = data;
+      targets[ci] = data;
       arrays[column.name] = { kind: 'string', width: column.width, data };
     }
   }
   const explicitColumns = columns !== DEFAULT_COLUMNS;
-  // Flattened plan: what to do with token t of an atom line.
-  const tokenKind = new Uint8Array(totalWidth); // 0 species, 1 real, 2 integer, 3 logical, 4 string
-  const tokenTarget: Array<Float64Array | Int32Array | Uint8Array | string[] | undefined> = new Array(totalWidth);
-  const tokenWidth = new Int32Array(totalWidth);
-  const tokenSub = new Int32Array(totalWidth);
-  const tokenColumn = new Int32Array(totalWidth);
-  for (let ci = 0; ci < columns.length; ci++) {
-    const column = columns[ci]!;
-    for (let k = 0; k < column.width; k++) {
-      const t = offsets[ci]! + k;
-      tokenWidth[t] = column.width;
-      tokenSub[t] = k;
-      tokenColumn[t] = ci;
-      tokenKind[t] = column === speciesColumn ? 0 : floatData[ci] ? 1 : intData[ci] ? 2 : boolData[ci] ? 3 : 4;
-      tokenTarget[t] = floatData[ci] ?? intData[ci] ?? boolData[ci] ?? stringData[ci];
-    }
-  }
-  const posStart = offsets[columns.indexOf(posColumn)]!;
-  const tooFew = (atom: number, found: number) => {
-    const what = explicitColumns ? `${totalWidth} columns (${columns.map((c) => `${c.name}:${c.type}:${c.width}`).join(':')})` : `${totalWidth} columns (symbol x y z)`;
-    return new FormatError(`atom ${atom + 1}: expected ${what}, found ${found}`, first + 2 + atom);
-  };
-  const label = (t: number) => {
-    const column = columns[tokenColumn[t]!]!;
-    return column.width > 1 ? `${column.name}[${tokenSub[t]}]` : column.name;
-  };
+  const plan = planFor(columns);
+  const { totalWidth, posStart } = plan;
+  const tokenKind = plan.kind;
+  const tokenWidth = plan.width;
+  const tokenSub = plan.sub;
+  const tokenColumn = plan.column;
+  const zIndex = zColumn ? columns.indexOf(zColumn) : -1;
 
   for (let atom = 0; atom < n; atom++) {
     const line = lines[atom + 2]!;
@@ -308,7 +341,7 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
         pos++;
         c = pos < len ? line.charCodeAt(pos) : -1;
       }
-      if (c < 0) throw tooFew(atom, t);
+      if (c < 0) throw tooFewColumns(columns, explicitColumns, totalWidth, atom, t, first + 2 + atom);
       const start = pos;
       const kind = tokenKind[t]!;
       if (kind === 1) {
@@ -354,13 +387,13 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
           }
           const token = line.slice(start, pos);
           const parsed = parseFloatToken(token);
-          if (parsed === undefined) throw new FormatError(`atom ${atom + 1}: ${label(t)} '${token.slice(0, 30)}' is not a number`, first + 2 + atom);
+          if (parsed === undefined) throw new FormatError(`atom ${atom + 1}: ${columnLabel(columns[tokenColumn[t]!]!, tokenSub[t]!)} '${token.slice(0, 30)}' is not a number`, first + 2 + atom);
           v = parsed;
         }
         if (t >= posStart && t < posStart + 3 && !Number.isFinite(v)) {
           throw new FormatError(`atom ${atom + 1}: coordinate '${line.slice(start, pos).slice(0, 30)}' is not a finite number`, first + 2 + atom);
         }
-        (tokenTarget[t] as Float64Array)[atom * tokenWidth[t]! + tokenSub[t]!] = v;
+        (targets[tokenColumn[t]!] as Float64Array)[atom * tokenWidth[t]! + tokenSub[t]!] = v;
         continue;
       }
       while (pos < len) {
@@ -377,26 +410,21 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
       } else if (kind === 2) {
         const v = Number(token);
         if (!Number.isInteger(v) || !/^[+-]?\d+$/.test(token) || v > 2147483647 || v < -2147483648) {
-          throw new FormatError(`atom ${atom + 1}: ${label(t)} '${token.slice(0, 30)}' is not a 32-bit integer`, first + 2 + atom);
+          throw new FormatError(`atom ${atom + 1}: ${columnLabel(columns[tokenColumn[t]!]!, tokenSub[t]!)} '${token.slice(0, 30)}' is not a 32-bit integer`, first + 2 + atom);
         }
-        (tokenTarget[t] as Int32Array)[index] = v;
-        if (columns[tokenColumn[t]!] === zColumn) {
+        (targets[tokenColumn[t]!] as Int32Array)[index] = v;
+        if (tokenColumn[t] === zIndex) {
           if (v < 0 || v > MAX_ATOMIC_NUMBER) throw new FormatError(`atom ${atom + 1}: atomic number ${v} out of range`, first + 2 + atom);
           numbers[atom] = v;
         }
       } else if (kind === 3) {
-        if (token === 'T' || token === 'True') (tokenTarget[t] as Uint8Array)[index] = 1;
-        else if (token === 'F' || token === 'False') (tokenTarget[t] as Uint8Array)[index] = 0;
-        else throw new FormatError(`atom ${atom + 1}: ${label(t)} '${token.slice(0, 30)}' is not T or F`, first + 2 + atom);
+        if (token === 'T' || token === 'True') (targets[tokenColumn[t]!] as Uint8Array)[index] = 1;
+        else if (token === 'F' || token === 'False') (targets[tokenColumn[t]!] as Uint8Array)[index] = 0;
+        else throw new FormatError(`atom ${atom + 1}: ${columnLabel(columns[tokenColumn[t]!]!, tokenSub[t]!)} '${token.slice(0, 30)}' is not T or F`, first + 2 + atom);
       } else {
-        (tokenTarget[t] as string[])[index] = token;
+        (targets[tokenColumn[t]!] as string[])[index] = token;
       }
     }
-  }
-  // ASE: when both species and Z are present, Z sets the atomic numbers.
-  if (speciesColumn && zColumn) {
-    const zs = intData[columns.indexOf(zColumn)]!;
-    for (let i = 0; i < n; i++) numbers[i] = zs[i]!;
   }
   return {
     atomCount,
