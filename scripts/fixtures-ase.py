@@ -191,8 +191,30 @@ def cif_fixtures():
         json.dump(results, f, indent=1)
 
 
+def cell_fixtures():
+    from ase.geometry import cellpar_to_cell, cell_to_cellpar, wrap_positions
+    cases = []
+    for cellpar in ([5.43, 5.43, 5.43, 90, 90, 90], [4.916, 4.916, 5.405, 90, 90, 120], [4.1, 5.2, 6.3, 81, 97.5, 110],
+                    [3.0, 3.0, 3.0, 60, 60, 60], [10.0, 12.0, 7.0, 90, 113.2, 90], [2.5, 7.0, 9.0, 45.0, 70.0, 88.0]):
+        cell = cellpar_to_cell(cellpar)
+        positions = rng.uniform(-15, 25, (6, 3))
+        cases.append({
+            'cellpar': cellpar,
+            'cell': cell.tolist(),
+            'cellpar_back': cell_to_cellpar(cell).tolist(),
+            'volume': float(np.linalg.det(cell)),
+            'positions': positions.tolist(),
+            'wrapped': wrap_positions(positions, cell, pbc=True, eps=0).tolist(),
+            'wrapped_pbc_TTF': wrap_positions(positions, cell, pbc=[True, True, False], eps=0).tolist(),
+            'scaled': np.linalg.solve(cell.T, positions.T).T.tolist(),
+        })
+    with open(out('cif', 'ase-cell.json'), 'w') as f:
+        json.dump(cases, f, indent=1)
+
+
 if __name__ == '__main__':
     extxyz_fixtures()
     poscar_fixtures()
     cif_fixtures()
+    cell_fixtures()
     print('fixtures written under test/fixtures/{xyz,poscar,cif}')
