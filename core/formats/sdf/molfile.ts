@@ -5,7 +5,7 @@
  */
 import { FormatError } from '../../structure/errors';
 import { atomicNumberOf, ELEMENTS } from '../../structure/elements';
-import type { BondOrder } from '../../structure/structure';
+import type { Bond, BondOrder } from '../../structure/structure';
 
 export type MolfileVersion = 'V2000' | 'V3000';
 
@@ -26,11 +26,8 @@ export interface MolfileRecord {
   readonly isotopes: Uint16Array;
   /** MDL radical codes: 0 none, 1 singlet, 2 doublet, 3 triplet. */
   readonly radicals: Uint8Array;
-  /** 0-based atom indices of each bond. */
-  readonly bondAtoms: Int32Array;
-  readonly bondOrders: readonly BondOrder[];
-  /** The MDL bond type codes as written (1-8, V3000 9/10). */
-  readonly bondTypes: Uint8Array;
+  /** Bonds with 0-based atom indices; MDL type 4 (aromatic) is order 1.5, query / coordination types are 0. */
+  readonly bonds: Bond[];
   /** SD data fields in file order (values with several lines joined by '\n'). */
   readonly data: ReadonlyArray<readonly [string, string]>;
 }
@@ -182,9 +179,7 @@ function newArrays(nAtoms: number, nBonds: number) {
     charges: new Int8Array(nAtoms),
     isotopes: new Uint16Array(nAtoms),
     radicals: new Uint8Array(nAtoms),
-    bondAtoms: new Int32Array(nBonds * 2),
-    bondOrders: new Array<BondOrder>(nBonds),
-    bondTypes: new Uint8Array(nBonds),
+    bonds: new Array<Bond>(nBonds),
   };
 }
 
@@ -215,7 +210,7 @@ function parseV2000(lines: readonly string[], firstLine: number, counts: Counts)
     throw new FormatError(`counts line declares ${nAtoms} atoms and ${nBonds} bonds but the record has only ${lines.length - 4} more lines`, firstLine + 3);
   }
   const arrays = newArrays(nAtoms, nBonds);
-  const { numbers, positions, charges, isotopes, radicals, bondAtoms, bondOrders, bondTypes } = arrays;
+  const { numbers, positions, charges, isotopes, radicals, bonds } = arrays;
   let row = 4;
   for (let i = 0; i < nAtoms; i++, row++) {
     const line = lines[row]!;
@@ -260,10 +255,7 @@ function parseV2000(lines: readonly string[], firstLine: number, counts: Counts)
     const type = intField(line, 6, 9, 'bond type', lineNo);
     if (a < 1 || a > nAtoms || b < 1 || b > nAtoms || a === b) throw new FormatError(`bond ${k + 1} joins atoms ${a} and ${b}; the record has ${nAtoms} atoms`, lineNo);
     if (type < 1 || type > 8) throw new FormatError(`bond type ${type} is outside 1..8`, lineNo);
-    bondAtoms[2 * k] = a - 1;
-    bondAtoms[2 * k + 1] = b - 1;
-    bondTypes[k] = type;
-    bondOrders[k] = BOND_ORDER_OF_TYPE[type]!;
+    bonds[k] = { a: a - 1, b: b - 1, order: BOND_ORDER_OF_TYPE[type]! };
   }
   // Properties block, up to M  END. Any M  CHG / M  RAD / M  ISO line resets the atom-block values.
   let resetCharges = false, resetIsotopes = false;
@@ -388,8 +380,8 @@ function parseV3000(lines: readonly string[], firstLine: number): { result: Retu
       if (what === 'ATOM' && arrays && atomsSeen !== arrays.numbers.length) {
         throw new FormatError(`COUNTS declares ${arrays.numbers.length} atoms but the atom block has ${atomsSeen}`, lineNo);
       }
-      if (what === 'BOND' && arrays && bondsSeen !== arrays.bondTypes.length) {
-        throw new FormatError(`COUNTS declares ${arrays.bondTypes.length} bonds but the bond block has ${bondsSeen}`, lineNo);
+      if (what === 'BOND' && arrays && bondsSeen !== arrays.bonds.length) {
+        throw new FormatError(`COUNTS declares ${arrays.bonds.length} bonds but the bond block has ${bondsSeen}`, lineNo);
       }
       if (what === 'CTAB') {
         sawEndCtab = true;
@@ -437,7 +429,7 @@ function parseV3000(lines: readonly string[], firstLine: number): { result: Retu
     }
     if (section === 'bond' && arrays) {
       const t = v30Tokens(text);
-      if (bondsSeen >= arrays.bondTypes.length) throw new FormatError(`more bonds than the ${arrays.bondTypes.length} declared by COUNTS`, lineNo);
+      if (bondsSeen >= arrays.bonds.length) throw new FormatError(`more bonds than the ${arrays.bonds.length} declared by COUNTS`, lineNo);
       if (t.length < 4) throw new FormatError(`bond line has ${t.length} fields; index, type, atom1, atom2 needed`, lineNo);
       const k = bondsSeen++;
       const type = v30Int(t[1], 'bond type', lineNo);
@@ -446,15 +438,12 @@ function parseV3000(lines: readonly string[], firstLine: number): { result: Retu
       const idB = v30Int(t[3], 'bond atom', lineNo);
       const a = indexOfId.get(idA), b = indexOfId.get(idB);
       if (a === undefined || b === undefined || a === b) throw new FormatError(`bond ${k + 1} joins atoms ${idA} and ${idB}, which the atom block does not define`, lineNo);
-      arrays.bondAtoms[2 * k] = a;
-      arrays.bondAtoms[2 * k + 1] = b;
-      arrays.bondTypes[k] = type;
-      arrays.bondOrders[k] = BOND_ORDER_OF_TYPE[type]!;
+      arrays.bonds[k] = { a, b, order: BOND_ORDER_OF_TYPE[type]! };
     }
   }
   if (!arrays) throw new FormatError('V3000 record without a COUNTS line', firstLine + 3);
   if (atomsSeen !== arrays.numbers.length) throw new FormatError(`COUNTS declares ${arrays.numbers.length} atoms but the atom block has ${atomsSeen}`, firstLine + Math.min(endRow, lines.length - 1));
-  if (bondsSeen !== arrays.bondTypes.length) throw new FormatError(`COUNTS declares ${arrays.bondTypes.length} bonds but the bond block has ${bondsSeen}`, firstLine + Math.min(endRow, lines.length - 1));
+  if (bondsSeen !== arrays.bonds.length) throw new FormatError(`COUNTS declares ${arrays.bonds.length} bonds but the bond block has ${bondsSeen}`, firstLine + Math.min(endRow, lines.length - 1));
   if (!sawEndCtab) throw new FormatError('V3000 connection table has no END CTAB line', firstLine + Math.min(endRow, lines.length - 1));
   // Continue after M  END (or where the V30 block stopped).
   let next = 4;

@@ -1,4 +1,4 @@
-import { createStructure, type AtomArray, type Bond, type PropertyValue, type Provenance, type Structure } from '../../structure/structure';
+import { createStructure, type AtomArray, type PropertyValue, type Provenance, type Structure } from '../../structure/structure';
 import { sdValue, type MolfileRecord } from './molfile';
 
 /** Unpaired electrons per MDL radical code: singlet (1) pairs them, doublet (2) one, triplet (3) two. */
@@ -9,11 +9,6 @@ const UNPAIRED_OF_RADICAL = [0, 0, 1, 2];
  * M  RAD -> multiplicity (sum of unpaired electrons + 1) and a per-atom 'radical' array (MDL codes).
  */
 export function molfileToStructure(record: MolfileRecord, provenance?: Provenance): Structure {
-  const nBonds = record.bondTypes.length;
-  const bonds: Bond[] = new Array(nBonds);
-  for (let k = 0; k < nBonds; k++) {
-    bonds[k] = { a: record.bondAtoms[2 * k]!, b: record.bondAtoms[2 * k + 1]!, order: record.bondOrders[k]! };
-  }
   let unpaired = 0;
   let hasRadicals = false;
   for (let i = 0; i < record.radicals.length; i++) {
@@ -33,7 +28,7 @@ export function molfileToStructure(record: MolfileRecord, provenance?: Provenanc
     name: record.title,
     numbers: record.numbers,
     positions: record.positions,
-    bonds,
+    bonds: record.bonds,
     formalCharges: record.charges,
     isotopes: record.isotopes,
     charge,
