@@ -6,10 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GraphContext } from '../graph/graph-context';
 
-/** r_e = positions[dst] − positions[src] + shifts, [nEdges, 3] Å; differentiable w.r.t. positions and shifts. */
-export function edgeVectors(ctx: GraphContext): tf.Tensor2D {
-  return tf.tidy(() => tf.add(tf.sub(tf.gather(ctx.positions, ctx.edgeDst), tf.gather(ctx.positions, ctx.edgeSrc)), ctx.shifts) as tf.Tensor2D);
-}
+/** r_e = positions[dst] − positions[src] + shifts, [nEdges, 3] Å (the engine's one definition, geometry/edges). */
+export { edgeVectors } from '../geometry/edges';
 
 /** Sender features per edge: [nAtoms, d] -> [nEdges, d]. */
 export function gatherSenders(ctx: GraphContext, nodeFeatures: tf.Tensor2D): tf.Tensor2D {

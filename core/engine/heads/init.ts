@@ -1,0 +1,42 @@
+/**
+ * Seeded parameter initialisation (identical on every backend: values are generated on the host).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** mulberry32: small, fast, seedable PRNG in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let instanceCounter = 0;
+
+/**
+ * Creates trainable variables from shapes: rank-2 weights Glorot-uniform (times `gain` when the name matches
+ * a key of `gains`), rank-1 biases zero. Names become the variables' names (made unique per model instance).
+ */
+export function initialiseParams(
+  shapes: Readonly<Record<string, readonly number[]>>,
+  seed: number,
+  gains: Readonly<Record<string, number>> = {},
+): Record<string, tf.Variable> {
+  const random = seededRandom(seed);
+  const instance = ++instanceCounter;
+  const params: Record<string, tf.Variable> = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    if (shape.length >= 2) {
+      const limit = Math.sqrt(6 / (shape[0]! + shape[shape.length - 1]!)) * (gains[name] ?? 1);
+      for (let k = 0; k < size; k++) values[k] = (2 * random() - 1) * limit;
+    }
+    params[name] = tf.variable(tf.tensor(values, [...shape]), true, `${name}#${instance}`);
+  }
+  return params;
+}
