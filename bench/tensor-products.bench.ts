@@ -13,6 +13,9 @@
  * CP O(L⁴), SO(2) O(L³)). Reference (e3nn, PyTorch, 2 threads, float32) at L = 2 uvu: forward 151 ms,
  * forward+backward 1,010 ms.
  *
+ * Times are process CPU time (process.cpuUsage) of single-threaded tfjs-wasm, so a loaded shared machine
+ * inflates them less than wall time would; the e3nn reference is wall time on 2 threads.
+ *
  * Backend: the engine's initBackend (wasm + its graph kernels) when core/engine/backend is present, else stock
  * tfjs-wasm for the forward pass and tfjs-cpu where wasm lacks a kernel; the backend is named on every figure.
  */
@@ -96,12 +99,15 @@ function buildLayer(form: Form, lmax: number, mul: number): Layer {
  */
 async function timeMs(fn: () => tf.Tensor | tf.Tensor[], warmUp: () => tf.Tensor | tf.Tensor[], repeats: number): Promise<number> {
   const run = async (f: () => tf.Tensor | tf.Tensor[]) => {
-    const t0 = performance.now();
+    // Process CPU time, not wall time: tfjs-wasm runs single-threaded, and on a shared machine (load ≫ cores)
+    // wall time mostly measures the other processes.
+    const c0 = process.cpuUsage();
     const out = f();
     const list = Array.isArray(out) ? out : [out];
     await Promise.all(list.map((t) => t.data()));
     tf.dispose(list);
-    return performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / 1000;
   };
   await run(warmUp);
   let best = Infinity;
@@ -172,7 +178,7 @@ export const suite: BenchSuite = {
         figures.push({
           name: `${form} TP forward, L=${lmax}`,
           value: forward,
-          unit: 'ms',
+          unit: 'CPU ms',
           backend,
           better: 'lower',
           baseline: form === 'CG' ? undefined : { name: `CG uvu TP forward, L=${lmax}`, value: cg.forward[idx]! },
@@ -181,7 +187,7 @@ export const suite: BenchSuite = {
         figures.push({
           name: `${form} TP forward+backward, L=${lmax}`,
           value: backward,
-          unit: 'ms',
+          unit: 'CPU ms',
           backend,
           better: 'lower',
           baseline: form === 'CG' ? undefined : { name: `CG uvu TP forward+backward, L=${lmax}`, value: cg.backward[idx]! },
