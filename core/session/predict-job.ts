@@ -14,6 +14,8 @@ export interface PredictItem {
   readonly file: string;
   readonly index: number;
   readonly structure: Structure;
+  /** Hill formula when already known (document rows have it), saving its recomputation per row. */
+  readonly formula?: string;
 }
 
 /** A finished (or partial) predict job's rows, in item order, with the document each came from. */
@@ -37,7 +39,7 @@ function okRow(item: PredictItem, prediction: Prediction): ResultRow {
     record: item.index,
     line: item.structure.provenance?.line ?? 0,
     name: item.structure.name,
-    formula: formulaOf(item.structure),
+    formula: item.formula ?? formulaOf(item.structure),
     nAtoms: item.structure.numbers.length,
     status: 'ok',
     error: '',
@@ -53,7 +55,7 @@ function failedRow(item: PredictItem, message: string): ResultRow {
     record: item.index,
     line: item.structure.provenance?.line ?? 0,
     name: item.structure.name,
-    formula: formulaOf(item.structure),
+    formula: item.formula ?? formulaOf(item.structure),
     nAtoms: item.structure.numbers.length,
     status: 'error',
     error: message,

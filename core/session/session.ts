@@ -342,7 +342,9 @@ export class EquimolSession implements EquimolApi {
     const items: PredictItem[] = [];
     for (const document of documents) {
       const indices = request.indices ?? document.rows.map((r) => r.index);
-      for (const index of indices) items.push({ docId: document.id, file: document.name, index, structure: document.structure(index) });
+      for (const index of indices) {
+        items.push({ docId: document.id, file: document.name, index, structure: document.structure(index), formula: document.rows[index]!.formula });
+      }
     }
     const label = `${predictor.id} on ${documents[0]!.name}${documents.length > 1 ? ` (+${documents.length - 1})` : ''}`;
     const stored: StoredJob = { request, predictor, rows: [], docIds: [], label };
@@ -356,18 +358,20 @@ export class EquimolSession implements EquimolApi {
         runPredictJob(predictor, items, context, {
           ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
           onRows: (batchItems, rows) => {
-            const touched = new Set<DocumentId>();
+            const byDocument = new Map<DocumentId, Array<readonly [number, Readonly<Record<string, PredictionValue>>]>>();
             rows.forEach((row, i) => {
               const item = batchItems[i]!;
               stored.rows.push(row);
               stored.docIds.push(item.docId);
-              const document = this.documents.get(item.docId);
-              if (document && row.status === 'ok') {
-                document.addPredictions(predictor.id, columns, [[item.index, row.values]]);
-                touched.add(item.docId);
-              }
+              if (row.status !== 'ok') return;
+              let entries = byDocument.get(item.docId);
+              if (!entries) byDocument.set(item.docId, (entries = []));
+              entries.push([item.index, row.values]);
             });
-            for (const id of touched) this.documentChanged(id, false);
+            for (const [id, entries] of byDocument) {
+              this.documents.get(id)?.addPredictions(predictor.id, columns, entries);
+              this.documentChanged(id, false);
+            }
           },
         }),
     });
