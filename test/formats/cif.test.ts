@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readText } from '../../core/formats/read-text';
 import { cifFormat, mmcifFormat, parseSymmetryOperation, expandSites, sniffCif, sniffMmcif } from '../../core/formats/cif/index';
-import { cartesianToFractional } from '../../core/structure/cell';
+import { cartesianToFractional, cellParameters as cellParametersOf } from '../../core/structure/cell';
 import { symbolOf } from '../../core/structure/elements';
 import type { Structure } from '../../core/structure/structure';
 import { datasetsDir, repoRoot } from './datasets-stream';
@@ -221,4 +221,47 @@ test('the registry tells crystal CIF from mmCIF by content for .cif files', asyn
   assert.equal(detectFormat('1000041.cif', cgcnn.get('cgcnn_cod_cifs/1000041.cif')!.slice(0, 4096)).id, 'cif');
   assert.equal(detectFormat('1crn.cif', crambin.slice(0, 4096)).id, 'mmcif');
   assert.equal(detectFormat('1crn.cif.gz', crambin.slice(0, 4096)).id, 'mmcif');
+});
+
+test('CIF writer (P 1) output reads back with our reader and with ASE to the same crystal (1e-6 Å)', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { extxyzFormat } = await import('../../core/formats/xyz/index');
+  const structures: Structure[] = [...cgcnn.entries()]
+    .filter(([n]) => n.endsWith('.cif'))
+    .sort()
+    .map(([n, text]) => readText(text, n, cifFormat).structures[0]!);
+  const silicon = gunzipSync(readFileSync(join(datasetsDir, 'mlearn_elemental', 'Si_test.extxyz.gz'))).toString('utf8').split('\n').slice(0, 65).join('\n');
+  structures.push(readText(silicon, 'Si', extxyzFormat).structures[0]!); // non-orthogonal cell not in ASE's orientation
+  const writer = cifFormat.createWriter!();
+  const text = structures.map((s, i) => writer.write(s, i)).join('');
+  const back = readText(text, 'written.cif', cifFormat);
+  assert.deepEqual(back.errors, []);
+  assert.equal(back.structures.length, structures.length);
+  back.structures.forEach((s, i) => {
+    const original = structures[i]!;
+    assert.deepEqual(Array.from(s.numbers), Array.from(original.numbers));
+    const p = (cell: Float64Array) => {
+      const { a, b, c, alpha, beta, gamma } = cellParametersOf(cell);
+      return [a, b, c, alpha, beta, gamma];
+    };
+    p(s.cell!).forEach((v, k) => assert.ok(Math.abs(v - p(original.cell!)[k]!) < 1e-9));
+    const f1 = cartesianToFractional(s.positions, s.cell!);
+    const f0 = cartesianToFractional(original.positions, original.cell!);
+    f1.forEach((v, k) => {
+      const d = v - f0[k]!;
+      assert.ok(Math.abs(d - Math.round(d)) < 1e-12, `structure ${i} fractional ${k}`);
+    });
+  });
+  const script = [
+    'import io, json, sys, warnings, ase.io',
+    'warnings.simplefilter("ignore")',
+    "text = sys.stdin.read()",
+    "atoms = ase.io.read(io.StringIO(text), index=':', format='cif')",
+    "print(json.dumps([dict(symbols=a.get_chemical_symbols(), positions=a.positions.tolist(), cell=a.cell.array.tolist(), pbc=a.pbc.tolist()) for a in atoms]))",
+  ].join('\n');
+  const result = spawnSync('/usr/bin/python3', ['-c', script], { input: text, encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(result.status, 0, result.stderr);
+  const ase = JSON.parse(result.stdout) as AseCrystal[];
+  assert.equal(ase.length, back.structures.length);
+  back.structures.forEach((s, i) => assertSameCrystal(s, ase[i]!, `written block ${i}`));
 });

@@ -4,12 +4,14 @@ import { parseCifBlock } from './parser';
 import { CifSplitter } from './splitter';
 import { cifBlockToStructure } from './to-structure';
 import { mmcifBlockToStructure } from './mmcif';
+import { createCifWriter } from './writer';
 
 export { parseCifBlock, tokenizeCif, cifNumber, type CifBlock, type CifToken } from './parser';
 export { parseSymmetryOperation, expandSites, DEFAULT_SYMPREC, type SymmetryOperation } from './symmetry';
 export { cifBlockToStructure, elementFromLabel } from './to-structure';
 export { mmcifBlockToStructure } from './mmcif';
 export { CifSplitter } from './splitter';
+export { createCifWriter } from './writer';
 
 /** mmCIF writes dotted category tags (_atom_site.Cartn_x); small-molecule CIF uses _atom_site_fract_x. */
 function hasMmcifAtoms(head: string): boolean {
@@ -38,6 +40,7 @@ export const cifFormat: StructureFormat = {
   sniff: sniffCif,
   createSplitter: () => new CifSplitter(),
   parseRecord: (chunk, file) => cifBlockToStructure(parseCifBlock(chunk), { file, format: 'cif', record: chunk.index, line: chunk.firstLine }),
+  createWriter: createCifWriter,
 };
 
 /** PDBx/mmCIF: shares the .cif extension; the registry picks it by content (sniffing). */
