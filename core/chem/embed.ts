@@ -27,6 +27,17 @@ function mdlRadical(oclRadical: number): number {
   return oclRadical === 16 ? 1 : oclRadical === 32 ? 2 : oclRadical === 48 ? 3 : 0;
 }
 
+/**
+ * Sets the counts-line chiral flag: SMILES stereo is absolute, but a molfile with flag 0 means 'racemic /
+ * relative', and openchemlib would then build either enantiomer.
+ */
+function withChiralFlag(molblock: string): string {
+  const lines = molblock.split('\n');
+  const counts = lines[3];
+  if (counts && counts.length >= 15 && counts.includes('V2000')) lines[3] = `${counts.slice(0, 12)}  1${counts.slice(15)}`;
+  return lines.join('\n');
+}
+
 /** Kekulé molfile of a valid SMILES, or throws SmilesError naming the problem. */
 export function molfileOfSmiles(smiles: string): string {
   const rdkit = rdkitModule();
@@ -35,7 +46,7 @@ export function molfileOfSmiles(smiles: string): string {
   try {
     mol = rdkit.get_mol(smiles);
     if (!mol || !mol.is_valid()) throw new SmilesError(`invalid SMILES '${smiles}'`);
-    return mol.get_molblock();
+    return withChiralFlag(mol.get_molblock());
   } finally {
     mol?.delete();
   }

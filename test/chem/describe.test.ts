@@ -108,3 +108,18 @@ test('2D depiction is an SVG; molblocks above 999 atoms switch to V3000', () => 
   });
   assert.match(molblockFor(chain).split('\n')[3]!, /V3000/);
 });
+
+test('SMILES -> 3D keeps stereochemistry: RDKit perceives the same chirality and double-bond geometry from our coordinates', async () => {
+  const { smilesToStructure } = await import('../../core/chem/embed');
+  const { loadOpenChemLib, rdkitModule } = await import('../../core/chem/toolkits');
+  await loadOpenChemLib();
+  for (const smiles of ['C[C@H](N)C(=O)O', 'C[C@@H](N)C(=O)O', 'C/C=C/C(=O)O', 'C/C=C\\C(=O)O', 'O[C@@H]1CC[C@H](N)CC1']) {
+    const structure = smilesToStructure(smiles, { seed: 7 });
+    const canonicalInput = rdkitModule().get_mol(smiles)!;
+    try {
+      assert.equal(describeMolecule(structure).canonicalSmiles, canonicalInput.get_smiles(), smiles);
+    } finally {
+      canonicalInput.delete();
+    }
+  }
+});

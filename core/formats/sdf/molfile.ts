@@ -393,7 +393,9 @@ function parseV3000(lines: readonly string[], firstLine: number): { result: Retu
       const t = text.slice(7).trim().split(/\s+/);
       const nAtoms = v30Int(t[0], 'atom count', lineNo);
       const nBonds = v30Int(t[1], 'bond count', lineNo);
-      if (nAtoms < 0 || nBonds < 0 || nAtoms > 10_000_000 || nBonds > 10_000_000) throw new FormatError(`COUNTS ${nAtoms} ${nBonds} out of range`, lineNo);
+      if (nAtoms < 0 || nBonds < 0) throw new FormatError(`COUNTS ${nAtoms} ${nBonds} out of range`, lineNo);
+      // Every atom and bond needs a line: refuse before allocating for a corrupt count.
+      if (nAtoms + nBonds > lines.length) throw new FormatError(`COUNTS declares ${nAtoms} atoms and ${nBonds} bonds but the record has ${lines.length} lines`, lineNo);
       arrays = newArrays(nAtoms, nBonds);
       continue;
     }
