@@ -157,8 +157,8 @@ test('a truncated last frame and a wrong Lattice name their lines', () => {
   assert.match(columns.errors[0]!.message, /expected 7 columns/);
 });
 
-test('plain XYZ: the comment is the name, symbols in any case, atomic numbers in the species column, extra columns ignored', () => {
-  const text = ['3', 'water molecule from a textbook', 'o 0.0 0.0 0.117 extra', 'H 0.0 0.757 -0.467', '1 0.0 -0.757 -0.467', '', '1', '', 'CL 1 1 1'].join('\n');
+test('plain XYZ: the comment is the name, symbols in any case or as labels (H1), atomic numbers in the species column, extra columns ignored', () => {
+  const text = ['3', 'water molecule from a textbook', 'o 0.0 0.0 0.117 extra', 'H1 0.0 0.757 -0.467', '1 0.0 -0.757 -0.467', '', '1', '', 'CL 1 1 1'].join('\n');
   const { structures, errors } = readText(text, 'w.xyz', xyzFormat);
   assert.deepEqual(errors, []);
   assert.equal(structures.length, 2);
@@ -233,4 +233,13 @@ test('the registry picks xyz / extxyz by extension (also .gz) and extxyz by cont
   assert.equal(detectFormat('a/b/train.extxyz.gz', head).id, 'extxyz');
   assert.equal(detectFormat('water.xyz', '3\nwater\nO 0 0 0\nH 0 0 1\nH 0 1 0\n').id, 'xyz');
   assert.equal(detectFormat('noext', head).id, 'extxyz');
+});
+
+test('a frame whose count is too large loses only itself: the next count line starts the next frame', () => {
+  const text = ['5', 'first', 'H 0 0 0', 'H 0 0 0.74', '2', 'second', 'O 0 0 0', 'H 0 0 1', '1', 'third', 'He 0 0 0'].join('\n');
+  const { structures, errors } = readText(text, 'short.xyz', xyzFormat);
+  assert.deepEqual(structures.map((s) => s.name), ['second', 'third']);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0]!.line, 4);
+  assert.match(errors[0]!.message, /ends after 2 atom lines/);
 });

@@ -176,7 +176,7 @@ export function parseDecimal(line: string, start: number, end: number): number {
 
 const speciesCache = new Map<string, number>();
 
-/** Atomic number from a species token: element symbol in any case, or the atomic number itself. */
+/** Atomic number from a species token: element symbol in any case, a label like 'C12', or the atomic number itself. */
 export function speciesToNumber(token: string): number | undefined {
   const cached = speciesCache.get(token);
   if (cached !== undefined) return cached;
@@ -186,6 +186,9 @@ export function speciesToNumber(token: string): number | undefined {
     z = n <= MAX_ATOMIC_NUMBER ? n : undefined;
   } else {
     z = atomicNumberOf(token);
+    // Labels such as 'C1' or 'Fe_2' (written by some programs): element then a number.
+    const label = z === undefined ? /^([A-Za-z][a-z]?)[0-9_]/.exec(token) : null;
+    if (label) z = atomicNumberOf(label[1]!);
   }
   if (z !== undefined && speciesCache.size < 1000) speciesCache.set(token, z);
   return z;

@@ -6,6 +6,7 @@ const MAX_GARBAGE_LINES = 1000;
 
 /**
  * Cuts XYZ text into frames: a count line N, then N + 1 lines. Blank lines between frames are skipped.
+ * A bare integer where an atom line is expected ends the frame early (it is the next frame's count).
  * Lines where a count is expected but none is found are gathered (up to the next count line) into one record
  * that parseRecord rejects with their first line number. Holds only the current frame in memory.
  */
@@ -21,6 +22,16 @@ export class XyzSplitter implements RecordSplitter {
   push(line: string): RecordChunk | undefined {
     this.lineNo++;
     if (this.remaining > 0) {
+      // An atom line is never a bare integer: such a line means the frame is shorter than its count says.
+      // Hand on the short frame (parseRecord reports it) and start the next one here, so one wrong count
+      // costs one frame, not the rest of the file.
+      if (this.lines.length >= 2 && parseAtomCount(line) !== undefined) {
+        const short = this.take();
+        this.lines = [line];
+        this.firstLine = this.lineNo;
+        this.remaining = (parseAtomCount(line) ?? 0) + 1;
+        return short;
+      }
       this.lines.push(line);
       if (--this.remaining === 0) {
         this.remaining = -1;
