@@ -47,7 +47,7 @@ export function createProgressReporter(stderr: NodeJS.WritableStream & { isTTY?:
         const filled = Math.round(fraction * width);
         const bar = p.totalBytes ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ` : '';
         const line = `${bar}${describeProgress(p)}`;
-        const columns = stderr.columns ?? 100;
+        const columns = stderr.columns || 100;
         stderr.write(`\r\x1b[K${line.slice(0, Math.max(10, columns - 1))}`);
         drawn = true;
       },
