@@ -18,7 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { GraphContext } from '../../graph/graph-context';
 import type { EnergyModel, EnergyNormalisation, ModelDescription, ModelParams } from '../../model';
 import { ScalarMlp } from '../../layers/linear';
-import { edgeVectors, gatherSenders, speciesOneHot, sumAtReceivers, sumPerGraphRows } from '../../layers/graph-ops';
+import { edgeVectors, gatherSenders, speciesOneHot, sumAtReceivers } from '../../layers/graph-ops';
+import { graphEnergy } from '../../heads/heads';
 import { initParams } from '../../layers/params';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
 import { besselBasis, polynomialCutoff } from '../../layers/radial';
@@ -119,8 +120,6 @@ export class FaenetModel implements EnergyModel {
       const envelope = tf.expandDims(polynomialCutoff(lengths, this.cutoff), 1); // [E, 1]
       const rbf = tf.mul(besselBasis(lengths, this.config.nBasis, this.cutoff), envelope); // [E, nBasis]
       const h0 = this.embedding.apply(p, speciesOneHot(ctx, this.species.length)); // [N, H]
-      const { referenceEnergies, scale, shift } = this.normalisation;
-      const e0 = tf.gather(tf.tensor1d([...referenceEnergies]), ctx.species); // [N] eV
       const energies = indices.map((k) => {
         const frameCoordinates = tf.mul(projected, tf.tensor2d([signs[k]!], [1, 3])); // [E, 3]
         // 3. embedding
@@ -132,8 +131,7 @@ export class FaenetModel implements EnergyModel {
           h = tf.add(h, block.update.apply(p, tf.div(sumAtReceivers(ctx, messages), this.config.avgNumNeighbors) as tf.Tensor2D)) as tf.Tensor2D;
         }
         // 5. readout
-        const atom = tf.add(tf.add(e0, tf.mul(tf.reshape(this.readout.apply(p, h), [ctx.nAtoms]), scale)), shift); // [N] eV
-        return tf.reshape(sumPerGraphRows(ctx, tf.reshape(atom, [ctx.nAtoms, 1]) as tf.Tensor2D), [ctx.nGraphs]);
+        return graphEnergy(ctx, tf.reshape(this.readout.apply(p, h), [ctx.nAtoms]) as tf.Tensor1D, this.normalisation); // [G] eV
       });
       return tf.stack(energies) as tf.Tensor2D;
     });

@@ -20,7 +20,8 @@ import { sphericalHarmonicsTensor } from '../../../o3/spherical-harmonics';
 import type { GraphContext } from '../../graph/graph-context';
 import type { EnergyModel, EnergyNormalisation, ModelDescription, ModelParams } from '../../model';
 import { EquivariantLinear, ScalarMlp } from '../../layers/linear';
-import { edgeVectors, gatherSenders, speciesOneHot, sumAtReceivers, sumPerGraphRows } from '../../layers/graph-ops';
+import { edgeVectors, gatherSenders, speciesOneHot, sumAtReceivers } from '../../layers/graph-ops';
+import { graphEnergy } from '../../heads/heads';
 import { initParams } from '../../layers/params';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
 import { radialEmbedding } from '../../layers/radial';
@@ -188,13 +189,9 @@ export class EquivariantMessagePassingModel implements EnergyModel {
     });
   }
 
+  /** E_g = Σ_i (E0[s_i] + shift + scale·e_i), eV (the engine's shared energy head). */
   energy(ctx: GraphContext, params: ModelParams = this.params): tf.Tensor1D {
-    return tf.tidy(() => {
-      const { referenceEnergies, scale, shift } = this.normalisation;
-      const e0 = tf.gather(tf.tensor1d(referenceEnergies.length > 0 ? [...referenceEnergies] : [0]), ctx.species); // [nAtoms]
-      const perAtom = tf.add(tf.add(e0, tf.mul(tf.reshape(this.atomEnergies(ctx, params), [ctx.nAtoms]), scale)), shift); // [nAtoms] eV
-      return tf.reshape(sumPerGraphRows(ctx, tf.reshape(perAtom, [ctx.nAtoms, 1]) as tf.Tensor2D), [ctx.nGraphs]) as tf.Tensor1D;
-    });
+    return tf.tidy(() => graphEnergy(ctx, tf.reshape(this.atomEnergies(ctx, params), [ctx.nAtoms]) as tf.Tensor1D, this.normalisation));
   }
 
   dispose(): void {
