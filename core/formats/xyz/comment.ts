@@ -97,10 +97,14 @@ export function parseFloatToken(token: string): number | undefined {
 /** Converts one raw value as ASE does: numbers, arrays of numbers, T/F booleans, `_JSON ...`, else the string. */
 export function convertValue(raw: string): PropertyValue {
   if (raw.length > 0 && !/[\s,]/.test(raw)) {
-    // single token: the common case
-    if (INT_RE.test(raw)) return Number(raw);
-    const f = parseFloatToken(raw);
-    if (f !== undefined) return f;
+    // Single token, the common case. Only tokens starting like a number (digit, sign, dot, nan/inf) can be one.
+    const c = raw.charCodeAt(0);
+    const numeric = (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 73 || c === 105 || c === 78 || c === 110;
+    if (numeric) {
+      if (INT_RE.test(raw)) return Number(raw);
+      const f = parseFloatToken(raw);
+      if (f !== undefined) return f;
+    }
     if (raw === 'T' || raw === 'F') return raw === 'T';
     return raw;
   }
