@@ -97,6 +97,8 @@ export interface ColumnInfo {
   readonly label: string;
   readonly unit: string;
   readonly kind: 'number' | 'string' | 'boolean' | 'vector';
+  /** Values per row of a vector column (3 for a dipole); absent for scalars. */
+  readonly width?: number;
   /** 'file' for properties read from the file, else the id of the predictor that produced it. */
   readonly source: string;
 }

@@ -108,7 +108,8 @@ export class OpenDocument {
           key: `${p.predictor}:${c.key}`,
           label: c.label,
           unit: c.unit,
-          kind: c.kind === 'vector' ? 'vector' : c.kind,
+          kind: c.kind,
+          ...(c.kind === 'vector' ? { width: c.width ?? 3 } : {}),
           source: p.predictor,
         });
       }
@@ -279,7 +280,7 @@ function compareValues(a: number | string | null, b: number | string | null): nu
 }
 
 function fileColumnsOf(structures: readonly Structure[]): ColumnInfo[] {
-  const kinds = new Map<string, ColumnInfo['kind']>();
+  const kinds = new Map<string, { kind: ColumnInfo['kind']; width?: number }>();
   // Sample at most 2000 structures spread over the file: enough to see every key of a homogeneous file.
   const step = Math.max(1, Math.floor(structures.length / 2000));
   for (let i = 0; i < structures.length; i += step) {
@@ -287,11 +288,11 @@ function fileColumnsOf(structures: readonly Structure[]): ColumnInfo[] {
       if (kinds.has(key)) continue;
       const kind: ColumnInfo['kind'] =
         typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : typeof v === 'string' ? 'string' : 'vector';
-      kinds.set(key, kind);
+      kinds.set(key, Array.isArray(v) ? { kind, width: v.length } : { kind });
       if (kinds.size >= 256) break;
     }
   }
-  return [...kinds].map(([key, kind]) => ({ key, label: key, unit: '', kind, source: 'file' }));
+  return [...kinds].map(([key, { kind, width }]) => ({ key, label: key, unit: '', kind, ...(width !== undefined ? { width } : {}), source: 'file' }));
 }
 
 export interface ReadOptions {

@@ -256,7 +256,15 @@ export class EquimolSession implements EquimolApi {
     const columns = document
       .columns()
       .filter((c) => c.source !== 'file')
-      .map((c): PredictionColumn => ({ key: c.key, label: c.label, unit: c.unit, kind: c.kind === 'boolean' ? 'string' : c.kind }));
+      .map(
+        (c): PredictionColumn => ({
+          key: c.key,
+          label: c.label,
+          unit: c.unit,
+          kind: c.kind === 'boolean' ? 'string' : c.kind,
+          ...(c.width !== undefined ? { width: c.width } : {}),
+        }),
+      );
     const rows: ResultRow[] = chosen.map((index) => {
       const structure = document.structure(index);
       const summary = document.summary(index);

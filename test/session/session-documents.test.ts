@@ -231,3 +231,22 @@ test('a sorted order cached for paging is recomputed when a job adds the sorted 
   assert.deepEqual(masses, [...masses].sort((a, b) => a - b));
   assert.equal(after.rows[0]!.name, 'glycine zwitterion');
 });
+
+test('a document exports as CSV with its predicted columns, vectors split into x, y, z', async () => {
+  const session = new EquimolSession();
+  const doc = (await session.openFiles([{ name: 'drugs.sdf', bytes: drugsBytes }])).documents[0]!;
+  const job = await session.startJob({ kind: 'predict', docIds: [doc.id], predictor: 'geometry' });
+  await session.whenJobFinished(job.id);
+  const info = await session.getDocument(doc.id);
+  assert.equal(info.columns.find((c) => c.key === 'geometry:center_of_mass')?.width, 3);
+  const csv = await session.exportDocument(doc.id, 'csv', [1]);
+  const [headerLine, row] = new TextDecoder().decode(csv.bytes).trimEnd().split(/\r?\n/);
+  const header = headerLine!.split(',');
+  const fields = row!.split(',');
+  assert.ok(header.includes('geometry:center_of_mass_x') && header.includes('geometry:center_of_mass_z'), header.join(','));
+  const results = await session.getJobResults(job.id, { offset: 1, limit: 1 });
+  const com = results.rows[0]!.values.center_of_mass as number[];
+  assert.equal(fields[header.indexOf('name')], 'paracetamol');
+  assert.ok(Math.abs(Number(fields[header.indexOf('geometry:center_of_mass_y')]) - com[1]!) < 1e-6);
+  assert.ok(Math.abs(Number(fields[header.indexOf('geometry:molar_mass')]) - MWS[1]!) < 0.02);
+});
