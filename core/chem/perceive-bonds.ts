@@ -97,52 +97,73 @@ export function perceiveBonds(structure: Structure, options: PerceiveBondsOption
   }
 
   const m = owner.length;
-  let minX = Infinity, minY = Infinity, minZ = Infinity;
+  let minX = Infinity, minY = Infinity, minZ = Infinity, maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity;
   for (let i = 0; i < m; i++) {
-    if (xs[3 * i]! < minX) minX = xs[3 * i]!;
-    if (xs[3 * i + 1]! < minY) minY = xs[3 * i + 1]!;
-    if (xs[3 * i + 2]! < minZ) minZ = xs[3 * i + 2]!;
+    const x = xs[3 * i]!, y = xs[3 * i + 1]!, z = xs[3 * i + 2]!;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+    if (z < minZ) minZ = z;
+    if (z > maxZ) maxZ = z;
   }
-  const inv = 1 / cutoff;
-  const cellKey = (cx: number, cy: number, cz: number) => (cx * 2097152 + cy) * 2097152 + cz; // exact below 2^53
-  const grid = new Map<number, number[]>();
-  const cx = new Int32Array(m), cy = new Int32Array(m), cz = new Int32Array(m);
+  // Dense grid of cells at least `cutoff` wide, coarsened so it never has many more cells than points.
+  let size = cutoff;
+  const cellsFor = (w: number) => Math.floor((maxX - minX) / w) + 1;
+  let nx = cellsFor(size), ny = Math.floor((maxY - minY) / size) + 1, nz = Math.floor((maxZ - minZ) / size) + 1;
+  while (nx * ny * nz > 8 * m + 64) {
+    size *= 1.5;
+    nx = cellsFor(size);
+    ny = Math.floor((maxY - minY) / size) + 1;
+    nz = Math.floor((maxZ - minZ) / size) + 1;
+  }
+  const inv = 1 / size;
+  const nCells = nx * ny * nz;
+  const cellOf = new Int32Array(m);
+  const cellStart = new Int32Array(nCells + 1);
   for (let i = 0; i < m; i++) {
-    cx[i] = Math.floor((xs[3 * i]! - minX) * inv);
-    cy[i] = Math.floor((xs[3 * i + 1]! - minY) * inv);
-    cz[i] = Math.floor((xs[3 * i + 2]! - minZ) * inv);
-    const key = cellKey(cx[i]!, cy[i]!, cz[i]!);
-    const list = grid.get(key);
-    if (list) list.push(i);
-    else grid.set(key, [i]);
+    const cx = Math.min(nx - 1, Math.floor((xs[3 * i]! - minX) * inv));
+    const cy = Math.min(ny - 1, Math.floor((xs[3 * i + 1]! - minY) * inv));
+    const cz = Math.min(nz - 1, Math.floor((xs[3 * i + 2]! - minZ) * inv));
+    const c = (cx * ny + cy) * nz + cz;
+    cellOf[i] = c;
+    cellStart[c + 1]!++;
   }
+  for (let c = 0; c < nCells; c++) cellStart[c + 1]! += cellStart[c]!;
+  const fill = cellStart.slice(0, nCells);
+  const sorted = new Int32Array(m);
+  for (let i = 0; i < m; i++) sorted[fill[cellOf[i]!]!++] = i;
 
   const bonds: Bond[] = [];
-  const seen = new Set<number>();
+  const seen = periodic ? new Set<number>() : undefined;
   const min2 = minDistance * minDistance;
   for (let i = 0; i < m; i++) {
     const oi = owner[i]!;
     const xi = xs[3 * i]!, yi = xs[3 * i + 1]!, zi = xs[3 * i + 2]!;
     const ri = radii[oi]! + tolerance;
-    for (let dx = -1; dx <= 1; dx++) {
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dz = -1; dz <= 1; dz++) {
-          const list = grid.get(cellKey(cx[i]! + dx, cy[i]! + dy, cz[i]! + dz));
-          if (!list) continue;
-          for (const j of list) {
-            if (j <= i) continue;
-            const oj = owner[j]!;
-            if (oj === oi) continue;
-            const ex = xs[3 * j]! - xi, ey = xs[3 * j + 1]! - yi, ez = xs[3 * j + 2]! - zi;
-            const d2 = ex * ex + ey * ey + ez * ez;
-            const limit = ri + radii[oj]!;
-            if (d2 > limit * limit || d2 < min2) continue;
-            const a = oi < oj ? oi : oj, b = oi < oj ? oj : oi;
+    const c = cellOf[i]!;
+    const cz = c % nz, cy = ((c - cz) / nz) % ny, cx = (c - cz - cy * nz) / (ny * nz);
+    for (let ax = Math.max(0, cx - 1); ax <= Math.min(nx - 1, cx + 1); ax++) {
+      for (let ay = Math.max(0, cy - 1); ay <= Math.min(ny - 1, cy + 1); ay++) {
+        const row = (ax * ny + ay) * nz;
+        const from = cellStart[row + Math.max(0, cz - 1)]!;
+        const to = cellStart[row + Math.min(nz - 1, cz + 1) + 1]!;
+        for (let k = from; k < to; k++) {
+          const j = sorted[k]!;
+          if (j <= i) continue;
+          const oj = owner[j]!;
+          if (oj === oi) continue;
+          const ex = xs[3 * j]! - xi, ey = xs[3 * j + 1]! - yi, ez = xs[3 * j + 2]! - zi;
+          const d2 = ex * ex + ey * ey + ez * ez;
+          const limit = ri + radii[oj]!;
+          if (d2 > limit * limit || d2 < min2) continue;
+          const a = oi < oj ? oi : oj, b = oi < oj ? oj : oi;
+          if (seen) {
             const key = a * n + b;
             if (seen.has(key)) continue;
             seen.add(key);
-            bonds.push({ a, b, order: 1 });
           }
+          bonds.push({ a, b, order: 1 });
         }
       }
     }
