@@ -168,7 +168,7 @@ export function parseMolfile(lines: readonly string[], firstLine: number): Molfi
     if (counts.nAtoms < 0 || counts.nBonds < 0) throw new FormatError('negative atom or bond count', countsNo);
     ({ result, next } = parseV2000(lines, firstLine, counts));
   }
-  const data = parseDataFields(lines, next, firstLine);
+  const data = parseDataFields(lines, next);
   return { title: lines[0]!.trim(), programLine: lines[1]!, comment: lines[2]!, ...result, data };
 }
 
@@ -455,7 +455,7 @@ function parseV3000(lines: readonly string[], firstLine: number): { result: Retu
 }
 
 /** SD data fields: a header line starting with '>' naming the field in <angle brackets>, value lines, a blank line. */
-function parseDataFields(lines: readonly string[], start: number, firstLine: number): Array<[string, string]> {
+function parseDataFields(lines: readonly string[], start: number): Array<[string, string]> {
   const data: Array<[string, string]> = [];
   let row = start;
   while (row < lines.length) {
@@ -466,8 +466,8 @@ function parseDataFields(lines: readonly string[], start: number, firstLine: num
     }
     const open = line.indexOf('<');
     const close = open < 0 ? -1 : line.indexOf('>', open + 1);
-    if (open < 0 || close < 0) throw new FormatError(`SD data header '${line}' has no <field name>`, firstLine + row);
-    const name = line.slice(open + 1, close);
+    // A header without a <field name> ('> 25 (MD-0894)', old MACCS style) names its field by the text after '>'.
+    const name = open >= 0 && close >= 0 ? line.slice(open + 1, close) : line.slice(1).trim() || `field${data.length + 1}`;
     row++;
     const value: string[] = [];
     while (row < lines.length && lines[row]!.trim() !== '') {
