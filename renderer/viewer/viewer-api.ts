@@ -158,6 +158,11 @@ export interface ViewerOptions {
   readonly pixelRatio?: number;
   /** MSAA (default true). */
   readonly antialias?: boolean;
+  /**
+   * Above this many atoms (supercell images included) atoms and bonds are drawn as ray-cast impostors
+   * (2 triangles each) instead of tessellated meshes (default 5000).
+   */
+  readonly impostorThreshold?: number;
   /** Keep the drawing buffer after compositing (default false; toPNG works either way). */
   readonly preserveDrawingBuffer?: boolean;
 }

@@ -20,6 +20,7 @@ import {
   MeshBasicMaterial,
   MeshPhongMaterial,
   PerspectiveCamera,
+  PlaneGeometry,
   Raycaster,
   Scene,
   SphereGeometry,
@@ -28,10 +29,12 @@ import {
   Vector3,
   WebGLRenderer,
   type Material,
+  type ShaderMaterial,
   type Object3D,
 } from 'three';
 import { symbolOf, type Structure } from '../../core/structure';
 import { CameraControls } from './camera-controls';
+import { createImpostorCylinderMaterial, createImpostorSphereMaterial, IMPOSTOR_THRESHOLD } from './impostors';
 import { LabelFactory, labelScale, type LabelStyle } from './labels';
 import { formatMeasure, measurePoints } from './measure';
 import { atomScalars, buildSceneData, imageOffset, type AtomInstances, type SceneData } from './scene-data';
@@ -141,6 +144,11 @@ function shownStructure(state: ViewerState): Structure | null {
   return state.structure;
 }
 
+function shared<T extends Material>(material: T): T {
+  material.userData['shared'] = true;
+  return material;
+}
+
 function disposeObject(object: Object3D): void {
   object.traverse((child) => {
     const withGeometry = child as Object3D & { geometry?: BufferGeometry; material?: Material | Material[] };
@@ -148,7 +156,8 @@ function disposeObject(object: Object3D): void {
     withGeometry.geometry?.dispose();
     if (!(child instanceof Sprite)) {
       const materials = Array.isArray(withGeometry.material) ? withGeometry.material : withGeometry.material ? [withGeometry.material] : [];
-      for (const material of materials) material.dispose();
+      // Materials shared across rebuilds (userData.shared) are freed by the viewer's dispose().
+      for (const material of materials) if (!material.userData['shared']) material.dispose();
     }
   });
   object.removeFromParent();
@@ -167,8 +176,10 @@ class ThreeStructureViewer implements StructureViewer {
   private readonly labelFactory = new LabelFactory();
   private readonly measureLabelFactory = new LabelFactory();
   // Phong: glossy highlights at a fraction of the per-pixel cost of PBR, and no shared lookup textures to leak.
-  private readonly atomMaterial = new MeshPhongMaterial({ shininess: 70, specular: 0x3a3a3a });
-  private readonly bondMaterial = new MeshPhongMaterial({ shininess: 50, specular: 0x2a2a2a });
+  private readonly atomMaterial = new MeshPhongMaterial({ shininess: 70, specular: 0x3a3a3a, userData: { shared: true } });
+  private readonly bondMaterial = new MeshPhongMaterial({ shininess: 50, specular: 0x2a2a2a, userData: { shared: true } });
+  private impostorMaterial: ShaderMaterial | null = null;
+  private cylinderImpostorMaterial: ShaderMaterial | null = null;
   private state: ViewerState = DEFAULT_VIEWER_STATE;
   private data: SceneData | null = null;
   private shown: Structure | null = null;
@@ -188,9 +199,11 @@ class ThreeStructureViewer implements StructureViewer {
   private cssSize: [number, number] = [1, 1];
   private glRenderer = '';
   private disposed = false;
+  private readonly impostorThreshold: number;
   private disposedMemory: { geometries: number; textures: number } | null = null;
 
   constructor(target: HTMLCanvasElement | HTMLElement, options: ViewerOptions) {
+    this.impostorThreshold = options.impostorThreshold ?? IMPOSTOR_THRESHOLD;
     if (target instanceof HTMLCanvasElement) {
       this.canvas = target;
       this.ownsCanvas = false;
@@ -313,19 +326,27 @@ class ThreeStructureViewer implements StructureViewer {
     attribute[offset + 2] = b;
   }
 
+  /** Large structures: impostor spheres and custom-lit low-poly bonds (see impostors.ts). */
+  private usesImpostors(): boolean {
+    return (this.data?.pickAtoms.count ?? 0) > this.impostorThreshold;
+  }
+
   private updateAtoms(): void {
     const atoms = this.data?.atoms;
     const count = atoms?.count ?? 0;
     const [widthSegments, heightSegments] = sphereSegments(this.data?.pickAtoms.count ?? 0);
     const mesh = this.atomMesh;
-    const detailKey = `${widthSegments}x${heightSegments}`;
+    const impostor = this.usesImpostors();
+    const detailKey = impostor ? 'impostor' : `${widthSegments}x${heightSegments}`;
     if (mesh && (mesh.instanceMatrix.count < count || mesh.userData['detail'] !== detailKey || count === 0)) {
       disposeObject(mesh);
       this.atomMesh = null;
     }
     if (!atoms || count === 0) return;
     if (!this.atomMesh) {
-      this.atomMesh = new InstancedMesh(new SphereGeometry(1, widthSegments, heightSegments), this.atomMaterial, count);
+      this.atomMesh = impostor
+        ? new InstancedMesh(new PlaneGeometry(2, 2), this.impostorMaterial ??= shared(createImpostorSphereMaterial()), count)
+        : new InstancedMesh(new SphereGeometry(1, widthSegments, heightSegments), this.atomMaterial, count);
       this.atomMesh.userData['detail'] = detailKey;
       this.atomMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(count * 3), 3);
       this.atomMesh.frustumCulled = false;
@@ -360,8 +381,10 @@ class ThreeStructureViewer implements StructureViewer {
       disposeObject(this.wireLines);
       this.wireLines = null;
     }
+    const impostor = this.usesImpostors();
     const segments = cylinderSegments(count);
-    if (this.bondMesh && (asLines || this.bondMesh.instanceMatrix.count < count || this.bondMesh.userData['detail'] !== segments || count === 0)) {
+    const detailKey = impostor ? 'impostor' : `phong${segments}`;
+    if (this.bondMesh && (asLines || this.bondMesh.instanceMatrix.count < count || this.bondMesh.userData['detail'] !== detailKey || count === 0)) {
       disposeObject(this.bondMesh);
       this.bondMesh = null;
     }
@@ -384,8 +407,10 @@ class ThreeStructureViewer implements StructureViewer {
       return;
     }
     if (!this.bondMesh) {
-      this.bondMesh = new InstancedMesh(new CylinderGeometry(1, 1, 1, segments, 1, true), this.bondMaterial, count);
-      this.bondMesh.userData['detail'] = segments;
+      this.bondMesh = impostor
+        ? new InstancedMesh(new PlaneGeometry(2, 2), (this.cylinderImpostorMaterial ??= shared(createImpostorCylinderMaterial())), count)
+        : new InstancedMesh(new CylinderGeometry(1, 1, 1, segments, 1, true), this.bondMaterial, count);
+      this.bondMesh.userData['detail'] = detailKey;
       this.bondMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(count * 3), 3);
       this.bondMesh.frustumCulled = false;
       this.scene.add(this.bondMesh);
@@ -614,7 +639,17 @@ class ThreeStructureViewer implements StructureViewer {
     this.updateSceneRadius();
   }
 
+  private boundingCache: { data: SceneData | null; showCell: boolean; sphere: { center: Vector3; radius: number } } | null = null;
+
   private boundingSphere(): { center: Vector3; radius: number } {
+    const cache = this.boundingCache;
+    if (cache && cache.data === this.data && cache.showCell === this.state.showCell) return { center: cache.sphere.center.clone(), radius: cache.sphere.radius };
+    const sphere = this.computeBoundingSphere();
+    this.boundingCache = { data: this.data, showCell: this.state.showCell, sphere };
+    return { center: sphere.center.clone(), radius: sphere.radius };
+  }
+
+  private computeBoundingSphere(): { center: Vector3; radius: number } {
     const atoms = this.data?.pickAtoms;
     if (!atoms || atoms.count === 0) return { center: new Vector3(), radius: 5 };
     const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
@@ -870,6 +905,8 @@ class ThreeStructureViewer implements StructureViewer {
     this.measureLabelFactory.dispose();
     this.atomMaterial.dispose();
     this.bondMaterial.dispose();
+    this.impostorMaterial?.dispose();
+    this.cylinderImpostorMaterial?.dispose();
     this.renderer.renderLists.dispose();
     this.renderer.dispose();
     this.disposedMemory = { ...this.renderer.info.memory };

@@ -26,8 +26,8 @@ after(async () => {
 function page() {
   return session!.page;
 }
-async function create(state: PlainState) {
-  return page().evaluate((s) => (window as unknown as PageWindow).viewerTest.create(s), state);
+async function create(state: PlainState, impostorThreshold?: number) {
+  return page().evaluate(([s, t]) => (window as unknown as PageWindow).viewerTest.create(s, t === undefined ? {} : { impostorThreshold: t }), [state, impostorThreshold] as const);
 }
 async function set(state: PlainState) {
   return page().evaluate((s) => (window as unknown as PageWindow).viewerTest.set(s), state);
@@ -221,6 +221,28 @@ test('playing a trajectory advances frames and each frame is drawn from its own 
   assert.deepEqual(seen.slice(0, 4), [1, 2, 0, 1]);
 });
 
+test('impostor spheres and bonds (the large-structure path) draw the same molecule as the meshes', { skip }, async () => {
+  const meshes = await create({ structure: ethanol });
+  const meshImage = await snapshot();
+  const impostors = await create({ structure: ethanol }, 0);
+  const impostorImage = await snapshot();
+  assert.equal(impostors.triangles, 2 * (9 + 16), 'two triangles per atom and per bond half');
+  assert.ok(meshes.triangles > 20 * impostors.triangles);
+  const a = stats(meshImage), b = stats(impostorImage);
+  assert.ok(b.red > 500 && b.grey > 1000 && b.white > 1000, JSON.stringify(b));
+  assert.ok(Math.abs(a.foreground - b.foreground) < 0.03 * a.foreground, `coverage ${a.foreground} vs ${b.foreground}`);
+  let different = 0;
+  for (let i = 0; i < meshImage.data.length; i += 4) {
+    const d = Math.abs(meshImage.data[i]! - impostorImage.data[i]!) + Math.abs(meshImage.data[i + 1]! - impostorImage.data[i + 1]!) + Math.abs(meshImage.data[i + 2]! - impostorImage.data[i + 2]!);
+    if (d > 90) different++;
+  }
+  assert.ok(different < 0.1 * a.foreground, `${different} of ${a.foreground} molecule pixels differ strongly`);
+  // Picking is analytic, so it works the same on impostors.
+  const point = await visibleAtomPoint(2);
+  assert.ok(point, 'O is visible and picked at its projected centre');
+  assert.deepEqual(session!.errors, []);
+});
+
 test('dispose frees every geometry, texture and WebGL object the viewer created', { skip }, async () => {
   const live = () => page().evaluate(() => (window as unknown as PageWindow).viewerTest.liveGlObjects());
   const delta = (now: Record<string, number>, before: Record<string, number>) => Object.fromEntries(Object.keys(now).map((k) => [k, now[k]! - before[k]!]));
@@ -232,11 +254,12 @@ test('dispose frees every geometry, texture and WebGL object the viewer created'
   const rendererOwn = delta(await live(), before);
   await page().evaluate(() => (window as unknown as PageWindow).viewerTest.dispose());
   const start = await live();
-  const info = await create({ structure: crystal, supercell: [2, 2, 2], labels: 'element', selection: [0, 1], measurements: [{ atoms: [0, 1] }, { atoms: [0, 1, 2] }] });
+  // 40 atoms > threshold 20: impostor materials first, then the mesh path after shrinking the supercell.
+  const info = await create({ structure: crystal, supercell: [2, 2, 2], labels: 'element', selection: [0, 1], measurements: [{ atoms: [0, 1] }, { atoms: [0, 1, 2] }] }, 20);
   assert.ok(info.geometries >= 5, `geometries in use: ${info.geometries}`);
   assert.ok(info.textures >= 5, `textures in use: ${info.textures}`);
   await set({ style: 'wireframe' });
-  await set({ style: 'licorice', labels: 'index' });
+  await set({ style: 'licorice', labels: 'index', supercell: [1, 1, 1] });
   const during = delta(await live(), start);
   assert.ok(during['Buffer']! > 10 && during['Texture']! > rendererOwn['Texture']!, JSON.stringify(during));
   const disposed = await page().evaluate(() => {

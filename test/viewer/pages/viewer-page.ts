@@ -69,9 +69,14 @@ function current(): StructureViewer {
 }
 
 const api = {
-  create(state: PlainState, options: { pixelRatio?: number; antialias?: boolean } = {}) {
+  create(state: PlainState, options: { pixelRatio?: number; antialias?: boolean; impostorThreshold?: number } = {}) {
     viewer?.dispose();
-    viewer = createViewer(canvas, { initialState: convert(state), pixelRatio: options.pixelRatio ?? 1, antialias: options.antialias ?? true });
+    viewer = createViewer(canvas, {
+      initialState: convert(state),
+      pixelRatio: options.pixelRatio ?? 1,
+      antialias: options.antialias ?? true,
+      ...(options.impostorThreshold !== undefined ? { impostorThreshold: options.impostorThreshold } : {}),
+    });
     viewer.on('pick', (e) => events.pick.push(e));
     viewer.on('measure', (e) => events.measure.push(e));
     viewer.on('hover', (e) => events.hover.push(e));
