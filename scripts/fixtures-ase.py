@@ -155,6 +155,22 @@ def poscar_fixtures():
         json.dump(results, f, indent=1)
 
 
+def strip_symmetry_operations(text):
+    """The CIF without its _symmetry_equiv_pos loop (same rule as the TypeScript test): tests the space-group table path."""
+    lines = text.split('\n')
+    out = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == 'loop_' and i + 1 < len(lines) and lines[i + 1].startswith('_symmetry_equiv_pos'):
+            i += 1
+            while i < len(lines) and not (lines[i].startswith('loop_') or (lines[i].startswith('_') and not lines[i].startswith('_symmetry_equiv_pos'))):
+                i += 1
+            continue
+        out.append(lines[i])
+        i += 1
+    return '\n'.join(out)
+
+
 def cif_fixtures():
     results = {}
     tar_path = os.path.join(SHARED, 'cif_fixtures_cgcnn', 'cgcnn_cod_cifs.tar.gz')
@@ -167,6 +183,12 @@ def cif_fixtures():
                 warnings.simplefilter('ignore')
                 atoms = ase.io.read(io.StringIO(text), format='cif')
             results['cgcnn/' + os.path.basename(member.name)] = describe(atoms)
+            stripped = strip_symmetry_operations(text)
+            assert '_symmetry_equiv_pos_as_xyz' not in stripped
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                atoms = ase.io.read(io.StringIO(stripped), format='cif')
+            results['cgcnn-without-symops/' + os.path.basename(member.name)] = describe(atoms)
 
     written = {}
     from ase.spacegroup import crystal

@@ -265,3 +265,44 @@ test('CIF writer (P 1) output reads back with our reader and with ASE to the sam
   assert.equal(ase.length, back.structures.length);
   back.structures.forEach((s, i) => assertSameCrystal(s, ase[i]!, `written block ${i}`));
 });
+
+/** The CIF without its _symmetry_equiv_pos loop (same rule as scripts/fixtures-ase.py). */
+function stripSymmetryOperations(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    if (lines[i]!.trim() === 'loop_' && (lines[i + 1] ?? '').startsWith('_symmetry_equiv_pos')) {
+      i++;
+      while (i < lines.length && !(lines[i]!.startsWith('loop_') || (lines[i]!.startsWith('_') && !lines[i]!.startsWith('_symmetry_equiv_pos')))) i++;
+      continue;
+    }
+    out.push(lines[i]!);
+    i++;
+  }
+  return out.join('\n');
+}
+
+test('CIFs that name a space group but list no operations expand from the space-group table like ASE', () => {
+  for (const [name, text] of [...cgcnn.entries()].filter(([n]) => n.endsWith('.cif')).sort()) {
+    const key = `cgcnn-without-symops/${name.split('/').pop()}`;
+    const stripped = stripSymmetryOperations(text);
+    assert.ok(!stripped.includes('_symmetry_equiv_pos_as_xyz'));
+    const { structures, errors } = readText(stripped, key, cifFormat);
+    assert.deepEqual(errors, []);
+    assertSameCrystal(structures[0]!, aseCif[key] as AseCrystal, key);
+    assert.equal(structures[0]!.properties['symmetryExpanded'], undefined);
+  }
+});
+
+test('rhombohedral groups named without operations use hexagonal or rhombohedral axes as the cell says', () => {
+  const cif = (cell: string) => ['data_r', cell, "_symmetry_space_group_name_H-M 'R -3 m'", '_symmetry_Int_Tables_number 166', 'loop_', '_atom_site_label', '_atom_site_fract_x', '_atom_site_fract_y', '_atom_site_fract_z', 'Bi1 0 0 0.4'].join('\n');
+  const hexagonal = readText(cif('_cell_length_a 4.38\n_cell_length_b 4.38\n_cell_length_c 30.5\n_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 120'), 'h', cifFormat);
+  const rhombohedral = readText(cif('_cell_length_a 10.47\n_cell_length_b 10.47\n_cell_length_c 10.47\n_cell_angle_alpha 24.2\n_cell_angle_beta 24.2\n_cell_angle_gamma 24.2'), 'r', cifFormat);
+  // Site 6c (0,0,z) in hexagonal axes: 6 atoms; the same Wyckoff site 2c (x,x,x) in rhombohedral axes: 2
+  // (ASE: crystal('Bi', [(0,0,0.4)], 166, setting=1) has 6 atoms, [(0.4,0.4,0.4)] with setting=2 has 2).
+  assert.equal(hexagonal.structures[0]!.numbers.length, 6);
+  const rhombohedralSite = readText(cif('_cell_length_a 10.47\n_cell_length_b 10.47\n_cell_length_c 10.47\n_cell_angle_alpha 24.2\n_cell_angle_beta 24.2\n_cell_angle_gamma 24.2').replace('Bi1 0 0 0.4', 'Bi1 0.4 0.4 0.4'), 'r', cifFormat);
+  assert.equal(rhombohedralSite.structures[0]!.numbers.length, 2);
+  assert.equal(rhombohedral.errors.length, 0);
+});

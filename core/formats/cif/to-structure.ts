@@ -1,9 +1,10 @@
 import { createStructure, type AtomArray, type PropertyValue, type Provenance, type Structure } from '../../structure/structure';
 import { FormatError } from '../../structure/errors';
 import { atomicNumberOf } from '../../structure/elements';
-import { cartesianToFractional, cellFromParameters, fractionalToCartesian } from '../../structure/cell';
+import { cartesianToFractional, cellFromParameters, cellParameters, fractionalToCartesian } from '../../structure/cell';
 import { cifNumber, isMissing, type CifBlock, type CifToken } from './parser';
 import { DEFAULT_SYMPREC, expandSites, IDENTITY, parseSymmetryOperation, type SymmetryOperation } from './symmetry';
+import { RHOMBOHEDRAL_GROUPS, spaceGroupSetting } from './spacegroups';
 
 const SYMOP_TAGS = ['_space_group_symop_operation_xyz', '_space_group_symop.operation_xyz', '_symmetry_equiv_pos_as_xyz'];
 const SPACE_GROUP_NAME_TAGS = ['_space_group_name_h-m_alt', '_symmetry_space_group_name_h-m', '_space_group.name_h-m_alt', '_symmetry.space_group_name_h-m'];
@@ -63,6 +64,24 @@ function cellOf(block: CifBlock, tags: readonly string[]): Float64Array | undefi
   } catch (error) {
     throw new FormatError((error as Error).message, values[3]!.line);
   }
+}
+
+/**
+ * Setting 1 or 2 of a named group: _symmetry_space_group_setting when given; for rhombohedral groups the
+ * cell decides (gamma = 120° -> hexagonal axes, setting 1; a = b = c and equal angles -> rhombohedral, 2),
+ * else ASE's rule (crystal system 'trigonal'/'rhombohedral' -> 2).
+ */
+function settingOf(block: CifBlock, groupNumber: number | undefined, cell: Float64Array): number {
+  const explicit = cifNumber(block.tags.get('_symmetry_space_group_setting')?.[0]);
+  if (explicit === 1 || explicit === 2) return explicit;
+  if (groupNumber !== undefined && RHOMBOHEDRAL_GROUPS.has(groupNumber)) {
+    const p = cellParameters(cell);
+    if (Math.abs(p.gamma - 120) < 1e-3 && Math.abs(p.a - p.b) < 1e-6 * p.a) return 1;
+    if (Math.abs(p.a - p.b) < 1e-6 * p.a && Math.abs(p.a - p.c) < 1e-6 * p.a && Math.abs(p.alpha - p.beta) < 1e-6 && Math.abs(p.alpha - p.gamma) < 1e-6) return 2;
+  }
+  const system = (block.tags.get('_space_group_crystal_system') ?? block.tags.get('_symmetry_cell_setting'))?.[0]?.text.toLowerCase();
+  if (groupNumber !== undefined && RHOMBOHEDRAL_GROUPS.has(groupNumber) && (system === 'trigonal' || system === 'rhombohedral')) return 2;
+  return 1;
 }
 
 /**
@@ -181,9 +200,15 @@ export function cifBlockToStructure(block: CifBlock, provenance?: Provenance, sy
     }
   }
   if (operations.length === 0) {
-    operations.push(IDENTITY);
-    // Without listed operations only P1 can be expanded faithfully.
-    if (groupNumber !== undefined && groupNumber !== 1) properties['symmetryExpanded'] = false;
+    // No operations listed: take them from the named space group (as ASE does), else P 1.
+    const group = groupNumber !== undefined || properties['spaceGroup'] !== undefined ? spaceGroupSetting(groupNumber, properties['spaceGroup'] as string | undefined, settingOf(block, groupNumber, cell)) : undefined;
+    if (group) {
+      operations.push(...group.operations);
+      properties['spaceGroupNumber'] = group.number;
+    } else {
+      operations.push(IDENTITY);
+      if (groupNumber !== undefined || properties['spaceGroup'] !== undefined) properties['symmetryExpanded'] = false;
+    }
   }
   properties['symmetryOperations'] = operations.length;
 
