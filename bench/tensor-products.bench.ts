@@ -1,7 +1,7 @@
 /**
  * The four tensor-product forms at L = 1..4 on the e3nn reference configuration: 20,000 edges, 32 channels per
  * irrep (x = 32x0e+32x1o+...+32xL), edge spherical harmonics up to L, outputs up to L, per-edge weights.
- * (--quick: 2,000 edges, 8 channels.)
+ * (--quick: 2,000 edges, 8 channels.) Edges are processed in chunks of 5,000 (wasm heap limit), times summed.
  *
  *  - CG: channelwise 'uvu' Clebsch–Gordan product with every path l3 ≤ L (the NequIP/MACE message; the baseline)
  *  - CP: rank-R CP-decomposed product (TDN), R from ALS at construction (residual reported)
@@ -137,6 +137,7 @@ export const suite: BenchSuite = {
     const nEdges = options.quick ? 2000 : 20000;
     const mul = options.quick ? 8 : 32;
     const repeats = options.quick ? 2 : 1;
+    const chunk = 5000;
     const ls = [1, 2, 3, 4];
     const figures: BenchFigure[] = [];
     const times: Record<Form, { forward: number[]; backward: number[] }> = {
@@ -163,9 +164,21 @@ export const suite: BenchSuite = {
         const backwardOf = (xx: tf.Tensor2D, yy: tf.Tensor2D, ww: tf.Tensor2D, vv: tf.Tensor2D) => () =>
           tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(layer.run(a as tf.Tensor2D, yy, b as tf.Tensor2D, vv))))([xx, ww]));
         const small = [head(x), head(y), head(w), head(vectors)] as const;
+        // tfjs-wasm's heap (≤ 2 GB) cannot hold 20k-edge L ≥ 3 backward passes at once: every form processes the
+        // edges in chunks of `chunk` (same total work; CPU times are summed over chunks).
+        const chunks = Array.from({ length: Math.ceil(nEdges / chunk) }, (_, c) => {
+          const size = Math.min(chunk, nEdges - c * chunk);
+          const part = (t: tf.Tensor2D) => tf.slice(t, [c * chunk, 0], [size, t.shape[1]]);
+          return [part(x), part(y), part(w), part(vectors)] as const;
+        });
+        const overChunks = async (make: typeof forwardOf) => {
+          let total = 0;
+          for (const c of chunks) total += await timeMs(make(...c), make(...small), repeats);
+          return total;
+        };
         try {
-          forward = await timeMs(forwardOf(x, y, w, vectors), forwardOf(...small), repeats);
-          backward = await timeMs(backwardOf(x, y, w, vectors), backwardOf(...small), repeats);
+          forward = await overChunks(forwardOf);
+          backward = await overChunks(backwardOf);
         } catch (error) {
           options.log(`${form} L=${lmax}: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -193,7 +206,7 @@ export const suite: BenchSuite = {
           baseline: form === 'CG' ? undefined : { name: `CG uvu TP forward+backward, L=${lmax}`, value: cg.backward[idx]! },
           note: form === 'CG' && lmax === 2 && !options.quick ? `${note}; e3nn (PyTorch, 2 threads): 1,010 ms` : note,
         });
-        tf.dispose([w, ...small]);
+        tf.dispose([w, ...small, ...chunks.flat()]);
         layer.dispose?.();
       }
       tf.dispose([vectors, x, y]);
