@@ -34,11 +34,25 @@ function valenceChoices(z: number, charge: number): readonly number[] | undefine
   return undefined;
 }
 
+export interface AssignedBonds {
+  readonly bonds: Bond[];
+  /** The structure's formal charges, or charges inferred from connectivity (N+ with four bonds, nitro N+/O- ...). */
+  readonly formalCharges: Int8Array;
+}
+
+/** Atoms that may take a negative charge when no bond partner is left: terminal O/S, two-coordinate N. */
+function canBeAnion(z: number, degree: number): boolean {
+  return ((z === 8 || z === 16) && degree === 1) || (z === 7 && degree === 2);
+}
+
 /**
  * Assigns bond orders to `connectivity` (atom pairs); returns undefined when the molecule has elements
- * outside the table or no consistent assignment is found.
+ * outside the table or no consistent assignment is found. Without formal charges in the structure, charges
+ * are inferred as xyz2mol does: four-coordinate N and three-coordinate O are cations, four-coordinate B an
+ * anion, N bonded to a terminal O in an N-oxide / nitro group is N+ with O-, and terminal O/S (or
+ * two-coordinate N) left without a partner become anions while the positive charges allow (zwitterions).
  */
-export function assignBondOrders(structure: Structure, connectivity: readonly Bond[], options: BondOrderOptions = {}): Bond[] | undefined {
+export function assignBondOrders(structure: Structure, connectivity: readonly Bond[], options: BondOrderOptions = {}): AssignedBonds | undefined {
   const n = structure.numbers.length;
   const maxSteps = options.maxSteps ?? 200_000;
   const neighbours: Array<Array<{ atom: number; bond: number }>> = Array.from({ length: n }, () => []);
@@ -46,14 +60,38 @@ export function assignBondOrders(structure: Structure, connectivity: readonly Bo
     neighbours[b.a]!.push({ atom: b.b, bond: k });
     neighbours[b.b]!.push({ atom: b.a, bond: k });
   });
+  const z = structure.numbers;
+  const degree = (i: number) => neighbours[i]!.length;
+  const given = structure.formalCharges !== undefined && structure.formalCharges.some((q) => q !== 0);
+  const charges = given ? Int8Array.from(structure.formalCharges!) : new Int8Array(n);
+  if (!given) {
+    for (let i = 0; i < n; i++) {
+      if (z[i] === 7 && degree(i) === 4) charges[i] = 1;
+      else if (z[i] === 8 && degree(i) === 3) charges[i] = 1;
+      else if (z[i] === 5 && degree(i) === 4) charges[i] = -1;
+    }
+    for (let i = 0; i < n; i++) {
+      if (z[i] !== 7 || degree(i) !== 3 || charges[i] !== 0) continue;
+      const oxygen = neighbours[i]!.find((nb) => z[nb.atom] === 8 && degree(nb.atom) === 1 && charges[nb.atom] === 0);
+      if (oxygen) {
+        charges[i] = 1;
+        charges[oxygen.atom] = -1;
+      }
+    }
+  }
+  let anionBudget = 0;
+  if (!given) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += charges[i]!;
+    anionBudget = Math.max(0, sum - structure.charge);
+  }
   const deficit = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const choices = valenceChoices(structure.numbers[i]!, structure.formalCharges?.[i] ?? 0);
+    const choices = valenceChoices(z[i]!, charges[i]!);
     if (!choices) return undefined;
-    const degree = neighbours[i]!.length;
-    const valence = choices.find((v) => v >= degree);
+    const valence = choices.find((v) => v >= degree(i));
     if (valence === undefined) return undefined;
-    deficit[i] = valence - degree;
+    deficit[i] = valence - degree(i);
   }
   const orders = new Int32Array(connectivity.length).fill(1);
   let steps = 0;
@@ -67,7 +105,18 @@ export function assignBondOrders(structure: Structure, connectivity: readonly Bo
     for (let i = 0; i < n; i++) {
       if (deficit[i]! <= 0) continue;
       const count = candidates(i).length;
-      if (count === 0) return false;
+      if (count === 0) {
+        // No partner left: an anion if the charge budget allows, else a dead end.
+        if (anionBudget <= 0 || deficit[i] !== 1 || charges[i] !== 0 || !canBeAnion(z[i]!, degree(i))) return false;
+        charges[i] = -1;
+        deficit[i] = 0;
+        anionBudget--;
+        if (solve()) return true;
+        charges[i] = 0;
+        deficit[i] = 1;
+        anionBudget++;
+        return false;
+      }
       if (count < bestCount) {
         best = i;
         bestCount = count;
@@ -87,16 +136,19 @@ export function assignBondOrders(structure: Structure, connectivity: readonly Bo
     return false;
   };
   if (!solve()) return undefined;
-  return connectivity.map((b, k) => ({ a: b.a, b: b.b, order: orders[k] as BondOrder }));
+  return { bonds: connectivity.map((b, k) => ({ a: b.a, b: b.b, order: orders[k] as BondOrder })), formalCharges: charges };
 }
 
 /**
- * Bonds with trustworthy orders: the file's own when its format has bond orders (SDF, SMILES), else
- * orders assigned to the file's connectivity (or to perceived connectivity when it has none).
+ * Bonds with trustworthy orders, and the formal charges that go with them: the file's own when its format
+ * has bond orders (SDF, SMILES), else orders (and charges) assigned to the file's connectivity, or to
+ * perceived connectivity when it has none. Undefined for crystals and when no assignment exists.
  */
-export function bondsWithOrders(structure: Structure): Bond[] | undefined {
+export function chemicalBonds(structure: Structure): AssignedBonds | undefined {
   const format = structure.provenance?.format;
-  if (structure.bonds && (format === undefined || FORMATS_WITH_BOND_ORDERS.has(format))) return [...structure.bonds];
+  if (structure.bonds && (format === undefined || FORMATS_WITH_BOND_ORDERS.has(format))) {
+    return { bonds: [...structure.bonds], formalCharges: structure.formalCharges ?? new Int8Array(structure.numbers.length) };
+  }
   if (structure.cell && structure.pbc.some((p) => p)) return undefined; // crystals are not molecules
   const connectivity = structure.bonds ?? perceiveBonds(structure);
   return assignBondOrders(structure, connectivity);

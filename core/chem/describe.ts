@@ -8,7 +8,7 @@ import { createStructure, hillFormula, type Structure } from '../structure/struc
 import { symbolOf } from '../structure/elements';
 import { writeV2000, writeV3000 } from '../formats/sdf/writer';
 import { parseMolfile } from '../formats/sdf/molfile';
-import { bondsWithOrders } from './bond-orders';
+import { chemicalBonds } from './bond-orders';
 import { rdkitModule, withRDKitMol, type RDKitMol } from './toolkits';
 
 export interface MoleculeDescription {
@@ -44,8 +44,8 @@ export class PerceptionError extends Error {
 /** A molfile RDKit can read for `structure`, with bond orders from the file or assigned; throws PerceptionError. */
 export function molblockFor(structure: Structure): string {
   if (structure.numbers.length === 0) throw new PerceptionError('structure has no atoms');
-  const bonds = bondsWithOrders(structure);
-  if (!bonds) {
+  const assigned = chemicalBonds(structure);
+  if (!assigned) {
     const format = structure.provenance?.format ?? 'this';
     throw new PerceptionError(`bond orders unknown: ${format} input gives no bond orders and none could be assigned from connectivity and valence`);
   }
@@ -53,12 +53,12 @@ export function molblockFor(structure: Structure): string {
     name: '',
     numbers: structure.numbers,
     positions: structure.positions,
-    bonds,
-    ...(structure.formalCharges ? { formalCharges: structure.formalCharges } : {}),
+    bonds: assigned.bonds,
+    formalCharges: assigned.formalCharges,
     ...(structure.isotopes ? { isotopes: structure.isotopes } : {}),
     atomArrays: structure.atomArrays.radical ? { radical: structure.atomArrays.radical } : {},
   });
-  const big = plain.numbers.length > 999 || bonds.length > 999;
+  const big = plain.numbers.length > 999 || assigned.bonds.length > 999;
   return (big ? writeV3000(plain, []) : writeV2000(plain, [])).replace(/\$\$\$\$\n$/, '');
 }
 

@@ -73,8 +73,27 @@ test('coordinates-only molecules get bond orders from valence: ethanol, benzene 
   assert.equal(aspirin.aromaticRingCount, 1);
   const ibuprofen = describeMolecule(strip(sdf.find((s) => s.name === 'ibuprofen')!));
   assert.equal(ibuprofen.formula, 'C13H18O2');
-  // Charged species cannot be assigned without charges: an Error, not a wrong molecule.
-  assert.throws(() => describeMolecule(strip(sdf.find((s) => s.name === 'nitromethane')!)), /bond orders unknown/);
+  // Nitro groups get N+ / O- as in xyz2mol.
+  assert.equal(describeMolecule(strip(sdf.find((s) => s.name === 'nitromethane')!)).canonicalSmiles, 'C[N+](=O)[O-]');
+  // A radical has no closed-shell assignment: an Error, not a wrong molecule.
+  assert.throws(() => describeMolecule(strip(sdf.find((s) => s.name === 'ethyl radical')!)), /bond orders unknown/);
+});
+
+test('coordinates-only ions and zwitterions: charges inferred from connectivity and the total charge', async () => {
+  const { smilesToStructure } = await import('../../core/chem/embed');
+  const { loadOpenChemLib, rdkitModule } = await import('../../core/chem/toolkits');
+  await loadOpenChemLib();
+  const cases: Array<[string, number]> = [['[NH3+]CC(=O)[O-]', 0], ['CC(=O)[O-]', -1], ['C[NH3+]', 1], ['[O-][n+]1ccccc1', 0]];
+  for (const [smiles, charge] of cases) {
+    const embedded = smilesToStructure(smiles, { seed: 3 });
+    const bare = createStructure({ numbers: embedded.numbers, positions: embedded.positions, charge, provenance: { file: 'x.xyz', format: 'xyz', record: 0, line: 1 } });
+    const expected = rdkitModule().get_mol(smiles)!;
+    try {
+      assert.equal(describeMolecule(bare).canonicalSmiles, expected.get_smiles(), smiles);
+    } finally {
+      expected.delete();
+    }
+  }
 });
 
 test('predictor: one row per structure, Errors for structures it cannot perceive, columns with units', async () => {
