@@ -4,7 +4,7 @@
  * WebGL side only uploads arrays.
  */
 import { ELEMENTS, type Structure } from '../../core/structure';
-import { isPeriodic, viewBondsOf } from './bonds';
+import { isPeriodic, viewBondsOf, type ViewBonds } from './bonds';
 import type { CellImage, ColorScheme, Vec3, ViewerStyle } from './viewer-api';
 
 /** Pick radius (Å) of atoms in wireframe, where most atoms have no sphere. */
@@ -50,14 +50,30 @@ export interface AtomInstances {
   readonly color: Uint32Array;
 }
 
-/** Bond halves: each a cylinder (or line) from start to end in one atom's colour. */
+/**
+ * Bond halves: each a cylinder (or line) from start to end in one atom's colour. Double and triple bonds
+ * (ball-and-stick, orders from the file) are drawn as 2 or 3 thinner parallel strands.
+ */
 export interface BondHalves {
   readonly count: number;
   readonly start: Float32Array;
   readonly end: Float32Array;
-  readonly radius: number;
+  /** Cylinder radius per half (Å). */
+  readonly radius: Float32Array;
   readonly color: Uint32Array;
 }
+
+/** Parallel strands drawn for a bond order in ball-and-stick: aromatic and double 2, triple 3. */
+export function strandsOf(order: number): number {
+  return order >= 3 ? 3 : order >= 1.5 ? 2 : 1;
+}
+
+/** Strand radius factor and offsets (in units of the bond radius) for 1, 2, 3 strands. */
+const STRANDS: Record<number, { radius: number; offsets: readonly number[] }> = {
+  1: { radius: 1, offsets: [0] },
+  2: { radius: 0.6, offsets: [-0.95, 0.95] },
+  3: { radius: 0.45, offsets: [-1.35, 0, 1.35] },
+};
 
 export interface SceneData {
   readonly atoms: AtomInstances;
@@ -151,6 +167,48 @@ function supercellOf(structure: Structure, requested: Vec3): Vec3 {
   return [clamp(requested[0], structure.pbc[0]), clamp(requested[1], structure.pbc[1]), clamp(requested[2], structure.pbc[2])];
 }
 
+/**
+ * Per bond with several strands: a unit vector perpendicular to the bond in the plane of a neighbouring atom
+ * (so the strands of a double bond lie in the molecular plane, as in structure drawings). [nBonds * 3]
+ */
+function strandPlanes(structure: Structure, bonds: ViewBonds, strands: Uint8Array): Float32Array {
+  const n = structure.numbers.length;
+  const neighbours: number[][] = Array.from({ length: n }, () => []);
+  for (let t = 0; t < bonds.count; t++) {
+    neighbours[bonds.a[t]!]!.push(bonds.b[t]!);
+    neighbours[bonds.b[t]!]!.push(bonds.a[t]!);
+  }
+  const p = structure.positions;
+  const out = new Float32Array(bonds.count * 3);
+  for (let t = 0; t < bonds.count; t++) {
+    if (strands[t]! < 2) continue;
+    const a = bonds.a[t]!, b = bonds.b[t]!;
+    let ux = p[3 * b]! - p[3 * a]!, uy = p[3 * b + 1]! - p[3 * a + 1]!, uz = p[3 * b + 2]! - p[3 * a + 2]!;
+    const ul = Math.hypot(ux, uy, uz) || 1;
+    ux /= ul; uy /= ul; uz /= ul;
+    let best: [number, number, number] | null = null;
+    const candidates: Array<[number, number]> = [...neighbours[a]!.filter((c) => c !== b).map((c): [number, number] => [a, c]), ...neighbours[b]!.filter((c) => c !== a).map((c): [number, number] => [b, c])];
+    for (const [from, c] of candidates) {
+      const rx = p[3 * c]! - p[3 * from]!, ry = p[3 * c + 1]! - p[3 * from + 1]!, rz = p[3 * c + 2]! - p[3 * from + 2]!;
+      const along = rx * ux + ry * uy + rz * uz;
+      const vx = rx - along * ux, vy = ry - along * uy, vz = rz - along * uz;
+      const vl = Math.hypot(vx, vy, vz);
+      if (vl > 0.1) {
+        best = [vx / vl, vy / vl, vz / vl];
+        break;
+      }
+    }
+    if (!best) {
+      // No neighbour in a plane: any perpendicular.
+      const [wx, wy, wz] = Math.abs(ux) < 0.9 ? [0, -uz, uy] : [uy, -ux, 0];
+      const wl = Math.hypot(wx, wy, wz);
+      best = [wx / wl, wy / wl, wz / wl];
+    }
+    out.set(best, 3 * t);
+  }
+  return out;
+}
+
 export function buildSceneData(structure: Structure, settings: SceneSettings): SceneData {
   const n = structure.numbers.length;
   const periodic = isPeriodic(structure);
@@ -202,21 +260,29 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
   // Bonds: bond (a, b, s) is drawn from a in image c to b in image c+s; the reverse copy from b in c to a in c-s
   // only when c-s lies outside the supercell (otherwise that copy is the forward bond of image c-s).
   const inside = (i: number, j: number, l: number) => i >= 0 && i < na && j >= 0 && j < nb && l >= 0 && l < nc;
+  const multiple = settings.style === 'ball-and-stick';
+  const strands = new Uint8Array(bonds.count);
+  for (let t = 0; t < bonds.count; t++) strands[t] = multiple ? strandsOf(bonds.order[t]!) : 1;
+  const strandDirections = multiple && strands.some((k) => k > 1) ? strandPlanes(structure, bonds, strands) : null;
   let bondCount = 0;
+  let halfCount = 0;
   if (drawBonds) {
     for (const [i, j, l] of images) {
       for (let t = 0; t < bonds.count; t++) {
         const s0 = bonds.shift[3 * t]!, s1 = bonds.shift[3 * t + 1]!, s2 = bonds.shift[3 * t + 2]!;
-        bondCount += 1 + (s0 === 0 && s1 === 0 && s2 === 0 ? 0 : inside(i - s0, j - s1, l - s2) ? 0 : 1);
+        const copies = 1 + (s0 === 0 && s1 === 0 && s2 === 0 ? 0 : inside(i - s0, j - s1, l - s2) ? 0 : 1);
+        bondCount += copies;
+        halfCount += 2 * copies * strands[t]!;
       }
     }
   }
-  const start = new Float32Array(bondCount * 6);
-  const end = new Float32Array(bondCount * 6);
-  const halfColor = new Uint32Array(bondCount * 2);
+  const start = new Float32Array(halfCount * 3);
+  const end = new Float32Array(halfCount * 3);
+  const halfColor = new Uint32Array(halfCount);
+  const halfRadius = new Float32Array(halfCount);
   const bondRadius = metrics.bondRadius * settings.bondScale;
   let h = 0;
-  const pushBond = (from: number, fromImage: readonly number[], to: number, toImage: readonly number[]) => {
+  const pushBond = (from: number, fromImage: readonly number[], to: number, toImage: readonly number[], bond: number) => {
     const [ax, ay, az] = imageOffset(cell, fromImage as CellImage);
     const [bx, by, bz] = imageOffset(cell, toImage as CellImage);
     const px = structure.positions[3 * from]! + ax, py = structure.positions[3 * from + 1]! + ay, pz = structure.positions[3 * from + 2]! + az;
@@ -229,20 +295,29 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
       split = Math.min(0.8, Math.max(0.2, split));
     }
     const mx = px + (qx - px) * split, my = py + (qy - py) * split, mz = pz + (qz - pz) * split;
-    start.set([px, py, pz], 3 * h);
-    end.set([mx, my, mz], 3 * h);
-    halfColor[h++] = colors[from]!;
-    start.set([mx, my, mz], 3 * h);
-    end.set([qx, qy, qz], 3 * h);
-    halfColor[h++] = colors[to]!;
+    const layout = STRANDS[strands[bond]!]!;
+    for (const offset of layout.offsets) {
+      const d = offset * bondRadius;
+      const ox = strandDirections ? strandDirections[3 * bond]! * d : 0;
+      const oy = strandDirections ? strandDirections[3 * bond + 1]! * d : 0;
+      const oz = strandDirections ? strandDirections[3 * bond + 2]! * d : 0;
+      start.set([px + ox, py + oy, pz + oz], 3 * h);
+      end.set([mx + ox, my + oy, mz + oz], 3 * h);
+      halfRadius[h] = bondRadius * layout.radius;
+      halfColor[h++] = colors[from]!;
+      start.set([mx + ox, my + oy, mz + oz], 3 * h);
+      end.set([qx + ox, qy + oy, qz + oz], 3 * h);
+      halfRadius[h] = bondRadius * layout.radius;
+      halfColor[h++] = colors[to]!;
+    }
   };
   if (drawBonds) {
     for (const img of images) {
       const [i, j, l] = img;
       for (let t = 0; t < bonds.count; t++) {
         const s0 = bonds.shift[3 * t]!, s1 = bonds.shift[3 * t + 1]!, s2 = bonds.shift[3 * t + 2]!;
-        pushBond(bonds.a[t]!, img, bonds.b[t]!, [i + s0, j + s1, l + s2]);
-        if ((s0 !== 0 || s1 !== 0 || s2 !== 0) && !inside(i - s0, j - s1, l - s2)) pushBond(bonds.b[t]!, img, bonds.a[t]!, [i - s0, j - s1, l - s2]);
+        pushBond(bonds.a[t]!, img, bonds.b[t]!, [i + s0, j + s1, l + s2], t);
+        if ((s0 !== 0 || s1 !== 0 || s2 !== 0) && !inside(i - s0, j - s1, l - s2)) pushBond(bonds.b[t]!, img, bonds.a[t]!, [i - s0, j - s1, l - s2], t);
       }
     }
   }
@@ -267,7 +342,7 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
   return {
     atoms,
     pickAtoms,
-    bonds: { count: h, start, end, radius: bondRadius, color: halfColor },
+    bonds: { count: h, start, end, radius: halfRadius, color: halfColor },
     bondCount,
     atomColors: colors,
     cell,

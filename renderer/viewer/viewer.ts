@@ -419,8 +419,8 @@ class ThreeStructureViewer implements StructureViewer {
     mesh.count = count;
     const matrices = mesh.instanceMatrix.array as Float32Array;
     const colors = mesh.instanceColor!.array as Float32Array;
-    const r = bonds.radius;
     for (let h = 0; h < count; h++) {
+      const r = bonds.radius[h]!;
       const sx = bonds.start[3 * h]!, sy = bonds.start[3 * h + 1]!, sz = bonds.start[3 * h + 2]!;
       const dx = bonds.end[3 * h]! - sx, dy = bonds.end[3 * h + 1]! - sy, dz = bonds.end[3 * h + 2]! - sz;
       const length = Math.hypot(dx, dy, dz) || 1e-6;

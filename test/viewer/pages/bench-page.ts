@@ -139,7 +139,7 @@ const api = {
       const mesh = new Mesh(cylinder, material(data.bonds.color[h]!));
       mesh.position.copy(a).add(b).multiplyScalar(0.5);
       mesh.quaternion.copy(new Quaternion().setFromUnitVectors(yAxis, direction.clone().normalize()));
-      mesh.scale.set(data.bonds.radius, direction.length(), data.bonds.radius);
+      mesh.scale.set(data.bonds.radius[h]!, direction.length(), data.bonds.radius[h]!);
       scene.add(mesh);
     }
     const center = lo.clone().add(hi).multiplyScalar(0.5);
