@@ -243,3 +243,10 @@ test('a frame whose count is too large loses only itself: the next count line st
   assert.equal(errors[0]!.line, 4);
   assert.match(errors[0]!.message, /ends after 2 atom lines/);
 });
+
+test('a byte-order mark and CRLF line ends do not disturb reading', () => {
+  const { structures, errors } = readText('\uFEFF2\r\nenergy=-1.5 pbc="F F F"\r\nH 0 0 0\r\nH 0 0 0.74\r\n', 'bom.xyz', xyzFormat);
+  assert.deepEqual(errors, []);
+  assert.equal(structures[0]!.properties['energy'], -1.5);
+  assert.deepEqual(Array.from(structures[0]!.positions), [0, 0, 0, 0, 0, 0.74]);
+});

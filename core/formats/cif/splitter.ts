@@ -14,6 +14,7 @@ export class CifSplitter implements RecordSplitter {
 
   push(line: string): RecordChunk | undefined {
     this.lineNo++;
+    if (this.lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1); // byte-order mark
     if (line.charCodeAt(0) === 59) this.inTextField = !this.inTextField;
     let out: RecordChunk | undefined;
     if (!this.inTextField && /^\s*data_/i.test(line)) {

@@ -13,7 +13,7 @@ export const SELECTIVE_DYNAMICS_ARRAY = 'move_mask';
 export class WholeFileSplitter implements RecordSplitter {
   private lines: string[] = [];
   push(line: string): undefined {
-    this.lines.push(line);
+    this.lines.push(this.lines.length === 0 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line); // drop a byte-order mark
     return undefined;
   }
   end(): RecordChunk | undefined {

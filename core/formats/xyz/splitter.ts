@@ -21,6 +21,7 @@ export class XyzSplitter implements RecordSplitter {
 
   push(line: string): RecordChunk | undefined {
     this.lineNo++;
+    if (this.lineNo === 1 && line.charCodeAt(0) === 0xfeff) line = line.slice(1); // byte-order mark
     if (this.remaining > 0) {
       // An atom line is never a bare integer: such a line means the frame is shorter than its count says.
       // Hand on the short frame (parseRecord reports it) and start the next one here, so one wrong count
