@@ -171,7 +171,8 @@ export const suite: BenchSuite = {
           const part = (t: tf.Tensor2D) => tf.slice(t, [c * chunk, 0], [size, t.shape[1]]);
           return [part(x), part(y), part(w), part(vectors)] as const;
         });
-        const overChunks = async (make: typeof forwardOf) => {
+        type Runner = (xx: tf.Tensor2D, yy: tf.Tensor2D, ww: tf.Tensor2D, vv: tf.Tensor2D) => () => tf.Tensor | tf.Tensor[];
+        const overChunks = async (make: Runner) => {
           let total = 0;
           for (const c of chunks) total += await timeMs(make(...c), make(...small), repeats);
           return total;
