@@ -250,3 +250,14 @@ test('a byte-order mark and CRLF line ends do not disturb reading', () => {
   assert.equal(structures[0]!.properties['energy'], -1.5);
   assert.deepEqual(Array.from(structures[0]!.positions), [0, 0, 0, 0, 0, 0.74]);
 });
+
+test('total charge and multiplicity survive an extxyz write/read round trip', () => {
+  const { structures } = readText('2\nname=oh\nO 0 0 0\nH 0 0 0.97\n', 'oh.xyz', extxyzFormat);
+  const anion: Structure = { ...structures[0]!, charge: -1, multiplicity: 2 };
+  const text = extxyzFormat.createWriter!().write(anion, 0);
+  assert.match(text.split('\n')[1]!, /charge=-1 multiplicity=2/);
+  const back = readText(text, 'back.extxyz', extxyzFormat).structures[0]!;
+  assert.equal(back.charge, -1);
+  assert.equal(back.multiplicity, 2);
+  assert.equal(back.name, 'oh');
+});

@@ -53,6 +53,9 @@ export function extxyzComment(structure: Structure, arrays: ReadonlyArray<[strin
   parts.push(`Properties=${columns.join(':')}`);
   const keys = options?.properties ?? Object.keys(structure.properties);
   if (structure.name !== '' && !('name' in structure.properties)) parts.push(`name=${escapeValue(structure.name)}`);
+  // Total charge and multiplicity travel as per-frame values (the reader sets them back from these keys).
+  if (structure.charge !== 0 && !('charge' in structure.properties)) parts.push(`charge=${formatNumber(structure.charge)}`);
+  if (structure.multiplicity !== 1 && !('multiplicity' in structure.properties)) parts.push(`multiplicity=${formatNumber(structure.multiplicity)}`);
   for (const key of keys) {
     const value = structure.properties[key];
     if (value === undefined || RESERVED_KEYS.has(key) || key.trim() === '') continue;
