@@ -322,6 +322,14 @@ export function App({ api }: AppProps) {
     setSelectedRow(0);
   }, []);
 
+  const changeFilter = useCallback((text: string) => {
+    setFilterText(text);
+    setSelectedRow(0);
+  }, []);
+  const removeMeasurement = useCallback((i: number) => setMeasurements((list) => list.filter((_, k) => k !== i)), []);
+  const clearMeasurements = useCallback(() => setMeasurements([]), []);
+  const toggleJobsCollapsed = useCallback(() => setJobsCollapsed((c) => !c), []);
+
   // ---------- jobs ----------
   const startJob = useCallback(() => {
     if (!predictorId || documents.length === 0) return;
@@ -590,10 +598,7 @@ export function App({ api }: AppProps) {
           sort={sort}
           onSort={onSort}
           filterText={filterText}
-          onFilterText={(text) => {
-            setFilterText(text);
-            setSelectedRow(0);
-          }}
+          onFilterText={changeFilter}
         />
 
         <main className="center">
@@ -699,8 +704,8 @@ export function App({ api }: AppProps) {
           depiction={depiction}
           pickedAtom={pickedAtom}
           measurements={measurements}
-          onRemoveMeasurement={(i) => setMeasurements((list) => list.filter((_, k) => k !== i))}
-          onClearMeasurements={() => setMeasurements([])}
+          onRemoveMeasurement={removeMeasurement}
+          onClearMeasurements={clearMeasurements}
         />
       </div>
 
@@ -712,7 +717,7 @@ export function App({ api }: AppProps) {
         structureCount={totalStructures}
         jobs={jobs}
         collapsed={jobsCollapsed}
-        onToggleCollapsed={() => setJobsCollapsed((c) => !c)}
+        onToggleCollapsed={toggleJobsCollapsed}
         onStart={startJob}
         onCancel={cancelJob}
         onExport={exportJob}

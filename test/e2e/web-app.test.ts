@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
-import { distance, firstMolfileCoordinates, naclCif, sdfRecordCount } from './fixture-files';
+import { DATASETS_DIR, distance, firstMolfileCoordinates, naclCif, sdfRecordCount } from './fixture-files';
 import { canvasPixelStats, dropFiles, fileFromDisk, openWebApp, type WebApp } from './web-app-harness';
 
 const skip = chromiumSkipReason();
@@ -149,6 +149,44 @@ test('a batch geometry job runs to 100 % with a progress bar and its CSV equals 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('Open reads a gzipped trajectory; the table is windowed, sorts, filters; shortcuts and playback work', { skip }, async () => {
+  const path = resolve(DATASETS_DIR, 'botnet_ethanol_rmd17', 'test_MD.extxyz.gz');
+  const manifest = JSON.parse(readFileSync(resolve(DATASETS_DIR, 'botnet_ethanol_rmd17', 'manifest.json'), 'utf8')) as Record<string, number>;
+  const frames = manifest['test_MD.extxyz.gz']!;
+  await page().setInputFiles('[data-testid="file-input"]', path);
+  await page().waitForFunction(() => document.querySelector('[data-testid="doc-tab"][aria-selected="true"] .name')?.textContent === 'test_MD.extxyz.gz', undefined, { timeout: 30_000 });
+  await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === n.toLocaleString('en-US'), frames);
+  const domRows = await page().$$eval('[data-testid="structure-table"] [data-row]', (r) => r.length);
+  assert.ok(domRows > 10 && domRows < 100, `only the rows in view are in the DOM (${domRows} of ${frames})`);
+
+  // The list starts sorted by index ascending; one click on '#' reverses it, putting the last frame first.
+  await page().click('[data-testid="structure-table"] [role="columnheader"]:has-text("#")');
+  await page().waitForFunction((n) => document.querySelector('[data-testid="structure-table"] [data-row="0"] .cell')?.textContent === String(n), frames);
+  // A filter matching no formula empties the list; clearing it restores every row.
+  await page().fill('[data-testid="filter-input"]', 'no-such-formula');
+  await page().waitForFunction(() => document.querySelector('[data-testid="structure-count"]')?.textContent?.startsWith('0 of'));
+  await page().fill('[data-testid="filter-input"]', '');
+  await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === n.toLocaleString('en-US'), frames);
+
+  // Keyboard: 2 = spacefill, ? = help.
+  await page().click('[data-testid="viewer"]');
+  await page().keyboard.press('2');
+  await page().waitForFunction(() => window.__equimolDebug?.viewer?.getState().style === 'spacefill');
+  await page().keyboard.press('?');
+  await page().waitForSelector('[data-testid="help-dialog"]');
+  await page().keyboard.press('Escape');
+  await page().waitForSelector('[data-testid="help-dialog"]', { state: 'detached' });
+  await page().keyboard.press('1');
+
+  // Playback loads the frames into the viewer and advances them.
+  await page().keyboard.press('Space');
+  await page().waitForFunction(() => window.__equimolDebug?.viewer?.getState().playing === true && (window.__equimolDebug.viewer.getState().frames.length ?? 0) > 1, undefined, { timeout: 30_000 });
+  const start = await page().evaluate(() => window.__equimolDebug!.viewer!.getState().frame);
+  await page().waitForFunction((f) => window.__equimolDebug!.viewer!.getState().frame !== f, start, { timeout: 10_000 });
+  await page().keyboard.press('Space');
+  await page().waitForFunction(() => window.__equimolDebug?.viewer?.getState().playing === false);
 });
 
 test('a malformed file shows an error naming its line, and a later good file still opens', { skip }, async () => {

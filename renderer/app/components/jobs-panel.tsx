@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { ExportFormat, JobId, JobProgress, PredictorInfo } from '../../../core/contract/equimol-api';
 import { formatDuration, formatRate, plural } from '../util/format';
 import { BoltIcon, ChevronIcon, StopIcon } from './icons';
@@ -24,7 +25,7 @@ function percentOf(job: JobProgress): number {
 }
 
 /** Bottom panel: predictor picker, start button, and one row per job with progress, rate, ETA, cancel and export. */
-export function JobsPanel(props: JobsPanelProps) {
+export const JobsPanel = memo(function JobsPanel(props: JobsPanelProps) {
   const { predictors, jobs } = props;
   const running = jobs.filter((j) => ACTIVE_STATES.has(j.state)).length;
   const selected = predictors.find((p) => p.id === props.predictorId);
@@ -105,4 +106,4 @@ export function JobsPanel(props: JobsPanelProps) {
       </div>
     </section>
   );
-}
+});

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { Depiction, StructureSummary } from '../../../core/contract/equimol-api';
 import { elementOf, symbolOf, type Structure } from '../../../core/structure';
 import type { MeasureResult, Measurement } from '../../viewer/viewer-api';
@@ -36,7 +37,7 @@ function atomLabel(structure: Structure | null, atom: number): string {
 }
 
 /** Right panel: properties of the selected structure, its 2D depiction, the picked atom and measurements. */
-export function SidePanel(props: SidePanelProps) {
+export const SidePanel = memo(function SidePanel(props: SidePanelProps) {
   const { summary, structure, depiction, pickedAtom, measurements } = props;
   const rows: Array<[string, string]> = [];
   if (summary) {
@@ -173,4 +174,4 @@ export function SidePanel(props: SidePanelProps) {
       </div>
     </aside>
   );
-}
+});

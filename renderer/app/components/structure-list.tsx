@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useState, memo } from 'react';
 import type { DocumentId, DocumentInfo } from '../../../core/contract/equimol-api';
 import type { StructurePages } from '../hooks/use-structure-pages';
 import { formatBytes, formatValue, plural } from '../util/format';
@@ -27,7 +27,7 @@ const FIXED_COLUMNS: readonly TableColumn[] = [
 ];
 
 /** Left panel: one tab per open file, a filter box and the virtualised, sortable structure table. */
-export function StructureList(props: StructureListProps) {
+export const StructureList = memo(function StructureList(props: StructureListProps) {
   const { documents, activeDocId, pages } = props;
   const active = documents.find((d) => d.id === activeDocId);
   const [showErrors, setShowErrors] = useState(false);
@@ -143,4 +143,4 @@ export function StructureList(props: StructureListProps) {
       />
     </aside>
   );
-}
+});

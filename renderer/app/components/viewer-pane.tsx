@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, memo } from 'react';
 import type { Structure } from '../../../core/structure';
 import { createViewer } from '../../viewer/viewer';
 import type { InteractionMode, LabelMode, Measurement, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle, ViewerTheme } from '../../viewer/viewer-api';
@@ -23,7 +23,7 @@ export interface ViewerPaneProps {
 }
 
 /** Thin React host for the React-free three.js viewer: creates it once, pushes props as state, forwards events. */
-export function ViewerPane(props: ViewerPaneProps) {
+export const ViewerPane = memo(function ViewerPane(props: ViewerPaneProps) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewerRef = useRef<StructureViewer | null>(null);
   const handlers = useRef(props);
@@ -67,4 +67,4 @@ export function ViewerPane(props: ViewerPaneProps) {
   }, [style, showCell, supercell, labels, interaction, measurements, selection, theme]);
 
   return <div className="viewer-host" ref={hostRef} data-testid="viewer" />;
-}
+});

@@ -98,12 +98,15 @@ export function VirtualTable(props: VirtualTableProps) {
   };
 
   const contentWidth = columns.reduce((w, c) => w + (c.width ?? GROW_MIN_WIDTH), 0);
+  // Rows are keyed by slot (row modulo the window size), so scrolling updates existing row elements in place
+  // instead of unmounting and creating a window's worth of DOM every frame.
+  const slots = Math.max(1, last - first);
   const rows: ReactNode[] = [];
   for (let row = first; row < last; row++) {
     const className = ['vtable-row', row === selectedRow ? 'selected' : '', props.rowClassName?.(row) ?? ''].join(' ');
     rows.push(
       <div
-        key={row}
+        key={row % slots}
         className={className}
         style={{ top: row * rowHeight, height: rowHeight, minWidth: contentWidth }}
         onMouseDown={() => onSelectRow(row)}

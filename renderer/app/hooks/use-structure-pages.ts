@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DocumentId, EquimolApi, SortKey, StructureSummary } from '../../../core/contract/equimol-api';
 
 const PAGE_SIZE = 500;
@@ -20,6 +20,8 @@ export interface StructurePages {
   requestRange(first: number, last: number): void;
   /** Resolves the summary of a row, fetching its page if needed. */
   fetchRow(index: number): Promise<StructureSummary | undefined>;
+  /** Bumped whenever a page arrives. */
+  readonly revision: number;
 }
 
 /**
@@ -29,10 +31,11 @@ export interface StructurePages {
 export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): StructurePages {
   const { docId, sortBy, descending, filterText, version } = query;
   const [total, setTotal] = useState(-1);
-  const [, setTick] = useState(0);
+  const [tick, setTick] = useState(0);
   const pages = useRef(new Map<number, readonly StructureSummary[]>());
   const inflight = useRef(new Map<number, Promise<void>>());
   const generation = useRef(0);
+  const lastRange = useRef<[number, number]>([0, 0]);
 
   const loadPage = useCallback(
     (page: number): Promise<void> => {
@@ -64,16 +67,32 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
     [api, docId, sortBy, descending, filterText],
   );
 
+  // A new query (document, sort, filter) starts from nothing.
   useEffect(() => {
     generation.current++;
     pages.current = new Map();
     inflight.current = new Map();
     setTotal(docId ? -1 : 0);
     void loadPage(0);
-  }, [loadPage, docId, version]);
+  }, [loadPage, docId]);
+
+  // Same query, new data (a job added columns): keep showing the old rows and swap in fresh pages for the
+  // rows in view, so the table, the selection and the viewer do not flicker or reload.
+  const firstVersion = useRef(version);
+  useEffect(() => {
+    if (version === firstVersion.current) return;
+    generation.current++;
+    inflight.current = new Map();
+    const [first, last] = lastRange.current;
+    const wanted = new Set([0]);
+    for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(Math.max(first, last - 1) / PAGE_SIZE); page++) wanted.add(page);
+    for (const page of pages.current.keys()) if (!wanted.has(page)) pages.current.delete(page);
+    for (const page of wanted) void loadPage(page);
+  }, [version, loadPage]);
 
   const requestRange = useCallback(
     (first: number, last: number) => {
+      lastRange.current = [first, last];
       if (last <= first) return;
       for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor((last - 1) / PAGE_SIZE); page++) {
         if (!pages.current.has(page)) void loadPage(page);
@@ -81,8 +100,6 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
     },
     [loadPage],
   );
-
-  const row = useCallback((index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE], []);
 
   const fetchRow = useCallback(
     async (index: number) => {
@@ -93,5 +110,15 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
     [loadPage],
   );
 
-  return { total, row, requestRange, fetchRow };
+  // A new object only when rows or the total changed, so memoised consumers skip unrelated renders.
+  return useMemo(
+    () => ({
+      total,
+      row: (index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
+      requestRange,
+      fetchRow,
+      revision: tick,
+    }),
+    [total, tick, requestRange, fetchRow],
+  );
 }
