@@ -112,3 +112,11 @@ test('the registry picks POSCAR for POSCAR/CONTCAR names and .vasp files, by con
   assert.equal(detectFormat('untitled', text).id, 'poscar');
   assert.equal(formatById('poscar'), poscarFormat);
 });
+
+test('a CONTCAR with a velocity block after the positions reads the positions and ignores the rest', () => {
+  const contcar = ['Cu2', '   1.00000000000000', '     3.6 0 0', '     0 3.6 0', '     0 0 3.6', '   Cu', '     2', 'Direct', '  0.0 0.0 0.0', '  0.5 0.5 0.0', '', '  0.1E-02 0.2E-02 0.3E-02', '  -0.1E-02 -0.2E-02 -0.3E-02', ''].join('\n');
+  const { structures, errors } = readText(contcar, 'CONTCAR', poscarFormat);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(Array.from(structures[0]!.positions), [0, 0, 0, 1.8, 1.8, 0]);
+  assert.equal(structures[0]!.name, 'Cu2');
+});
