@@ -7,8 +7,9 @@ import { EXIT, UsageError, writeLine, type CliIo, type Command } from './command
 import { convertCommand } from './commands/convert';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
+import { evalCommand } from './commands/eval';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, evalCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -27,3 +27,43 @@ test('MACE energies depend on the seed and the reference energies shift them per
     b.dispose();
   }
 });
+
+test('MACE, TDN, eSCN and FAENet round-trip through the model file with identical energies', async () => {
+  const { modelFromFile, modelToFile } = await import('../../core/engine/model-file/families');
+  const { decodeModelFile } = await import('../../core/engine/model-file/model-file');
+  await import('../../core/engine/models/mace/model-families');
+  const { createTdnModel } = await import('../../core/engine/models/tdn/tdn-model');
+  const { createEscnModel } = await import('../../core/engine/models/escn/escn-model');
+  const { createFaenetModel } = await import('../../core/engine/models/faenet/faenet-model');
+  const small = { species: [1, 6, 8], channels: 4, lmax: 1, shLmax: 1, nInteractions: 1, seed: 11 };
+  const models = [
+    createMaceModel(small),
+    createTdnModel(small),
+    createEscnModel(small),
+    createFaenetModel({ species: [1, 6, 8], hidden: 8, nInteractions: 1, seed: 11 }),
+  ];
+  for (const model of models) {
+    model.normalisation = { referenceEnergies: [-13.6, -1029.0, -2041.0], scale: 0.5, shift: 0.01 };
+    const card = { title: 't', description: 'd', trainingData: '-', intendedUse: '-', limitations: '-', citation: '-' };
+    const { json, weights } = modelToFile(model, { card });
+    const loaded = modelFromFile(decodeModelFile(json, weights));
+    try {
+      assert.equal(loaded.family, model.family);
+      const a = evaluate(model, [ethanol]);
+      const b = evaluate(loaded, [ethanol]);
+      assert.ok(Math.abs(a.energy[0]! - b.energy[0]!) < 1e-3, `${model.family}: ${a.energy[0]} vs ${b.energy[0]}`);
+      assert.ok(a.forces.every((f, i) => Math.abs(f - b.forces[i]!) < 1e-4));
+    } finally {
+      loaded.dispose();
+      model.dispose();
+    }
+  }
+  // A file whose tensors do not fit the architecture is rejected with a clear error.
+  const model = createMaceModel(small);
+  const card = { title: 't', description: 'd', trainingData: '-', intendedUse: '-', limitations: '-', citation: '-' };
+  const { json, weights } = modelToFile(model, { card });
+  const doc = JSON.parse(json);
+  doc.config.channels = 5;
+  assert.throws(() => modelFromFile(decodeModelFile(JSON.stringify(doc), weights)), /shape|missing|not a parameter/);
+  model.dispose();
+});

@@ -57,3 +57,23 @@ export function param(params: ParamRecord, name: string): tf.Tensor {
 export function countParams(specs: readonly ParamSpec[]): number {
   return specs.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 }
+
+/**
+ * Copies stored values into a model's variables by name (model files, EMA swaps). Every variable must be
+ * present with the same shape; extra stored tensors are an error too (a file for a different architecture).
+ */
+export function assignParams(
+  variables: Readonly<Record<string, tf.Variable>>,
+  stored: ReadonlyMap<string, { readonly shape: readonly number[]; readonly values: Float32Array }>,
+): void {
+  for (const name of stored.keys()) if (!variables[name]) throw new Error(`stored tensor "${name}" is not a parameter of this model`);
+  for (const [name, variable] of Object.entries(variables)) {
+    const t = stored.get(name);
+    if (!t) throw new Error(`parameter "${name}" is missing from the stored tensors`);
+    if (t.shape.join('x') !== variable.shape.join('x'))
+      throw new Error(`parameter "${name}" has shape [${t.shape}] in the file but [${variable.shape}] in the model`);
+    const value = tf.tensor(t.values, [...t.shape]);
+    variable.assign(value);
+    value.dispose();
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Training loop for any EnergyModel on energies and forces.
+ *
+ * Loss per batch: L = w_E · mean_g ((E_g - E_g^ref) / N_g)² + w_F · mean_{i,α} (F_iα - F_iα^ref)²  (eV², (eV/Å)²)
+ * with forces from the shared energyAndForces (so the force term differentiates a gradient: second order,
+ * exact thanks to core/engine/backend/second-order-gradients).
+ * Optimiser: Adam (own implementation: state as tf.Variables, learning rate set per step), optional global-norm
+ * gradient clipping, learning rate linear warmup then cosine decay (or reduce-on-plateau), EMA of weights used
+ * for validation and kept as the result, early stopping on the validation score, best-EMA checkpoints.
+ * Seeded (split, shuffling); cancellable through an AbortSignal; progress callbacks after every step/epoch.
+ * Memory: each step runs in tf.tidy and all state is updated with assign, so tf.memory().numTensors stays flat.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Structure } from '../../structure/structure';
+import { buildGraphContext } from '../geometry/batch';
+import { disposeGraphContext } from '../graph/graph-context';
+import { energyAndForces, type EnergyModel } from '../model';
+import { evaluateModel, referenceEnergy, referenceForces, type EvaluationResult } from '../eval';
+import { seededRandom } from '../heads/init';
+
+export interface TrainOptions {
+  readonly train: readonly Structure[];
+  /** Held-out structures; when absent, `validationFraction` of `train` is split off (seeded). */
+  readonly validation?: readonly Structure[];
+  readonly validationFraction?: number;
+  /** Weight of the per-atom energy MSE (eV²). Default 1. */
+  readonly energyWeight?: number;
+  /** Weight of the force-component MSE ((eV/Å)²). Default 10; 0 trains on energies only (no second order). */
+  readonly forceWeight?: number;
+  readonly batchSize?: number;
+  readonly maxEpochs?: number;
+  readonly learningRate?: number;
+  readonly minLearningRate?: number;
+  readonly warmupSteps?: number;
+  readonly schedule?: 'cosine' | 'plateau';
+  /** Plateau schedule: epochs without improvement before lr *= plateauFactor. */
+  readonly plateauPatience?: number;
+  readonly plateauFactor?: number;
+  /** EMA decay per step (0 disables EMA). Default 0.99. */
+  readonly emaDecay?: number;
+  /** Stop when the validation score has not improved for this many epochs. Default 20. */
+  readonly earlyStoppingPatience?: number;
+  /** Wall-clock budget: training stops after the epoch that exceeds it; cosine decay follows it too. */
+  readonly timeBudgetSeconds?: number;
+  /** Clip gradients to this global norm (0/undefined: no clipping). */
+  readonly gradientClipNorm?: number;
+  readonly seed?: number;
+  readonly energyKey?: string;
+  readonly forcesKey?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: TrainProgress) => void;
+  /** Called with each new best (EMA) state; the model's params hold nothing special at that moment. */
+  readonly onCheckpoint?: (checkpoint: TrainCheckpoint) => void | Promise<void>;
+}
+
+export interface TrainProgress {
+  readonly phase: 'step' | 'epoch';
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  readonly maxEpochs: number;
+  readonly loss: number;
+  readonly learningRate: number;
+  readonly elapsedSeconds: number;
+  readonly validation?: EvaluationResult;
+  readonly bestEpoch?: number;
+}
+
+export interface TrainCheckpoint {
+  readonly epoch: number;
+  readonly validation: EvaluationResult;
+  /** Best weights (EMA), by parameter name; valid only during the callback. */
+  readonly params: Readonly<Record<string, tf.Tensor>>;
+}
+
+export interface TrainResult {
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly bestValidation?: EvaluationResult;
+  readonly history: ReadonlyArray<{ epoch: number; loss: number; learningRate: number; validation: EvaluationResult }>;
+  readonly stoppedBy: 'max-epochs' | 'early-stopping' | 'time-budget' | 'cancelled';
+  readonly seconds: number;
+  readonly trainStructures: number;
+  readonly validationStructures: number;
+}
+
+function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Validation score (lower is better): energy MAE per atom and force MAE, weighted like the loss terms. */
+export function validationScore(v: EvaluationResult, energyWeight: number, forceWeight: number): number {
+  const e = Number.isNaN(v.energyMAE_meV_per_atom) ? 0 : Math.sqrt(energyWeight) * v.energyMAE_meV_per_atom;
+  const f = Number.isNaN(v.forceMAE_meV_per_A) || forceWeight === 0 ? 0 : Math.sqrt(forceWeight) * v.forceMAE_meV_per_A;
+  return e + f;
+}
+
+/** Trains `model` in place; at the end its params hold the best EMA weights. */
+export async function trainModel(model: EnergyModel, options: TrainOptions): Promise<TrainResult> {
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const seed = options.seed ?? 1;
+  const random = seededRandom(seed);
+  const energyWeight = options.energyWeight ?? 1;
+  const forceWeight = options.forceWeight ?? 10;
+  const batchSize = options.batchSize ?? 8;
+  const maxEpochs = options.maxEpochs ?? 100;
+  const baseLr = options.learningRate ?? 1e-3;
+  const minLr = options.minLearningRate ?? baseLr / 100;
+  const warmupSteps = options.warmupSteps ?? 50;
+  const emaDecay = options.emaDecay ?? 0.99;
+  const patience = options.earlyStoppingPatience ?? 20;
+  const schedule = options.schedule ?? 'cosine';
+  let trainSet = [...options.train];
+  let validationSet = options.validation ? [...options.validation] : [];
+  if (!options.validation) {
+    const order = shuffled(trainSet, random);
+    const nValidation = Math.max(1, Math.round((options.validationFraction ?? 0.1) * order.length));
+    validationSet = order.slice(0, nValidation);
+    trainSet = order.slice(nValidation);
+  }
+  if (trainSet.length === 0) throw new Error('no training structures');
+  for (const st of trainSet) {
+    if (referenceEnergy(st, options.energyKey) === undefined && energyWeight > 0) throw new Error(`training structure '${st.name}' has no energy`);
+    if (forceWeight > 0 && !referenceForces(st, options.forcesKey)) throw new Error(`training structure '${st.name}' has no forces (set forceWeight 0 to train on energies only)`);
+  }
+  const names = Object.keys(model.params).sort();
+  const variables = names.map((n) => model.params[n]!);
+  const adamM = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  const adamV = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+  const ema = variables.map((v) => tf.variable(v.clone(), false));
+  const emaParams: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, k) => [n, emaDecay > 0 ? ema[k]! : variables[k]!]));
+  let best: tf.Tensor[] | undefined;
+  const stepsPerEpoch = Math.ceil(trainSet.length / batchSize);
+  const totalSteps = stepsPerEpoch * maxEpochs;
+  let step = 0;
+  let plateauLr = baseLr;
+  const learningRateAt = (s: number): number => {
+    if (s < warmupSteps) return (baseLr * (s + 1)) / warmupSteps;
+    if (schedule === 'plateau') return plateauLr;
+    const byStep = (s - warmupSteps) / Math.max(1, totalSteps - warmupSteps);
+    const byTime = options.timeBudgetSeconds ? elapsed() / options.timeBudgetSeconds : 0;
+    const progress = Math.min(1, Math.max(byStep, byTime));
+    return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * progress));
+  };
+  const history: Array<{ epoch: number; loss: number; learningRate: number; validation: EvaluationResult }> = [];
+  let bestScore = Infinity;
+  let bestEpoch = -1;
+  let bestValidation: EvaluationResult | undefined;
+  let stoppedBy: TrainResult['stoppedBy'] = 'max-epochs';
+  let sinceBest = 0;
+  const beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+
+  const trainStep = (batch: readonly Structure[], lr: number): number => {
+    const ctx = buildGraphContext(batch, { cutoff: model.cutoff, species: model.species });
+    const refEnergy = tf.tensor1d(batch.map((st) => referenceEnergy(st, options.energyKey) ?? 0));
+    const atomsPerGraph = tf.tensor1d(batch.map((st) => st.numbers.length));
+    const refForces = forceWeight > 0
+      ? tf.tensor2d(batch.flatMap((st) => Array.from(referenceForces(st, options.forcesKey)!)), [ctx.nAtoms, 3])
+      : undefined;
+    try {
+      return tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const { energy, forces } = energyAndForces(model, ctx);
+          let loss = tf.mul(tf.mean(tf.square(tf.div(tf.sub(energy, refEnergy), atomsPerGraph))), energyWeight);
+          if (refForces) loss = tf.add(loss, tf.mul(tf.mean(tf.square(tf.sub(forces, refForces))), forceWeight));
+          return loss as tf.Scalar;
+        }, variables);
+        // Weights the loss does not reach (e.g. a constant energy offset under a pure force loss) get zero gradient.
+        const gradients = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
+        let clip: tf.Tensor | undefined;
+        if (options.gradientClipNorm && options.gradientClipNorm > 0) {
+          const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g)))));
+          clip = tf.minimum(1, tf.div(options.gradientClipNorm, tf.add(norm, 1e-12)));
+        }
+        const t = step + 1;
+        const correction1 = 1 - beta1 ** t, correction2 = 1 - beta2 ** t;
+        variables.forEach((v, k) => {
+          const g = clip ? tf.mul(gradients[k]!, clip) : gradients[k]!;
+          adamM[k]!.assign(tf.add(tf.mul(adamM[k]!, beta1), tf.mul(g, 1 - beta1)));
+          adamV[k]!.assign(tf.add(tf.mul(adamV[k]!, beta2), tf.mul(tf.square(g), 1 - beta2)));
+          const update = tf.div(tf.div(adamM[k]!, correction1), tf.add(tf.sqrt(tf.div(adamV[k]!, correction2)), epsilon));
+          v.assign(tf.sub(v, tf.mul(update, lr)));
+          if (emaDecay > 0) {
+            // Warm EMA: effective decay min(decay, (1+t)/(10+t)) so early weights are not over-weighted.
+            const decay = Math.min(emaDecay, (1 + t) / (10 + t));
+            ema[k]!.assign(tf.add(tf.mul(ema[k]!, decay), tf.mul(v, 1 - decay)));
+          }
+        });
+        return value.dataSync()[0]!;
+      });
+    } finally {
+      tf.dispose([refEnergy, atomsPerGraph, ...(refForces ? [refForces] : [])]);
+      disposeGraphContext(ctx);
+    }
+  };
+
+  let epoch = 0;
+  try {
+    for (epoch = 0; epoch < maxEpochs; epoch++) {
+      const order = shuffled(trainSet, random);
+      let lossSum = 0;
+      let lr = learningRateAt(step);
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        if (options.signal?.aborted) {
+          stoppedBy = 'cancelled';
+          break;
+        }
+        lr = learningRateAt(step);
+        const loss = trainStep(order.slice(b * batchSize, (b + 1) * batchSize), lr);
+        if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch + 1}, step ${b + 1} (lower the learning rate)`);
+        lossSum += loss;
+        step++;
+        options.onProgress?.({ phase: 'step', epoch, step: b + 1, stepsPerEpoch, maxEpochs, loss, learningRate: lr, elapsedSeconds: elapsed() });
+        await new Promise((resolve) => setTimeout(resolve, 0)); // let cancellation and progress through
+      }
+      if (stoppedBy === 'cancelled') break;
+      const validation = await evaluateModel(model, validationSet, { params: emaParams, ...(options.energyKey ? { energyKey: options.energyKey } : {}), ...(options.forcesKey ? { forcesKey: options.forcesKey } : {}) });
+      const score = validationScore(validation, energyWeight, forceWeight);
+      const meanLoss = lossSum / stepsPerEpoch;
+      history.push({ epoch, loss: meanLoss, learningRate: lr, validation });
+      if (score < bestScore) {
+        bestScore = score;
+        bestEpoch = epoch;
+        bestValidation = validation;
+        sinceBest = 0;
+        tf.dispose(best ?? []);
+        best = names.map((n) => tf.keep(emaParams[n]!.clone()));
+        if (options.onCheckpoint) {
+          await options.onCheckpoint({ epoch, validation, params: Object.fromEntries(names.map((n, k) => [n, best![k]!])) });
+        }
+      } else {
+        sinceBest++;
+        if (schedule === 'plateau' && sinceBest % (options.plateauPatience ?? 5) === 0) {
+          plateauLr = Math.max(minLr, plateauLr * (options.plateauFactor ?? 0.5));
+        }
+      }
+      options.onProgress?.({ phase: 'epoch', epoch, step: stepsPerEpoch, stepsPerEpoch, maxEpochs, loss: meanLoss, learningRate: lr, elapsedSeconds: elapsed(), validation, bestEpoch });
+      if (sinceBest >= patience) {
+        stoppedBy = 'early-stopping';
+        epoch++;
+        break;
+      }
+      if (options.timeBudgetSeconds && elapsed() >= options.timeBudgetSeconds) {
+        stoppedBy = 'time-budget';
+        epoch++;
+        break;
+      }
+    }
+    // Keep the best EMA weights (or the current EMA when no epoch completed).
+    const final = best ?? names.map((n) => emaParams[n]!);
+    variables.forEach((v, k) => v.assign(final[k]!));
+  } finally {
+    tf.dispose([...adamM, ...adamV, ...ema, ...(best ?? [])]);
+  }
+  return {
+    epochs: epoch,
+    bestEpoch,
+    ...(bestValidation ? { bestValidation } : {}),
+    history,
+    stoppedBy,
+    seconds: elapsed(),
+    trainStructures: trainSet.length,
+    validationStructures: validationSet.length,
+  };
+}
