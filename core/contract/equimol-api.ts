@@ -329,12 +329,26 @@ export type MenuCommand =
 /** Everything pushed to the UI. */
 export type EquimolEvent =
   | { readonly type: 'job-progress'; readonly progress: JobProgress }
+  /** A large file is being read (openFiles / openPaths still pending): about every 200 ms, then once done. */
+  | { readonly type: 'open-progress'; readonly progress: OpenProgress }
   /** A document changed (e.g. a job added predicted columns); refetch pages you show. */
   | { readonly type: 'document-changed'; readonly document: DocumentInfo }
   /** Files opened outside the UI: OS file association, second instance, Open Recent menu. */
   | { readonly type: 'files-opened'; readonly result: OpenResult }
   | { readonly type: 'settings-changed'; readonly settings: Settings }
   | { readonly type: 'menu'; readonly command: MenuCommand };
+
+/** Reading progress of one file being opened. */
+export interface OpenProgress {
+  /** File name as given to openFiles (or the path for openPaths). */
+  readonly file: string;
+  /** Bytes of the file consumed so far (compressed bytes for .gz) and the file size. */
+  readonly bytesRead: number;
+  readonly totalBytes: number;
+  /** Structures parsed so far. */
+  readonly records: number;
+  readonly done: boolean;
+}
 
 export type EquimolEventListener = (event: EquimolEvent) => void;
 export type Unsubscribe = () => void;

@@ -15,7 +15,7 @@ import type {
 } from '../contract/equimol-api';
 import { LIMITS } from '../contract/equimol-api';
 import { detectFormat } from '../formats/registry';
-import { bytesSource, isGzip, lineBatches, readHead } from '../io/lines';
+import { isGzip, lineBatches, readHead } from '../io/lines';
 import type { PredictionColumn, PredictionValue } from '../predict/predictor';
 import { symbolOf } from '../structure/elements';
 import { toRecordError, type RecordError } from '../structure/errors';
@@ -298,6 +298,21 @@ function fileColumnsOf(structures: readonly Structure[]): ColumnInfo[] {
 export interface ReadOptions {
   readonly path?: string;
   readonly signal?: AbortSignal;
+  /** Called at each yield (about every 25 ms) and once at the end with raw bytes consumed and records parsed. */
+  readonly onProgress?: (bytesRead: number, records: number, done: boolean) => void;
+}
+
+/** A byte source over in-memory bytes that counts what has been handed out (raw, before gunzip). */
+function countingSource(bytes: Uint8Array, counter: { read: number }, chunkSize = 1 << 20): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for (let offset = 0; offset < bytes.byteLength; offset += chunkSize) {
+        const chunk = bytes.subarray(offset, Math.min(bytes.byteLength, offset + chunkSize));
+        counter.read = offset + chunk.byteLength;
+        yield chunk;
+      }
+    },
+  };
 }
 
 /**
@@ -308,7 +323,8 @@ export async function readDocument(id: DocumentId, file: FileInput, options: Rea
   const started = now();
   const name = baseName(file.name);
   const gzipped = isGzip(file.bytes);
-  const head = await readHead(bytesSource(file.bytes), 64 * 1024);
+  const counter = { read: 0 };
+  const head = await readHead(countingSource(file.bytes, counter), 64 * 1024);
   const format = detectFormat(file.name, head.text);
   await format.prepare?.();
   const structures: Structure[] = [];
@@ -335,6 +351,7 @@ export async function readDocument(id: DocumentId, file: FileInput, options: Rea
       parse(splitter.push(lines[i]!));
       // A batch is a whole decoded chunk (~1 MiB): check the clock every 256 lines, not only between batches.
       if ((i & 255) === 255 && now() - sliceStart > SLICE_MS) {
+        options.onProgress?.(counter.read, structures.length, false);
         await yieldToEventLoop();
         if (options.signal?.aborted) throw new Error(`${name}: reading was cancelled`);
         sliceStart = now();
@@ -342,6 +359,7 @@ export async function readDocument(id: DocumentId, file: FileInput, options: Rea
     }
   }
   parse(splitter.end());
+  options.onProgress?.(file.bytes.byteLength, structures.length, true);
   return new OpenDocument(
     id,
     name,

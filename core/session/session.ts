@@ -186,7 +186,19 @@ export class EquimolSession implements EquimolApi {
     for (const file of files) {
       const id = `doc-${this.nextDocument++}`;
       try {
-        const document = await readDocument(id, file, file.path !== undefined ? { path: file.path } : {});
+        const label = file.path ?? file.name;
+        let lastEvent = -Infinity;
+        const document = await readDocument(id, file, {
+          ...(file.path !== undefined ? { path: file.path } : {}),
+          onProgress: (bytesRead, records, done) => {
+            const t = this.now();
+            if (!done && t - lastEvent < 200) return;
+            // Small files are read within one slice: no events for them at all.
+            if (done && lastEvent === -Infinity) return;
+            lastEvent = t;
+            this.emit({ type: 'open-progress', progress: { file: label, bytesRead, totalBytes: file.bytes.byteLength, records, done } });
+          },
+        });
         this.documents.set(id, document);
         documents.push(document.info());
       } catch (error) {

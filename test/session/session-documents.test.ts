@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { EquimolEvent, JobProgress } from '../../core/contract/equimol-api';
+import type { EquimolEvent, JobProgress, OpenProgress } from '../../core/contract/equimol-api';
 import { EquimolSession } from '../../core/session/session';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -183,8 +183,10 @@ test('cancelling a running job stops it promptly, keeps the rows so far, and the
   assert.equal(new TextDecoder().decode(export_.bytes).trimEnd().split(/\r?\n/).length, kept.total + 1);
 });
 
-test('opening a large file yields to the event loop: timers keep firing while it parses', async () => {
+test('opening a large file yields to the event loop and reports reading progress', async () => {
   const session = new EquimolSession();
+  const progress: OpenProgress[] = [];
+  session.subscribe((e) => e.type === 'open-progress' && progress.push(e.progress));
   const bytes = repeatedDrugs(300); // 6000 records
   let ticks = 0;
   let maxGap = 0;
@@ -204,6 +206,15 @@ test('opening a large file yields to the event loop: timers keep firing while it
     // (bounds loose enough for a loaded CI machine, where the OS itself may pause the process).
     assert.ok(ticks >= 5, `only ${ticks} timer ticks in ${elapsed.toFixed(0)} ms`);
     assert.ok(maxGap < elapsed / 3, `the event loop was blocked for ${maxGap.toFixed(0)} of ${elapsed.toFixed(0)} ms`);
+    assert.ok(progress.length >= 2, `${progress.length} progress events`);
+    for (let i = 1; i < progress.length; i++) {
+      assert.ok(progress[i]!.bytesRead >= progress[i - 1]!.bytesRead && progress[i]!.records >= progress[i - 1]!.records);
+    }
+    assert.ok(progress.every((p) => p.file === 'drugs-x300.sdf' && p.totalBytes === bytes.byteLength));
+    assert.deepEqual(progress.map((p) => p.done), [...progress.slice(0, -1).map(() => false), true]);
+    assert.equal(progress.at(-1)!.bytesRead, bytes.byteLength);
+    assert.equal(progress.at(-1)!.records, 6000);
+    assert.ok(progress[0]!.records < 6000);
   } finally {
     clearInterval(timer);
   }
