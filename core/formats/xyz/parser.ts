@@ -11,7 +11,7 @@ import type { AtomArray, PropertyValue } from '../../structure/structure';
 import { FormatError } from '../../structure/errors';
 import { atomicNumberOf, MAX_ATOMIC_NUMBER } from '../../structure/elements';
 import type { RecordChunk } from '../format';
-import { looksExtended, parseFloatToken, parseKeyValueComment } from './comment';
+import { convertValue, looksExtended, parseFloatToken, splitKeyValues } from './comment';
 
 /** Column types of `Properties=`: real, integer, string, logical. */
 export type ExtxyzColumnType = 'R' | 'I' | 'S' | 'L';
@@ -268,7 +268,16 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
   let pbc: [boolean, boolean, boolean] | undefined;
   let columns: readonly ExtxyzColumn[] = DEFAULT_COLUMNS;
   if (extended) {
-    for (const [key, { raw, value }] of parseKeyValueComment(comment)) {
+    for (const [key, raw] of splitKeyValues(comment)) {
+      if (key === 'Properties') {
+        try {
+          columns = cachedColumns(raw);
+        } catch (error) {
+          throw new FormatError((error as Error).message, commentLine);
+        }
+        continue;
+      }
+      const value = convertValue(raw);
       if (key === 'Lattice') {
         if (!Array.isArray(value) || value.length !== 9 || !value.every((v) => typeof v === 'number' && Number.isFinite(v))) {
           throw new FormatError(`Lattice must be 9 numbers, found '${raw.slice(0, 80)}'`, commentLine);
@@ -276,12 +285,6 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
         lattice = Float64Array.from(value as number[]);
       } else if (key === 'pbc') {
         pbc = pbcFrom(value, commentLine);
-      } else if (key === 'Properties') {
-        try {
-          columns = cachedColumns(raw);
-        } catch (error) {
-          throw new FormatError((error as Error).message, commentLine);
-        }
       } else {
         info[key] = value;
       }

@@ -5,7 +5,7 @@ import type { XyzFrame } from './parser';
  * XyzFrame -> Structure. Name: the comment of a plain XYZ frame, or the `name` value of an extended one.
  * Per-frame values become properties (numbers stay numbers); extra columns become atomArrays under their
  * Properties names (forces, charges, ...). `charge` and `multiplicity` values, when integers, also set the
- * structure's total charge and multiplicity.
+ * structure's total charge and multiplicity. The frame's info and arrays are used as they are (not copied).
  */
 export function xyzFrameToStructure(frame: XyzFrame, provenance?: Provenance): Structure {
   const info = frame.info;
@@ -20,7 +20,7 @@ export function xyzFrameToStructure(frame: XyzFrame, provenance?: Provenance): S
     pbc: [frame.pbc[0], frame.pbc[1], frame.pbc[2]],
     ...(typeof charge === 'number' && Number.isInteger(charge) ? { charge } : {}),
     ...(typeof multiplicity === 'number' && Number.isInteger(multiplicity) && multiplicity >= 1 ? { multiplicity } : {}),
-    properties: { ...info },
+    properties: info,
     atomArrays: frame.arrays,
     ...(provenance ? { provenance } : {}),
   });
