@@ -205,6 +205,8 @@ test('Properties with every column type and width becomes typed per-atom arrays;
   assert.deepEqual(Array.from(frame.arrays['fixed']!.data as Uint8Array), [1, 0, 1, 0, 0, 0]);
   assert.deepEqual(Array.from(frame.arrays['spin']!.data as Float64Array), [2.5, -0.5]);
   assert.equal(frame.arrays['Z'], undefined);
+  const both = parseXyzFrame({ index: 0, firstLine: 1, lines: ['1', 'Properties=Z:I:1:species:S:1:pos:R:3', '6 H 0 0 0'] });
+  assert.deepEqual(Array.from(both.numbers), [6]);
   assert.throws(
     () => parseXyzFrame({ index: 0, firstLine: 10, lines: ['1', 'Properties=species:S:1:pos:R:3:q:Q:1', 'H 0 0 0 1'] }),
     (e: unknown) => e instanceof FormatError && e.line === 11 && /unknown type 'Q'/.test(e.message),

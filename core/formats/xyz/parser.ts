@@ -412,7 +412,7 @@ export function parseXyzFrame(chunk: RecordChunk): XyzFrame {
       if (kind === 0) {
         const z = speciesToNumber(token);
         if (z === undefined) throw new FormatError(`atom ${atom + 1}: unknown element '${token.slice(0, 20)}'`, first + 2 + atom);
-        numbers[atom] = z;
+        if (zIndex < 0) numbers[atom] = z; // with a Z column, Z sets the atomic number (as in ASE)
       } else if (kind === 2) {
         const v = Number(token);
         if (!Number.isInteger(v) || !/^[+-]?\d+$/.test(token) || v > 2147483647 || v < -2147483648) {
