@@ -221,6 +221,39 @@ test('playing a trajectory advances frames and each frame is drawn from its own 
   assert.deepEqual(seen.slice(0, 4), [1, 2, 0, 1]);
 });
 
+test('dragging turns the view, wheel zooms, and both report the camera to the host', { skip }, async () => {
+  await create({ structure: ethanol });
+  await page().evaluate(() => (window as unknown as PageWindow).viewerTest.clearEvents());
+  const before = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.camera());
+  const start = await snapshot();
+  const events0 = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.cameraEvents);
+  await page().mouse.move(300, 240);
+  await page().mouse.down();
+  await page().mouse.move(340, 250, { steps: 4 });
+  await page().mouse.up();
+  const turned = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.camera());
+  const distance = (c: typeof before) => Math.hypot(c.position[0] - c.target[0], c.position[1] - c.target[1], c.position[2] - c.target[2]);
+  assert.ok(Math.abs(distance(turned) - distance(before)) < 1e-6, 'rotation keeps the distance to the target');
+  assert.notDeepEqual(turned.position, before.position);
+  assert.notEqual((await snapshot()).url, start.url);
+  await page().mouse.wheel(0, -300);
+  const zoomed = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.camera());
+  assert.ok(distance(zoomed) < 0.9 * distance(turned), `zoom in: ${distance(turned)} -> ${distance(zoomed)}`);
+  const events1 = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.cameraEvents);
+  assert.ok(events1 - events0 >= 2);
+  // A drag is not a click: nothing was picked.
+  const events = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.events());
+  assert.equal(events.pick.length, 0);
+});
+
+test('a viewer in a container fills it, follows its size and removes its canvas on dispose', { skip }, async () => {
+  const result = await page().evaluate((s) => (window as unknown as PageWindow).viewerTest.containerLifecycle(s), { structure: ethanol } as PlainState);
+  assert.deepEqual(result.first, [320, 240]);
+  assert.deepEqual(result.second, [400, 300]);
+  assert.equal(result.canvasesLeft, 0);
+  assert.deepEqual(session!.errors, []);
+});
+
 test('impostor spheres and bonds (the large-structure path) draw the same molecule as the meshes', { skip }, async () => {
   const meshes = await create({ structure: ethanol });
   const meshImage = await snapshot();

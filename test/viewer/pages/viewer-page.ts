@@ -81,6 +81,7 @@ const api = {
     viewer.on('measure', (e) => events.measure.push(e));
     viewer.on('hover', (e) => events.hover.push(e));
     viewer.on('frame', (e) => events.frame.push(e.frame));
+    viewer.on('camera', () => api.cameraEvents++);
     viewer.render();
     return viewer.getInfo();
   },
@@ -130,6 +131,25 @@ const api = {
     viewer = null;
     return disposed.getInfo();
   },
+  /** A viewer inside a container div (it makes its own canvas); reports sizes before/after resizing the div. */
+  async containerLifecycle(state: PlainState) {
+    const container = document.createElement('div');
+    container.style.cssText = 'position:absolute;left:700px;top:0;width:320px;height:240px';
+    document.body.appendChild(container);
+    const inner = createViewer(container, { initialState: convert(state), pixelRatio: 1 });
+    const canvas = container.querySelector('canvas')!;
+    const first = [canvas.width, canvas.height];
+    container.style.width = '400px';
+    container.style.height = '300px';
+    await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+    await new Promise((ok) => setTimeout(ok, 50));
+    const second = [canvas.width, canvas.height];
+    inner.dispose();
+    const canvasesLeft = container.querySelectorAll('canvas').length;
+    container.remove();
+    return { first, second, canvasesLeft };
+  },
+  cameraEvents: 0,
   canvasRect() {
     const r = canvas.getBoundingClientRect();
     return { left: r.left, top: r.top, width: r.width, height: r.height };
