@@ -120,3 +120,46 @@ test('a CONTCAR with a velocity block after the positions reads the positions an
   assert.deepEqual(Array.from(structures[0]!.positions), [0, 0, 0, 1.8, 1.8, 0]);
   assert.equal(structures[0]!.name, 'Cu2');
 });
+
+test('ASE reads our POSCAR writer output to the same cell, positions (1e-9 Å), species and selective dynamics', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'equimol-poscar-'));
+  try {
+    const originals = files.map((file) => readText(readFileSync(join(fixtureDir, file), 'utf8'), file, poscarFormat).structures[0]!);
+    const paths = originals.map((s, i) => {
+      const path = join(dir, `POSCAR-${i}`);
+      writeFileSync(path, poscarFormat.createWriter!().write(s, 0));
+      return path;
+    });
+    const script = [
+      'import json, sys, ase.io',
+      'import numpy as np',
+      'from ase.constraints import FixAtoms, FixScaled',
+      'out = []',
+      'for path in sys.argv[1:]:',
+      "    a = ase.io.read(path, format='vasp')",
+      '    mask = np.ones((len(a), 3), dtype=bool)',
+      '    for c in a.constraints:',
+      '        if isinstance(c, FixAtoms): mask[c.index] = False',
+      '        elif isinstance(c, FixScaled): mask[c.a] = ~np.asarray(c.mask)',
+      "    out.append(dict(symbols=a.get_chemical_symbols(), positions=a.positions.tolist(), cell=a.cell.array.tolist(), mask=mask.tolist(), constrained=bool(a.constraints)))",
+      'print(json.dumps(out))',
+    ].join('\n');
+    const result = spawnSync('/usr/bin/python3', ['-c', script, ...paths], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    const ase = JSON.parse(result.stdout) as Array<{ symbols: string[]; positions: number[][]; cell: number[][]; mask: boolean[][]; constrained: boolean }>;
+    ase.forEach((a, i) => {
+      const s = originals[i]!;
+      assert.deepEqual(a.symbols, Array.from(s.numbers, symbolOf));
+      a.cell.flat().forEach((v, k) => assert.ok(Math.abs(v - s.cell![k]!) < 1e-9));
+      a.positions.flat().forEach((v, k) => assert.ok(Math.abs(v - s.positions[k]!) < 1e-9, `${files[i]} position ${k}`));
+      const mask = s.atomArrays['move_mask'];
+      assert.equal(a.constrained, mask !== undefined && Array.from(mask.data as Uint8Array).some((b) => b === 0));
+      if (mask) assert.deepEqual(a.mask.flat(), Array.from(mask.data as Uint8Array, (b) => b === 1));
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
