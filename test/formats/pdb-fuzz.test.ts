@@ -4,12 +4,11 @@ import { readText, chunksOf, splitLines } from '../../core/formats/read-text';
 import { pdbFormat } from '../../core/formats/pdb';
 import { FormatError } from '../../core/structure/errors';
 import { mutants } from '../helpers/fuzz';
-import { readFixture } from '../chem/shared-examples';
+import { readFixture, readFromTarGz, sharedExamplesAvailable, sharedExamplesTar } from '../chem/shared-examples';
 
-test('2000 mutants of a multi-model PDB: only FormatErrors with in-file lines, no hang', { timeout: 60_000 }, () => {
-  const text = readFixture('pdb/models-altloc.pdb');
+function fuzz(text: string, seed: number): void {
   let records = 0, failures = 0;
-  for (const mutant of mutants(text, 2000, 3)) {
+  for (const mutant of mutants(text, 2000, seed)) {
     const lines = splitLines(mutant);
     for (const chunk of chunksOf(lines, pdbFormat)) {
       try {
@@ -27,4 +26,13 @@ test('2000 mutants of a multi-model PDB: only FormatErrors with in-file lines, n
     }
   }
   assert.ok(records > 0 && failures > 0, `records ${records}, failures ${failures}`);
+}
+
+test('2000 mutants of a multi-model PDB: only FormatErrors with in-file lines, no hang', { timeout: 60_000 }, () => {
+  fuzz(readFixture('pdb/models-altloc.pdb'), 3);
+});
+
+test('2000 mutants of the shared receptor PDB (first 120 atoms, no element columns): only FormatErrors, no hang', { skip: !sharedExamplesAvailable() && 'shared datasets not present', timeout: 60_000 }, () => {
+  const head = readFromTarGz(sharedExamplesTar, 'receptor_1.pdb').split('\n').slice(0, 120).join('\n') + '\nEND\n';
+  fuzz(head, 8);
 });

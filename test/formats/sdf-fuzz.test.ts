@@ -4,7 +4,7 @@ import { readText, chunksOf, splitLines } from '../../core/formats/read-text';
 import { sdfFormat } from '../../core/formats/sdf';
 import { FormatError } from '../../core/structure/errors';
 import { mutants } from '../helpers/fuzz';
-import { readFixture } from '../chem/shared-examples';
+import { readFixture, readFromTarGz, sharedExamplesAvailable, sharedExamplesTar } from '../chem/shared-examples';
 
 function fuzz(text: string, count: number, seed: number): { records: number; errors: number } {
   let records = 0, errors = 0;
@@ -41,5 +41,10 @@ test('2000 mutants of a V2000 SDF: only FormatErrors with in-file lines, no hang
 test('2000 mutants of a V3000 SDF: only FormatErrors with in-file lines, no hang', { timeout: 60_000 }, () => {
   const text = readFixture('sdf/peptide.v3000.sdf').split('$$$$')[1]!.replace(/^\n/, '') + '$$$$\n';
   const { records, errors } = fuzz(text, 2000, 2);
+  assert.ok(records > 0 && errors > 0, `records ${records}, errors ${errors}`);
+});
+
+test('2000 mutants of the shared docked-ligand SDF (real RDKit output): only FormatErrors, no hang', { skip: !sharedExamplesAvailable() && 'shared datasets not present', timeout: 60_000 }, () => {
+  const { records, errors } = fuzz(readFromTarGz(sharedExamplesTar, 'ligands_1.sdf'), 2000, 7);
   assert.ok(records > 0 && errors > 0, `records ${records}, errors ${errors}`);
 });
