@@ -71,11 +71,11 @@ export interface FrameResult {
 
 const api = {
   /** The viewer (InstancedMesh atoms and bond halves): median ms per frame while turning the camera. */
-  instanced(numbers: number[], positions: number[], copies: number, frames: number): FrameResult {
+  instanced(numbers: number[], positions: number[], copies: number, frames: number, antialias = true): FrameResult {
     const structure = replicate(numbers, positions, copies, 6);
     const canvas = makeCanvas();
     const t0 = performance.now();
-    const viewer = createViewer(canvas, { pixelRatio: 1, interactive: false, initialState: { structure } });
+    const viewer = createViewer(canvas, { pixelRatio: 1, interactive: false, antialias, initialState: { structure } });
     viewer.render();
     const gl = canvas.getContext('webgl2')!;
     finish(gl);
