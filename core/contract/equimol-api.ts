@@ -336,6 +336,11 @@ export type EquimolEvent =
   /** Files opened outside the UI: OS file association, second instance, Open Recent menu. */
   | { readonly type: 'files-opened'; readonly result: OpenResult }
   | { readonly type: 'settings-changed'; readonly settings: Settings }
+  /**
+   * The compute side stopped unexpectedly and was restarted (Electron): open documents, jobs and results are
+   * gone (settings are kept). Drop what you show and refetch listDocuments / listJobs.
+   */
+  | { readonly type: 'compute-restarted'; readonly reason: string }
   | { readonly type: 'menu'; readonly command: MenuCommand };
 
 /** Reading progress of one file being opened. */

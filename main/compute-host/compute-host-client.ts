@@ -17,12 +17,17 @@ export class ComputeHostClient {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   private readonly listeners = new Set<EquimolEventListener>();
   private readyResolve!: () => void;
-  /** Resolves once the host has created its session. */
-  readonly ready: Promise<void> = new Promise((resolve) => (this.readyResolve = resolve));
+  private readyReject!: (error: Error) => void;
+  /** Resolves once the host has created its session; rejects if the host stops before that. */
+  readonly ready: Promise<void> = new Promise((resolve, reject) => {
+    this.readyResolve = resolve;
+    this.readyReject = reject;
+  });
   private stopped: Error | undefined;
 
   constructor(private readonly endpoint: MessageEndpoint) {
     endpoint.onMessage((message) => this.receive(message as HostReply));
+    this.ready.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
   }
 
   call<T = unknown>(method: HostMethod, args: readonly unknown[] = []): Promise<T> {
@@ -49,6 +54,7 @@ export class ComputeHostClient {
   /** Rejects every pending and future call: the host process exited or crashed. */
   fail(reason: string): void {
     this.stopped = new HostExitedError(reason);
+    this.readyReject(this.stopped);
     for (const { reject } of this.pending.values()) reject(this.stopped);
     this.pending.clear();
   }

@@ -19,7 +19,6 @@ import {
   shell,
   utilityProcess,
   type MenuItemConstructorOptions,
-  type UtilityProcess,
 } from 'electron';
 import {
   EQUIMOL_CHANNELS,
@@ -30,7 +29,7 @@ import {
   type OpenResult,
   type Settings,
 } from '../../core/contract/equimol-api';
-import { ComputeHostClient } from '../compute-host/compute-host-client';
+import { HostSupervisor, type HostProcess } from '../compute-host/supervisor';
 import { ApiRouter } from '../shell/api-router';
 import { APP_INDEX_URL, APP_SCHEME, contentTypeOf, resolveAppFile } from '../shell/app-protocol';
 import { filePathsFromArgv, PendingOpens } from '../shell/launch-files';
@@ -50,8 +49,7 @@ const rendererUrl = process.env.EQUIMOL_DEV_URL && !app.isPackaged ? process.env
 const iconPath = join(distMain, '..', '..', 'assets', 'icons', 'png', '512x512.png');
 
 let mainWindow: BrowserWindow | undefined;
-let hostProcess: UtilityProcess | undefined;
-let host: ComputeHostClient | undefined;
+let host: HostSupervisor | undefined;
 let router: ApiRouter | undefined;
 let settings: Settings | undefined;
 const pendingOpens = new PendingOpens();
@@ -92,22 +90,31 @@ function sendEvent(event: EquimolEvent): void {
 
 // ----- compute host -----
 
-function startComputeHost(): ComputeHostClient {
-  hostProcess = utilityProcess.fork(hostPath, [`--app-version=${app.getVersion()}`], { serviceName: 'Equimol Compute' });
-  const child = hostProcess;
-  const client = new ComputeHostClient({
-    post: (message) => child.postMessage(message),
-    onMessage: (handler) => child.on('message', handler),
+/** One utilityProcess running the compute host (dist/main/compute-host.cjs). */
+function spawnHostProcess(): HostProcess {
+  const child = utilityProcess.fork(hostPath, [`--app-version=${app.getVersion()}`], { serviceName: 'Equimol Compute' });
+  return {
+    endpoint: {
+      post: (message) => child.postMessage(message),
+      onMessage: (handler) => child.on('message', handler),
+    },
+    onExit: (callback) => child.on('exit', callback),
+    kill: () => void child.kill(),
+  };
+}
+
+/** The supervised compute host: restarted (settings kept, UI told) if it crashes; given up on if it keeps crashing. */
+function startComputeHost(): HostSupervisor {
+  const supervisor = new HostSupervisor(spawnHostProcess, {
+    onGiveUp: (reason) => {
+      if (!quitting) dialog.showErrorBox('Equimol', `${reason}. Please restart Equimol.`);
+    },
   });
-  child.on('exit', (code) => {
-    client.fail(`exit code ${code}`);
-    if (!quitting) dialog.showErrorBox('Equimol', `The compute process stopped unexpectedly (exit code ${code}). Please restart Equimol.`);
-  });
-  client.subscribe((event) => {
+  supervisor.subscribe((event) => {
     if (event.type === 'settings-changed') onSettingsChanged(event.settings);
     sendEvent(event);
   });
-  return client;
+  return supervisor;
 }
 
 function settingsFile(): string {
@@ -256,7 +263,7 @@ function fileFilters(formats: readonly FormatInfo[]): Electron.FileFilter[] {
 async function start(): Promise<void> {
   installSecurityPolicy();
   host = startComputeHost();
-  await host.ready;
+  await host.start();
   settings = await host.call<Settings>('setSettings', [loadSettings(settingsFile())]);
   nativeTheme.themeSource = settings.theme;
   router = new ApiRouter(host, {
@@ -296,7 +303,7 @@ app.on('activate', () => {
 
 app.on('before-quit', () => {
   quitting = true;
-  hostProcess?.kill();
+  host?.stop();
 });
 
 // Defence in depth: no window may open webviews or be created by the renderer.
