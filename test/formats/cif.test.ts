@@ -306,3 +306,24 @@ test('rhombohedral groups named without operations use hexagonal or rhombohedral
   assert.equal(rhombohedralSite.structures[0]!.numbers.length, 2);
   assert.equal(rhombohedral.errors.length, 0);
 });
+
+test('mmCIF keeps the first model and the first alternate location of each atom', () => {
+  const rows = [
+    'ATOM 1 N N . GLY A 1 1 ? 1.000 2.000 3.000 1.00 10.0 1',
+    'ATOM 2 C CA A GLY A 1 1 ? 2.000 2.000 3.000 0.60 10.0 1',
+    'ATOM 3 C CA B GLY A 1 1 ? 2.100 2.100 3.100 0.40 10.0 1',
+    'HETATM 4 O O . HOH B 2 . ? 5.000 5.000 5.000 1.00 20.0 1',
+    'ATOM 5 N N . GLY A 1 1 ? 9.000 9.000 9.000 1.00 10.0 2',
+  ];
+  const text = ['data_TEST', 'loop_', ...['group_PDB', 'id', 'type_symbol', 'label_atom_id', 'label_alt_id', 'label_comp_id', 'label_asym_id', 'label_seq_id', 'auth_seq_id', 'pdbx_PDB_ins_code', 'Cartn_x', 'Cartn_y', 'Cartn_z', 'occupancy', 'B_iso_or_equiv', 'pdbx_PDB_model_num'].map((t) => `_atom_site.${t}`), ...rows].join('\n');
+  const { structures, errors } = readText(text, 't.cif', mmcifFormat);
+  assert.deepEqual(errors, []);
+  const s = structures[0]!;
+  assert.deepEqual(Array.from(s.numbers), [7, 6, 8]);
+  assert.deepEqual(Array.from(s.positions), [1, 2, 3, 2, 2, 3, 5, 5, 5]);
+  assert.deepEqual(s.atomArrays['altLoc']!.data, ['', 'A', '']);
+  assert.deepEqual(Array.from(s.atomArrays['hetero']!.data as Uint8Array), [0, 0, 1]);
+  assert.deepEqual(Array.from(s.atomArrays['occupancy']!.data as Float64Array), [1, 0.6, 1]);
+  assert.equal(s.properties['model'], 1);
+  assert.equal(s.cell, undefined);
+});
