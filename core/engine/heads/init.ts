@@ -36,7 +36,7 @@ export function initialiseParams(
       const limit = Math.sqrt(6 / (shape[0]! + shape[shape.length - 1]!)) * (gains[name] ?? 1);
       for (let k = 0; k < size; k++) values[k] = (2 * random() - 1) * limit;
     }
-    params[name] = tf.variable(tf.tensor(values, [...shape]), true, `${name}#${instance}`);
+    params[name] = tf.tidy(() => tf.variable(tf.tensor(values, [...shape]), true, `${name}#${instance}`));
   }
   return params;
 }

@@ -34,7 +34,7 @@ export const egnnFamily: ModelFamily = {
   fromFile(decoded) {
     const doc = decoded.document;
     const config = doc.config as unknown as EgnnConfig;
-    const numeric = ['cutoff', 'features', 'layers', 'averageNeighbours', 'seed'] as const;
+    const numeric = ['cutoff', 'features', 'layers', 'averageNeighbours', 'seed', 'radialBasis'] as const;
     for (const key of numeric) {
       if (typeof config[key] !== 'number' || !Number.isFinite(config[key])) throw new ModelFileError(`EGNN config.${key} must be a number`);
     }

@@ -131,9 +131,10 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
   }
   const names = Object.keys(model.params).sort();
   const variables = names.map((n) => model.params[n]!);
-  const adamM = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-  const adamV = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-  const ema = variables.map((v) => tf.variable(v.clone(), false));
+  // Inside tidy: the initial values are released once the variables hold them.
+  const adamM = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const adamV = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const ema = variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
   const emaParams: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, k) => [n, emaDecay > 0 ? ema[k]! : variables[k]!]));
   let best: tf.Tensor[] | undefined;
   const stepsPerEpoch = Math.ceil(trainSet.length / batchSize);

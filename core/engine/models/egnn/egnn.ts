@@ -2,7 +2,8 @@
  * E(n)-equivariant graph neural network (EGNN), Satorras, Hoogeboom & Welling, ICML 2021, arXiv:2102.09844.
  *
  * One layer l (receiver i, senders j over the neighbour list; r_ij = x_i - x_j (+ lattice shift)):
- *   (3) m_ij = φ_e(h_i, h_j, |r_ij|²)                       edge message, here × a smooth cosine cutoff f_c(|r_ij|)
+ *   (3) m_ij = φ_e(h_i, h_j, |r_ij|², a_ij)                 edge message, here × a smooth cosine cutoff f_c(|r_ij|);
+ *                                                             a_ij = Bessel radial basis of |r_ij| (config.radialBasis)
  *   (4) x_i ← x_i + C Σ_j r_ij φ_x(m_ij)                     optional coordinate update (C = 1/avgNeighbours)
  *   (5) m_i = C Σ_j m_ij                                      aggregation (normalised by the mean neighbour count)
  *   (6) h_i ← h_i + φ_h(h_i, m_i)                            residual node update
@@ -35,6 +36,11 @@ export interface EgnnConfig {
   readonly averageNeighbours: number;
   /** Seed of the weight initialisation. */
   readonly seed: number;
+  /**
+   * Number of Bessel radial basis functions of |r_ij| given to φ_e as the edge attribute a_ij of eq. (3)
+   * (0: the paper's bare |r_ij|² only). A basis lets messages resolve bond lengths sharply (needed for forces).
+   */
+  readonly radialBasis: number;
 }
 
 export const defaultEgnnConfig: Omit<EgnnConfig, 'species'> = {
@@ -44,6 +50,7 @@ export const defaultEgnnConfig: Omit<EgnnConfig, 'species'> = {
   updateCoordinates: false,
   averageNeighbours: 8,
   seed: 1,
+  radialBasis: 8,
 };
 
 /** Shapes of every parameter, by stable name. */
@@ -54,6 +61,7 @@ export function egnnParamShapes(config: EgnnConfig): Record<string, number[]> {
     const p = `layer${l}`;
     Object.assign(shapes, {
       [`${p}/edge/w_receiver`]: [f, f], [`${p}/edge/w_sender`]: [f, f], [`${p}/edge/w_distance`]: [1, f], [`${p}/edge/b0`]: [f],
+      ...(config.radialBasis > 0 ? { [`${p}/edge/w_radial`]: [config.radialBasis, f] } : {}),
       [`${p}/edge/w1`]: [f, f], [`${p}/edge/b1`]: [f],
       [`${p}/node/w_h`]: [f, f], [`${p}/node/w_m`]: [f, f], [`${p}/node/b0`]: [f], [`${p}/node/w1`]: [f, f], [`${p}/node/b1`]: [f],
     });
@@ -61,6 +69,12 @@ export function egnnParamShapes(config: EgnnConfig): Record<string, number[]> {
   }
   Object.assign(shapes, mlpParamsShape('readout', f, f, 1));
   return shapes;
+}
+
+/** Bessel basis √(2/r_c) sin(nπr/r_c)/r, n = 1..count (DimeNet), [nEdges, count]; r [nEdges, 1] in Å. */
+export function besselBasis(distance: tf.Tensor, cutoff: number, count: number): tf.Tensor {
+  const frequencies = tf.tensor2d(Array.from({ length: count }, (_, n) => ((n + 1) * Math.PI) / cutoff), [1, count]);
+  return tf.mul(tf.div(tf.sin(tf.mul(distance, frequencies)), distance), Math.sqrt(2 / cutoff));
 }
 
 /** Smooth cosine envelope f_c(r) = ½(cos(πr/r_c) + 1) for r < r_c, 0 beyond: [nEdges, 1]. */
@@ -88,7 +102,7 @@ export class EgnnModel implements EnergyModel {
     this.description = {
       nodeInput: `${f}x0e`,
       hidden: `${f}x0e`,
-      edgeAttributes: '1x0e',
+      edgeAttributes: egnnConfig.radialBasis > 0 ? `${1 + egnnConfig.radialBasis}x0e` : '1x0e',
       output: '1x0e',
       notes: `EGNN (Satorras et al. 2021, eqs. 3-6), ${egnnConfig.layers} layers, SiLU, cosine cutoff ${egnnConfig.cutoff} Å` +
         (egnnConfig.updateCoordinates ? ', coordinate update (eq. 4)' : ', no coordinate update'),
@@ -110,12 +124,14 @@ export class EgnnModel implements EnergyModel {
       // Edge geometry from the current coordinates: r_ij = x_i - x_j (+ shift), i = receiver (dst).
       const r = tf.add(tf.sub(tf.gather(x, ctx.edgeDst), tf.gather(x, ctx.edgeSrc)), ctx.shifts); // [nEdges, 3] Å
       const d2 = tf.sum(tf.square(r), 1, true); // [nEdges, 1] Å²
-      const envelope = cosineCutoff(tf.sqrt(d2), c.cutoff); // [nEdges, 1]
+      const distance = tf.sqrt(d2); // [nEdges, 1] Å
+      const envelope = cosineCutoff(distance, c.cutoff); // [nEdges, 1]
       // (3) φ_e first layer, split per node: h_i W_receiver + h_j W_sender + (d²/r_c²) w_distance + b.
       const receiverPart = tf.gather(dense(h, params[`${p}/edge/w_receiver`]!), ctx.edgeDst); // [nEdges, F]
       const senderPart = tf.gather(dense(h, params[`${p}/edge/w_sender`]!), ctx.edgeSrc); // [nEdges, F]
       const distancePart = dense(tf.div(d2, c.cutoff * c.cutoff), params[`${p}/edge/w_distance`]!); // [nEdges, F]
-      const pre = tf.add(tf.add(tf.add(receiverPart, senderPart), distancePart), params[`${p}/edge/b0`]!);
+      let pre = tf.add(tf.add(tf.add(receiverPart, senderPart), distancePart), params[`${p}/edge/b0`]!);
+      if (c.radialBasis > 0) pre = tf.add(pre, dense(besselBasis(distance, c.cutoff, c.radialBasis), params[`${p}/edge/w_radial`]!)); // a_ij
       const message = tf.mul(silu(dense(silu(pre), params[`${p}/edge/w1`]!, params[`${p}/edge/b1`])), envelope); // [nEdges, F]
       // (4) coordinate update, equivariant: Σ_j r_ij φ_x(m_ij).
       if (c.updateCoordinates) {
@@ -144,11 +160,11 @@ export class EgnnModel implements EnergyModel {
   }
 }
 
-/** A new EGNN with seeded weights. The readout's last layer starts small so initial energies ≈ E0 + shift. */
+/** A new EGNN with seeded (Glorot-uniform) weights and zero biases. */
 export function createEgnn(config: Partial<EgnnConfig> & { species: readonly number[] }, normalisation?: EnergyNormalisation): EgnnModel {
   const full: EgnnConfig = { ...defaultEgnnConfig, ...config };
   if (full.species.length === 0) throw new RangeError('EGNN needs at least one species');
-  const params = initialiseParams(egnnParamShapes(full), full.seed, { 'readout/w1': 0.1 });
+  const params = initialiseParams(egnnParamShapes(full), full.seed, {});
   return new EgnnModel(full, params, normalisation);
 }
 
