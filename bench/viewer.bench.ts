@@ -5,6 +5,7 @@
  * Baseline, same run: the same 10k-atom scene drawn with one Mesh per atom and per bond half (non-instanced,
  * tessellated as the viewer would for that count). SwiftShader timings depend heavily on free CPU cores.
  */
+import { cpus, loadavg } from 'node:os';
 import { chromiumAvailable, CHROMIUM_PATH, openBrowserPage } from '../test/helpers/browser';
 import { readFrames } from '../test/viewer/load-dataset';
 import type { FrameResult, ViewerBenchApi } from '../test/viewer/pages/bench-page';
@@ -42,7 +43,9 @@ export const suite: BenchSuite = {
       const large = await run('instanced', largeCopies, Math.max(3, Math.round(frames / 3)));
       const largeNoAa = await run('instanced', largeCopies, Math.max(3, Math.round(frames / 3)), false);
       if (session.errors.length > 0) throw new Error(`page errors: ${session.errors.join('; ')}`);
-      const backend = `chromium ${/SwiftShader/i.test(small.glRenderer) ? '(SwiftShader, CPU WebGL)' : `(${small.glRenderer})`}, 800x600, MSAA`;
+      // SwiftShader rasterises on the CPU: record how busy the machine was.
+      const machine = `${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`;
+      const backend = `chromium ${/SwiftShader/i.test(small.glRenderer) ? '(SwiftShader, CPU WebGL)' : `(${small.glRenderer})`}, 800x600, MSAA, ${machine}`;
       const base = { name: `one Mesh per atom/bond half, ${baseline.atoms} atoms`, value: baseline.medianMs };
       const figures: BenchFigure[] = [
         {
@@ -67,7 +70,7 @@ export const suite: BenchSuite = {
           name: `frame time, ${largeNoAa.atoms} atoms ball-and-stick (instanced, antialias: false)`,
           value: largeNoAa.medianMs,
           unit: 'ms/frame',
-          backend: backend.replace(', MSAA', ', no MSAA'),
+          backend: backend.replace(', MSAA,', ', no MSAA,'),
           baseline: base,
           better: 'lower',
           note: 'ViewerOptions.antialias = false: a host may choose it for very large structures on software GL',
