@@ -77,24 +77,42 @@ async function* replay(first: readonly Uint8Array[], rest: AsyncIterator<Uint8Ar
   }
 }
 
+/**
+ * Inflates gzip with DecompressionStream, pumping the source into its writable side ourselves. A consumer that
+ * stops early aborts the writable side (never `cancel()` on the readable side: Node 20's stream adapter then
+ * throws 'Controller is already closed' from a late zlib 'data' event, an uncaught exception).
+ */
 async function* inflate(source: AsyncIterator<Uint8Array>, first: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
-  const pending = [...first];
-  const readable = new ReadableStream<BufferSource>({
-    async pull(controller) {
-      const queued = pending.shift();
-      if (queued) {
-        controller.enqueue(queued as Uint8Array<ArrayBuffer>);
-        return;
+  const stream = new DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  let stopped = false;
+  let sourceFailure: { error: unknown } | undefined;
+  const pump = async () => {
+    try {
+      for (const chunk of first) {
+        if (stopped) return;
+        await writer.write(chunk as Uint8Array<ArrayBuffer>);
       }
-      const next = await source.next();
-      if (next.done) controller.close();
-      else controller.enqueue(next.value as Uint8Array<ArrayBuffer>);
-    },
-    async cancel() {
-      await source.return?.();
-    },
-  });
-  const reader = readable.pipeThrough(new DecompressionStream('gzip')).getReader();
+      for (;;) {
+        if (stopped) return;
+        let next: IteratorResult<Uint8Array>;
+        try {
+          next = await source.next();
+        } catch (error) {
+          sourceFailure = { error };
+          throw error;
+        }
+        if (next.done || stopped) break;
+        await writer.write(next.value as Uint8Array<ArrayBuffer>);
+      }
+      if (!stopped) await writer.close();
+    } catch (error) {
+      // Corrupt data rejects the write and the read alike: the reader reports it. A failing source is passed on.
+      if (!stopped) await writer.abort(error).catch(() => undefined);
+    }
+  };
+  const pumping = pump();
   let finished = false;
   try {
     for (;;) {
@@ -102,6 +120,7 @@ async function* inflate(source: AsyncIterator<Uint8Array>, first: readonly Uint8
       try {
         result = await reader.read();
       } catch (error) {
+        if (sourceFailure) throw sourceFailure.error;
         throw new InputReadError(`gzip data is corrupt or truncated (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       }
       if (result.done) {
@@ -111,8 +130,25 @@ async function* inflate(source: AsyncIterator<Uint8Array>, first: readonly Uint8
       yield result.value;
     }
   } finally {
-    if (!finished) await reader.cancel().catch(() => undefined);
+    if (!finished) {
+      stopped = true;
+      const aborting = writer.abort(new Error('reading stopped')).catch(() => undefined);
+      // An abort waits for the write in flight, which waits for room on the readable side: drain until it errors.
+      try {
+        for (;;) if ((await reader.read()).done) break;
+      } catch {
+        // errored by the abort, as intended
+      }
+      await aborting;
+    }
     reader.releaseLock();
+    if (finished) {
+      await pumping;
+    } else {
+      // Do not wait for the pump: it may be blocked on a source that never ends (stdin). Close the source instead.
+      void pumping;
+      void Promise.resolve(source.return?.()).catch(() => undefined);
+    }
   }
 }
 

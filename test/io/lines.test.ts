@@ -99,3 +99,28 @@ test('a line longer than maxLineLength is an error instead of unbounded memory',
     for await (const _ of lineBatches(source, { maxLineLength: 1000 })) void _;
   }, /line 2 is longer than 1000/);
 });
+
+test('stopping early on a gzip stream releases it without hanging, and the source is closed', async () => {
+  const text = Array.from({ length: 200000 }, (_, i) => `line ${i} ${Math.cos(i)}`).join('\n');
+  const gz = new Uint8Array(gzipSync(text));
+  let closed = 0;
+  const source: ByteSource = {
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (let o = 0; o < gz.length; o += 1000) yield gz.subarray(o, o + 1000);
+      } finally {
+        closed++;
+      }
+    },
+  };
+  for (let round = 0; round < 5; round++) {
+    let seen = 0;
+    for await (const batch of lineBatches(source)) {
+      seen += batch.lines.length;
+      if (seen > 1000 * (round + 1)) break;
+    }
+    assert.ok(seen > 1000 * (round + 1) && seen < 200000);
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(closed, 5);
+});
