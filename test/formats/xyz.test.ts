@@ -263,3 +263,11 @@ test('total charge and multiplicity survive an extxyz write/read round trip', ()
   assert.equal(back.multiplicity, 2);
   assert.equal(back.name, 'oh');
 });
+
+test('a key=value comment without Properties keeps its values and serves as the name; ASE-style frames without name get none', () => {
+  const { structures } = readText('1\nE = -76.4 Hartree\nHe 0 0 0\n1\nProperties=species:S:1:pos:R:3 energy=1\nHe 0 0 0\n', 'e.xyz', xyzFormat);
+  assert.equal(structures[0]!.name, 'E = -76.4 Hartree');
+  assert.equal(structures[0]!.properties['E'], -76.4);
+  assert.equal(structures[0]!.properties['Hartree'], true);
+  assert.equal(structures[1]!.name, '');
+});
