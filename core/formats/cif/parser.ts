@@ -6,6 +6,7 @@
  */
 import { FormatError } from '../../structure/errors';
 import type { RecordChunk } from '../format';
+import { parseDecimal } from '../xyz/parser';
 
 export interface CifToken {
   readonly text: string;
@@ -84,6 +85,9 @@ function tokenizeLine(line: string, lineNo: number, tokens: CifToken[]): void {
 
 function reserved(token: CifToken): string | undefined {
   if (token.quoted) return undefined;
+  // Only words starting with d, l, s or g can be reserved: skip lower-casing every value.
+  const c = token.text.charCodeAt(0) | 32;
+  if (c !== 100 && c !== 108 && c !== 115 && c !== 103) return undefined;
   const lower = token.text.toLowerCase();
   if (lower.startsWith('data_')) return 'data_';
   if (lower === 'loop_') return 'loop_';
@@ -168,6 +172,8 @@ export function isMissing(token: CifToken | undefined): boolean {
 export function cifNumber(token: CifToken | undefined): number | undefined {
   if (isMissing(token)) return undefined;
   let text = token!.text;
+  const fast = parseDecimal(text, 0, text.length);
+  if (!Number.isNaN(fast)) return fast;
   const paren = text.indexOf('(');
   if (paren >= 0) {
     if (!/^\(\d*\)?$/.test(text.slice(paren))) return undefined;
