@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 export interface TableColumn {
   readonly key: string;
@@ -98,29 +98,23 @@ export function VirtualTable(props: VirtualTableProps) {
   };
 
   const contentWidth = columns.reduce((w, c) => w + (c.width ?? GROW_MIN_WIDTH), 0);
-  // Rows are keyed by slot (row modulo the window size), so scrolling updates existing row elements in place
-  // instead of unmounting and creating a window's worth of DOM every frame.
-  const slots = Math.max(1, last - first);
+  // Rows are keyed by row index: scrolling by k rows mounts k rows and leaves the others untouched (keying
+  // by slot would rewrite every row's text on every scroll step).
   const rows: ReactNode[] = [];
   for (let row = first; row < last; row++) {
-    const className = ['vtable-row', row === selectedRow ? 'selected' : '', props.rowClassName?.(row) ?? ''].join(' ');
     rows.push(
-      <div
-        key={row % slots}
-        className={className}
-        style={{ top: row * rowHeight, height: rowHeight, minWidth: contentWidth }}
-        onMouseDown={() => onSelectRow(row)}
-        title={props.rowTitle?.(row)}
-        data-row={row}
-        role="row"
-        aria-selected={row === selectedRow}
-      >
-        {columns.map((c) => (
-          <div key={c.key} className={`cell${c.numeric ? ' num mono' : ''}${c.width ? '' : ' grow'}`} style={c.width ? { width: c.width } : undefined}>
-            {cell(row, c.key)}
-          </div>
-        ))}
-      </div>,
+      <TableRow
+        key={row}
+        row={row}
+        selected={row === selectedRow}
+        rowHeight={rowHeight}
+        contentWidth={contentWidth}
+        columns={columns}
+        cell={cell}
+        rowClassName={props.rowClassName}
+        rowTitle={props.rowTitle}
+        onSelectRow={onSelectRow}
+      />,
     );
   }
 
@@ -150,3 +144,37 @@ export function VirtualTable(props: VirtualTableProps) {
     </div>
   );
 }
+
+interface TableRowProps {
+  readonly row: number;
+  readonly selected: boolean;
+  readonly rowHeight: number;
+  readonly contentWidth: number;
+  readonly columns: readonly TableColumn[];
+  readonly cell: VirtualTableProps['cell'];
+  readonly rowClassName: VirtualTableProps['rowClassName'];
+  readonly rowTitle: VirtualTableProps['rowTitle'];
+  readonly onSelectRow: (row: number) => void;
+}
+
+/** One row; memoised so scrolling renders only the rows that come into view. */
+const TableRow = memo(function TableRow(props: TableRowProps) {
+  const { row, selected, rowHeight, columns, cell } = props;
+  return (
+    <div
+      className={`vtable-row${selected ? ' selected' : ''}${props.rowClassName ? ` ${props.rowClassName(row) ?? ''}` : ''}`}
+      style={{ top: row * rowHeight, height: rowHeight, minWidth: props.contentWidth }}
+      onMouseDown={() => props.onSelectRow(row)}
+      title={props.rowTitle?.(row)}
+      data-row={row}
+      role="row"
+      aria-selected={selected}
+    >
+      {columns.map((c) => (
+        <div key={c.key} className={`cell${c.numeric ? ' num mono' : ''}${c.width ? '' : ' grow'}`} style={c.width ? { width: c.width } : undefined}>
+          {cell(row, c.key)}
+        </div>
+      ))}
+    </div>
+  );
+});
