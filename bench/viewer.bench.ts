@@ -42,6 +42,12 @@ export const suite: BenchSuite = {
       const small = await run('instanced', smallCopies, frames);
       const large = await run('instanced', largeCopies, Math.max(3, Math.round(frames / 3)));
       const largeNoAa = await run('instanced', largeCopies, Math.max(3, Math.round(frames / 3)), false);
+      const dragCount = Math.max(3, Math.round(frames / 3));
+      const dragged = await session.page.evaluate(
+        ([c, f, nums, pos]) => (window as unknown as BenchWindow).viewerBench.dragged(nums, pos, c, f),
+        [largeCopies, dragCount, numbers, positions] as const,
+      );
+      options.log(`dragged ${dragged.atoms} atoms: ${dragged.medianMs.toFixed(1)} ms/frame (median of ${dragCount}); ${dragged.glRenderer}`);
       if (session.errors.length > 0) throw new Error(`page errors: ${session.errors.join('; ')}`);
       // SwiftShader rasterises on the CPU: record how busy the machine was.
       const machine = `${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`;
@@ -74,6 +80,15 @@ export const suite: BenchSuite = {
           baseline: base,
           better: 'lower',
           note: 'ViewerOptions.antialias = false: a host may choose it for very large structures on software GL',
+        },
+        {
+          name: `frame time while dragging, ${dragged.atoms} atoms (pointer events; half resolution while moving)`,
+          value: dragged.medianMs,
+          unit: 'ms/frame',
+          backend,
+          baseline: base,
+          better: 'lower',
+          note: 'interactionPixelScale 0.5: full resolution is redrawn 250 ms after the drag stops',
         },
         {
           name: `load ${large.atoms} atoms (bond perception, instance upload, first frame)`,

@@ -48,7 +48,11 @@ export class CameraControls {
   private onPointerDown(event: PointerEvent): void {
     const [x, y] = this.local(event);
     this.drag = { id: event.pointerId, x, y, startX: x, startY: y, pan: event.button === 2 || event.button === 1 || event.shiftKey, moved: false };
-    this.element.setPointerCapture?.(event.pointerId);
+    try {
+      this.element.setPointerCapture?.(event.pointerId);
+    } catch {
+      // Synthetic or already-released pointers cannot be captured; dragging still works inside the element.
+    }
   }
 
   private onPointerMove(event: PointerEvent): void {
@@ -76,7 +80,7 @@ export class CameraControls {
     const drag = this.drag;
     this.drag = null;
     if (!drag || drag.id !== event.pointerId) return;
-    this.element.releasePointerCapture?.(event.pointerId);
+    if (this.element.hasPointerCapture?.(event.pointerId)) this.element.releasePointerCapture(event.pointerId);
     if (!drag.moved) {
       const [x, y] = this.local(event);
       this.callbacks.onClick(x, y, event);

@@ -200,6 +200,9 @@ class ThreeStructureViewer implements StructureViewer {
   private glRenderer = '';
   private disposed = false;
   private readonly impostorThreshold: number;
+  private readonly basePixelRatio: number;
+  private readonly interactionPixelScale: number;
+  private restoreTimer: ReturnType<typeof setTimeout> | null = null;
   private disposedMemory: { geometries: number; textures: number } | null = null;
 
   constructor(target: HTMLCanvasElement | HTMLElement, options: ViewerOptions) {
@@ -221,7 +224,9 @@ class ThreeStructureViewer implements StructureViewer {
       preserveDrawingBuffer: options.preserveDrawingBuffer ?? false,
       powerPreference: 'high-performance',
     });
-    this.renderer.setPixelRatio(options.pixelRatio ?? Math.min(2, globalThis.devicePixelRatio || 1));
+    this.basePixelRatio = options.pixelRatio ?? Math.min(2, globalThis.devicePixelRatio || 1);
+    this.interactionPixelScale = Math.min(1, Math.max(0.1, options.interactionPixelScale ?? 0.5));
+    this.renderer.setPixelRatio(this.basePixelRatio);
     const gl = this.renderer.getContext();
     const debugInfo = gl.getExtension('WEBGL_debug_renderer_info');
     this.glRenderer = String(debugInfo ? gl.getParameter(debugInfo.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
@@ -245,6 +250,7 @@ class ThreeStructureViewer implements StructureViewer {
         ? null
         : new CameraControls(this.canvas, this.camera, {
             onChange: () => {
+              this.beginInteraction();
               this.updateClipping();
               this.emit('camera', this.getCamera());
               this.requestRender();
@@ -825,6 +831,32 @@ class ThreeStructureViewer implements StructureViewer {
 
   // ---------------------------------------------------------------- drawing
 
+  /** Large structures: lower resolution while the camera moves, full resolution once it rests. */
+  private beginInteraction(): void {
+    if (!this.usesImpostors() || this.interactionPixelScale >= 1) return;
+    if (this.restoreTimer === null) {
+      this.renderer.setPixelRatio(this.basePixelRatio * this.interactionPixelScale);
+      this.renderer.setSize(this.cssSize[0], this.cssSize[1], false);
+    } else clearTimeout(this.restoreTimer);
+    this.restoreTimer = setTimeout(() => {
+      this.endInteraction();
+      this.requestRender();
+    }, 250);
+  }
+
+  private endInteraction(): void {
+    if (this.restoreTimer === null) return;
+    clearTimeout(this.restoreTimer);
+    this.restoreTimer = null;
+    this.renderer.setPixelRatio(this.basePixelRatio);
+    this.renderer.setSize(this.cssSize[0], this.cssSize[1], false);
+  }
+
+  /** Drawing-buffer pixels per CSS pixel right now (lower while a large structure is being turned). */
+  get pixelRatio(): number {
+    return this.renderer.getPixelRatio();
+  }
+
   resize(width?: number, height?: number): void {
     if (this.disposed) return;
     const w = Math.max(1, Math.round(width ?? (this.canvas.clientWidth || this.canvas.width || 300)));
@@ -857,6 +889,7 @@ class ThreeStructureViewer implements StructureViewer {
   }
 
   toDataURL(): string {
+    this.endInteraction();
     this.render();
     return this.canvas.toDataURL('image/png');
   }
@@ -888,6 +921,8 @@ class ThreeStructureViewer implements StructureViewer {
     if (this.frameRequest !== null) cancelAnimationFrame(this.frameRequest);
     this.frameRequest = null;
     this.stopPlayback();
+    if (this.restoreTimer !== null) clearTimeout(this.restoreTimer);
+    this.restoreTimer = null;
     this.resizeObserver?.disconnect();
     this.controls?.dispose();
     this.listeners.clear();

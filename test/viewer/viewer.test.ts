@@ -246,6 +246,28 @@ test('dragging turns the view, wheel zooms, and both report the camera to the ho
   assert.equal(events.pick.length, 0);
 });
 
+test('large structures are turned at half resolution and redrawn sharp once the drag stops', { skip }, async () => {
+  // Threshold 0: ethanol takes the large-structure (impostor) path.
+  await create({ structure: ethanol }, 0);
+  assert.equal(await page().evaluate(() => (window as unknown as PageWindow).viewerTest.drawingBufferWidth()), 640);
+  await page().mouse.move(300, 240);
+  await page().mouse.down();
+  await page().mouse.move(330, 240, { steps: 3 });
+  const during = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.drawingBufferWidth());
+  await page().mouse.up();
+  assert.equal(during, 320);
+  await page().waitForFunction(() => (window as unknown as PageWindow).viewerTest.drawingBufferWidth() === 640, undefined, { timeout: 5000 });
+  assert.equal(await page().evaluate(() => (window as unknown as PageWindow).viewerTest.pixelRatio()), 1);
+  // Small structures always draw at full resolution.
+  await create({ structure: ethanol });
+  await page().mouse.move(300, 240);
+  await page().mouse.down();
+  await page().mouse.move(330, 240, { steps: 3 });
+  const small = await page().evaluate(() => (window as unknown as PageWindow).viewerTest.drawingBufferWidth());
+  await page().mouse.up();
+  assert.equal(small, 640);
+});
+
 test('a viewer in a container fills it, follows its size and removes its canvas on dispose', { skip }, async () => {
   const result = await page().evaluate((s) => (window as unknown as PageWindow).viewerTest.containerLifecycle(s), { structure: ethanol } as PlainState);
   assert.deepEqual(result.first, [320, 240]);

@@ -96,6 +96,39 @@ const api = {
     return { atoms: info.atoms, bonds: info.bondInstances, medianMs: median(times), loadMs, drawCalls: info.drawCalls, triangles: info.triangles, glRenderer: info.glRenderer };
   },
 
+  /**
+   * The viewer turned by real pointer events on its canvas (what a user's drag does), so its interaction
+   * resolution (ViewerOptions.interactionPixelScale) applies: median ms per frame while dragging.
+   */
+  dragged(numbers: number[], positions: number[], copies: number, frames: number): FrameResult {
+    const structure = replicate(numbers, positions, copies, 6);
+    const canvas = makeCanvas();
+    const t0 = performance.now();
+    const viewer = createViewer(canvas, { pixelRatio: 1, initialState: { structure } });
+    viewer.render();
+    const gl = canvas.getContext('webgl2')!;
+    finish(gl);
+    const loadMs = performance.now() - t0;
+    const pointer = (type: string, x: number) =>
+      canvas.dispatchEvent(new PointerEvent(type, { clientX: x, clientY: HEIGHT / 2, pointerId: 1, button: 0, buttons: type === 'pointerup' ? 0 : 1, bubbles: true }));
+    let x = WIDTH / 2;
+    pointer('pointerdown', x);
+    const times: number[] = [];
+    for (let f = 0; f < frames; f++) {
+      const start = performance.now();
+      x += 8;
+      pointer('pointermove', x);
+      viewer.render();
+      finish(gl);
+      times.push(performance.now() - start);
+    }
+    const reducedRatio = viewer.pixelRatio;
+    pointer('pointerup', x);
+    const info = viewer.getInfo();
+    viewer.dispose();
+    return { atoms: info.atoms, bonds: info.bondInstances, medianMs: median(times), loadMs, drawCalls: info.drawCalls, triangles: info.triangles, glRenderer: `${info.glRenderer}; pixel ratio while dragging ${reducedRatio}` };
+  },
+
   /** Baseline: the same scene with one Mesh per atom and per bond half (shared geometry, one material per colour). */
   perObject(numbers: number[], positions: number[], copies: number, frames: number): FrameResult {
     const structure = replicate(numbers, positions, copies, 6);

@@ -150,6 +150,8 @@ const api = {
     return { first, second, canvasesLeft };
   },
   cameraEvents: 0,
+  pixelRatio: () => current().pixelRatio,
+  drawingBufferWidth: () => canvas.width,
   canvasRect() {
     const r = canvas.getBoundingClientRect();
     return { left: r.left, top: r.top, width: r.width, height: r.height };
