@@ -45,8 +45,13 @@ const fixedGradients: readonly GradConfig[] = [
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => {
       const [x] = saved as tf.Tensor[];
-      // d elu/dx = 1 (x > 0), exp(x) otherwise.
-      return { x: () => tf.mul(dy as tf.Tensor, tf.where(tf.greater(x!, 0), tf.onesLike(x!), tf.exp(tf.minimum(x!, 0)))) };
+      // d elu/dx = 1 (x > 0), exp(x) otherwise. Masks use Step (zero gradient, unlike Greater which has none).
+      return {
+        x: () => {
+          const positive = tf.step(x!);
+          return tf.mul(dy as tf.Tensor, tf.add(positive, tf.mul(tf.sub(1, positive), tf.exp(tf.minimum(x!, 0)))));
+        },
+      };
     },
   },
   {
@@ -65,9 +70,9 @@ const fixedGradients: readonly GradConfig[] = [
           return reduceTo(tf.mul(dy as tf.Tensor, tf.mul(e, tf.pow(base!, tf.sub(e, 1)))), base!.shape);
         },
         b: () => {
-          const positive = tf.greater(base!, 0);
-          const safeBase = tf.where(positive, base!, tf.onesLike(base!));
-          const logBase = tf.where(positive, tf.log(safeBase), tf.zerosLike(base!));
+          const positive = tf.step(base!); // 1 where base > 0
+          const safeBase = tf.add(tf.mul(base!, positive), tf.sub(1, positive));
+          const logBase = tf.mul(tf.log(safeBase), positive);
           return reduceTo(tf.mul(dy as tf.Tensor, tf.mul(tf.pow(base!, exponent!), logBase)), exponent!.shape);
         },
       };

@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../core/engine/backend/backend';
+import { installSecondOrderGradients, restoreStockGradients } from '../../core/engine/backend/second-order-gradients';
+import { setWasmGraphKernels } from '../../core/engine/backend/wasm-graph-kernels';
+import { seededRandom } from '../../core/engine/heads/init';
+import { buildGraphContext } from '../../core/engine/geometry/batch';
+import { disposeGraphContext } from '../../core/engine/graph/graph-context';
+import { energyAndForces } from '../../core/engine/model';
+import { createEgnn } from '../../core/engine/models/egnn/egnn';
+import { readDataset } from './geometry-data';
+
+const backends = ['cpu', 'wasm'] as const;
+
+function randomArray(n: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => 2 * random() - 1);
+}
+
+function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+test('initBackend picks wasm in Node without optional packages, installs the kernels and the gradient fix, and honours prefer', async () => {
+  const logged: string[] = [];
+  const info = await initBackend({ log: (l) => logged.push(l) });
+  assert.equal(info.name, 'wasm');
+  assert.match(info.description, /^tfjs-wasm \((no )?SIMD, .*equimol kernels\)$/);
+  assert.ok(info.secondOrderGradientsFixed);
+  assert.ok(logged.some((l) => l.includes('tensorflow')), 'tried tfjs-node first');
+  const loaderCalls: string[] = [];
+  const withLoader = await initBackend({ loader: { importOptional: async (name) => { loaderCalls.push(name); return undefined; } } });
+  assert.deepEqual(loaderCalls, ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']);
+  assert.equal(withLoader.name, 'wasm');
+  const cpu = await initBackend({ prefer: 'cpu' });
+  assert.equal(cpu.name, 'cpu');
+  assert.equal(tf.getBackend(), 'cpu');
+  await initBackend({ prefer: 'wasm' });
+});
+
+test('second derivatives of SiLU, tanh, exp, softplus, elu and pow equal the analytic ones on every backend (stock tfjs does not)', async () => {
+  await initBackend({ prefer: 'wasm' });
+  const sigma = (x: number) => 1 / (1 + Math.exp(-x));
+  const cases: Array<[string, (x: tf.Tensor) => tf.Tensor, (x: number) => number, number]> = [
+    ['x·sigmoid(x)', (x) => tf.mul(x, tf.sigmoid(x)), (x) => sigma(x) * (1 - sigma(x)) * (2 + x * (1 - 2 * sigma(x))), 0.5],
+    ['tanh', (x) => tf.tanh(x), (x) => -2 * Math.tanh(x) * (1 - Math.tanh(x) ** 2), 0.7],
+    ['exp', (x) => tf.exp(x), (x) => Math.exp(x), 0.3],
+    ['softplus', (x) => tf.softplus(x), (x) => sigma(x) * (1 - sigma(x)), -0.4],
+    ['elu', (x) => tf.elu(x), (x) => Math.exp(x), -0.6],
+    ['pow(x, 3)', (x) => tf.pow(x, 3), (x) => 6 * x, 0.8],
+  ];
+  for (const backend of backends) {
+    await tf.setBackend(backend);
+    for (const [name, f, analytic, x] of cases) {
+      const second = tf.grad(tf.grad(f))(tf.scalar(x)).dataSync()[0]!;
+      assert.ok(Math.abs(second - analytic(x)) < 1e-5, `${backend} ${name}'' at ${x}: ${second} vs ${analytic(x)}`);
+    }
+  }
+  restoreStockGradients();
+  try {
+    const stock = tf.grad(tf.grad((x: tf.Tensor) => tf.mul(x, tf.sigmoid(x))))(tf.scalar(0.5)).dataSync()[0]!;
+    assert.ok(Math.abs(stock - 0.4412) > 0.02, `stock tfjs gives ${stock} (expected the known wrong 0.470)`);
+  } finally {
+    installSecondOrderGradients();
+  }
+  await tf.setBackend('wasm');
+});
+
+test('wasm graph kernels (segment sum, row gather, transposed matMul) and their gradients equal the cpu reference', async () => {
+  await initBackend({ prefer: 'wasm' });
+  const x = randomArray(300 * 16, 1);
+  const w = randomArray(16 * 24, 2);
+  const y = randomArray(300 * 24, 4);
+  const random = seededRandom(3);
+  const ids = Int32Array.from({ length: 300 }, () => Math.floor(random() * 40));
+  const compute = () => tf.tidy(() => {
+    const xt = tf.tensor2d(x, [300, 16]), wt = tf.tensor2d(w, [16, 24]), yt = tf.tensor2d(y, [300, 24]);
+    const idt = tf.tensor1d(ids, 'int32');
+    const segment = tf.unsortedSegmentSum(xt, idt, 50);
+    const gathered = tf.gather(xt, idt);
+    const gatheredScalars = tf.gather(tf.tensor1d(x.slice(0, 40)), idt);
+    const products = [tf.matMul(xt, wt), tf.matMul(xt, yt, true, false), tf.matMul(yt, wt, false, true), tf.matMul(tf.transpose(xt), yt, false, false)];
+    const gradient = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.gather(tf.unsortedSegmentSum(tf.matMul(v, wt), idt, 50), idt))))(xt);
+    return [segment, gathered, gatheredScalars, ...products, gradient].map((t) => t.dataSync() as Float32Array);
+  });
+  const wasm = compute();
+  await tf.setBackend('cpu');
+  const cpu = compute();
+  await tf.setBackend('wasm');
+  const names = ['segment sum', 'row gather', 'scalar gather', 'matMul', 'matMul(xᵀ, y)', 'matMul(y, wᵀ)', 'matMul(transpose)', 'gradient through gather/segment sum'];
+  wasm.forEach((values, k) => {
+    const scale = Math.max(1, ...Array.from(cpu[k]!, Math.abs));
+    assert.ok(maxDifference(values, cpu[k]!) < 1e-5 * scale, `${names[k]} differs from cpu`);
+  });
+  // Stock kernels give the same numbers (they are only slower) and out-of-range rows are refused.
+  setWasmGraphKernels(false);
+  const stockGather = tf.tidy(() => tf.gather(tf.tensor2d(x, [300, 16]), tf.tensor1d(ids, 'int32')).dataSync());
+  setWasmGraphKernels(true);
+  assert.deepEqual(Array.from(stockGather), Array.from(wasm[1]!));
+  assert.throws(() => tf.tidy(() => tf.gather(tf.tensor2d(x, [300, 16]), tf.tensor1d([0, 300], 'int32'))), /index value 300 is not in \[0, 299\]/);
+});
+
+test('a small EGNN gives the same energies, forces and force-loss gradients on wasm as on the cpu reference', async () => {
+  await initBackend({ prefer: 'wasm' });
+  const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
+  const model = createEgnn({ species: [1, 6, 8], features: 8, layers: 2, cutoff: 4, radialBasis: 4, updateCoordinates: true, seed: 2 }, { referenceEnergies: [0, 0, 0], scale: 5, shift: 0 });
+  const names = Object.keys(model.params).sort();
+  const compute = () => {
+    const ctx = buildGraphContext(frames, { cutoff: 4, species: [1, 6, 8] });
+    const reference = tf.tensor2d(frames.flatMap((s) => Array.from(s.atomArrays['forces']!.data as Float64Array)), [ctx.nAtoms, 3]);
+    const { energy, forces } = energyAndForces(model, ctx);
+    const { grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(tf.sub(energyAndForces(model, ctx).forces, reference)))) as tf.Scalar, names.map((n) => model.params[n]!));
+    const out = {
+      energy: energy.dataSync() as Float32Array,
+      forces: forces.dataSync() as Float32Array,
+      gradients: names.map((n) => (grads[model.params[n]!.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(0)),
+    };
+    tf.dispose([energy, forces, reference, ...Object.values(grads)]);
+    disposeGraphContext(ctx);
+    return out;
+  };
+  const wasm = compute();
+  await tf.setBackend('cpu');
+  const cpu = compute();
+  await tf.setBackend('wasm');
+  assert.ok(maxDifference(wasm.energy, cpu.energy) < 1e-4);
+  assert.ok(maxDifference(wasm.forces, cpu.forces) < 1e-4);
+  names.forEach((name, k) => {
+    const scale = Math.max(1e-3, ...Array.from(cpu.gradients[k]!, Math.abs));
+    assert.ok(maxDifference(wasm.gradients[k]!, cpu.gradients[k]!) < 1e-3 * scale, `gradient of ${name}`);
+  });
+  model.dispose();
+});
