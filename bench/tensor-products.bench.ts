@@ -1,7 +1,7 @@
 /**
  * The four tensor-product forms at L = 1..4 on the e3nn reference configuration: 20,000 edges, 32 channels per
  * irrep (x = 32x0e+32x1o+...+32xL), edge spherical harmonics up to L, outputs up to L, per-edge weights.
- * (--quick: 2,000 edges, 8 channels.) Edges are processed in chunks of 5,000 (wasm heap limit), times summed.
+ * (--quick: 2,000 edges, 8 channels.) Edges are processed in chunks (5,000 for L ≤ 2, 2,500 at L = 3, 1,000 at L = 4: wasm heap limit), CPU times summed.
  *
  *  - CG: channelwise 'uvu' Clebsch–Gordan product with every path l3 ≤ L (the NequIP/MACE message; the baseline)
  *  - CP: rank-R CP-decomposed product (TDN), R from ALS at construction (residual reported)
@@ -137,8 +137,10 @@ export const suite: BenchSuite = {
     const nEdges = options.quick ? 2000 : 20000;
     const mul = options.quick ? 8 : 32;
     const repeats = options.quick ? 2 : 1;
-    const chunk = 5000;
-    const ls = [1, 2, 3, 4];
+    // Peak memory grows with the number of paths: smaller chunks at high L keep tfjs-wasm under its heap limit.
+    const chunkFor = (lmax: number) => (lmax >= 4 ? 1000 : lmax === 3 ? 2500 : 5000);
+    // TP_BENCH_L=4 (comma list) limits the degrees, e.g. to re-run one L; exponents need all four.
+    const ls = (globalThis.process?.env['TP_BENCH_L'] ?? '1,2,3,4').split(',').map(Number);
     const figures: BenchFigure[] = [];
     const times: Record<Form, { forward: number[]; backward: number[] }> = {
       CG: { forward: [], backward: [] },
@@ -166,6 +168,7 @@ export const suite: BenchSuite = {
         const small = [head(x), head(y), head(w), head(vectors)] as const;
         // tfjs-wasm's heap (≤ 2 GB) cannot hold 20k-edge L ≥ 3 backward passes at once: every form processes the
         // edges in chunks of `chunk` (same total work; CPU times are summed over chunks).
+        const chunk = chunkFor(lmax);
         const chunks = Array.from({ length: Math.ceil(nEdges / chunk) }, (_, c) => {
           const size = Math.min(chunk, nEdges - c * chunk);
           const part = (t: tf.Tensor2D) => tf.slice(t, [c * chunk, 0], [size, t.shape[1]]);
@@ -215,7 +218,7 @@ export const suite: BenchSuite = {
     for (const form of forms) {
       for (const pass of ['forward', 'backward'] as const) {
         const t = times[form][pass];
-        if (t.some((v) => !Number.isFinite(v))) continue;
+        if (t.length < 2 || t.some((v) => !Number.isFinite(v))) continue;
         figures.push({
           name: `${form} TP ${pass === 'forward' ? 'forward' : 'forward+backward'} time exponent k (time ∝ L^k, L=1..4)`,
           value: fitExponent(ls, t),
