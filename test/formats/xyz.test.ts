@@ -271,3 +271,21 @@ test('a key=value comment without Properties keeps its values and serves as the 
   assert.equal(structures[0]!.properties['Hartree'], true);
   assert.equal(structures[1]!.name, '');
 });
+
+test('formatNumber text reads back to exactly the same double (200k seeded values of every magnitude)', async () => {
+  const { formatNumber } = await import('../../core/formats/xyz/writer');
+  const { seededRandom } = await import('../helpers/fuzz');
+  const random = seededRandom(7);
+  const values = [0, -0, 1, -1, 0.1, 1e-9, -17660.461737861464, 1e21, 5e-324, 89999999.99999999, 0.30000000000000004, 1 / 3, -0.07164];
+  for (let i = 0; i < 200_000; i++) {
+    const kind = i % 4;
+    values.push(kind === 0 ? (random() - 0.5) * 100 : kind === 1 ? Math.round((random() - 0.5) * 1e9) / 1e6 : kind === 2 ? (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20) : Math.round(random() * 1e8) / 1e8);
+  }
+  for (const v of values) {
+    const text = formatNumber(v);
+    assert.ok(Object.is(Number(text), v), `${v} -> ${text}`);
+  }
+  assert.equal(formatNumber(-0.07164), '-0.07164');
+  assert.equal(formatNumber(3), '3');
+  assert.equal(formatNumber(Number.NaN), 'nan');
+});

@@ -5,8 +5,25 @@ import type { StructureWriter, WriterOptions } from '../format';
 /** Keys the writer produces itself; properties with these names are not written again. */
 const RESERVED_KEYS = new Set(['Lattice', 'Properties', 'pbc']);
 
-/** Shortest text that reads back to the same double (JavaScript's number to string is round-trip exact). */
+/**
+ * Text that reads back to exactly the same double. Fast path: when x is exactly (as a double) some integer m
+ * divided by 1e8, print m's digits with a decimal point (reading 'm/1e8' back gives the correctly rounded
+ * m / 1e8, which is x). Otherwise JavaScript's shortest round-trip String(x).
+ */
 export function formatNumber(x: number): string {
+  const m = Math.round(x * 1e8);
+  if (m / 1e8 === x && m > -9e15 && m < 9e15 && m !== 0) {
+    const a = m < 0 ? -m : m;
+    const whole = Math.floor(a / 1e8);
+    const fraction = a - whole * 1e8;
+    const sign = m < 0 ? '-' : '';
+    if (fraction === 0) return sign + String(whole);
+    let digits = String(fraction);
+    digits = '00000000'.slice(digits.length) + digits;
+    let end = 8;
+    while (digits.charCodeAt(end - 1) === 48) end--;
+    return `${sign}${whole}.${digits.slice(0, end)}`;
+  }
   if (Number.isNaN(x)) return 'nan';
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
