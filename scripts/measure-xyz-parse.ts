@@ -1,11 +1,12 @@
 // Measures extended-XYZ parse throughput (CPU time, MB of uncompressed text per second) of our splitter +
-// parseRecord against a naive split(/\s+/)-and-Number() reader on the same text, in the same run.
+// parseRecord against a naive split(/\s+/)-and-Number() reader on the same text, in the same run, and the
+// extxyz writer against String(x) of the positions alone.
 // Usage: node --import tsx scripts/measure-xyz-parse.ts [path.extxyz.gz] (default: ../shared/datasets/qm9_xtb/qm9_xtb_rattled_0.05.extxyz.gz)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { splitLines } from '../core/formats/read-text';
+import { readText, splitLines } from '../core/formats/read-text';
 import { extxyzFormat } from '../core/formats/xyz/index';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,6 +54,8 @@ function naive(): number {
   return atoms;
 }
 
+const structures = readText(text, 'bench', extxyzFormat).structures;
+
 for (let rep = 0; rep < 3; rep++) {
   let t0 = cpuMs();
   const a = ours();
@@ -62,4 +65,14 @@ for (let rep = 0; rep < 3; rep++) {
   const tNaive = cpuMs() - t0;
   if (a !== b) throw new Error(`atom counts differ: ${a} vs ${b}`);
   console.log(`${megabytes.toFixed(1)} MB, ${a} atoms: ours ${(megabytes / tOurs * 1000).toFixed(1)} MB/s (full Structures, typed columns), naive split reader ${(megabytes / tNaive * 1000).toFixed(1)} MB/s`);
+  const writer = extxyzFormat.createWriter!();
+  t0 = cpuMs();
+  let written = 0;
+  structures.forEach((s, i) => (written += writer.write(s, i).length));
+  const tWrite = cpuMs() - t0;
+  t0 = cpuMs();
+  let naiveWritten = 0;
+  for (const s of structures) naiveWritten += Array.from(s.positions, (x) => String(x)).join(' ').length;
+  const tNaiveWrite = cpuMs() - t0;
+  console.log(`  writer: ${(written / 1e6 / tWrite * 1000).toFixed(1)} MB/s of extxyz text (${(written / 1e6).toFixed(1)} MB); String(x) of positions alone: ${(naiveWritten / 1e6 / tNaiveWrite * 1000).toFixed(1)} MB/s`);
 }
