@@ -226,19 +226,30 @@ export function App({ api }: AppProps) {
     }
   }, [api, platform, handleOpenResult, notify]);
 
-  // Events pushed by the compute side.
-  useEffect(
-    () =>
-      api.subscribe((event) => {
+  // Events pushed by the compute side. Job progress (one event per batch, hundreds a second on fast
+  // predictors) is coalesced to at most one render per animation frame.
+  useEffect(() => {
+    const pendingProgress = new Map<JobId, JobProgress>();
+    let frame = 0;
+    const flushProgress = () => {
+      frame = 0;
+      const updates = [...pendingProgress.values()];
+      pendingProgress.clear();
+      setJobs((list) => {
+        let next = list.slice();
+        for (const progress of updates) {
+          const i = next.findIndex((j) => j.id === progress.id);
+          if (i < 0) next = [progress, ...next];
+          else next[i] = progress;
+        }
+        return next;
+      });
+    };
+    const unsubscribe = api.subscribe((event) => {
         switch (event.type) {
           case 'job-progress':
-            setJobs((list) => {
-              const i = list.findIndex((j) => j.id === event.progress.id);
-              if (i < 0) return [event.progress, ...list];
-              const next = list.slice();
-              next[i] = event.progress;
-              return next;
-            });
+            pendingProgress.set(event.progress.id, event.progress);
+            if (frame === 0) frame = requestAnimationFrame(flushProgress);
             if (event.progress.state === 'failed') notify('error', `Job failed: ${event.progress.label}`, event.progress.message);
             if (event.progress.state === 'done') notify('success', `Job finished: ${event.progress.label}`, `${plural(event.progress.done, 'structure')} in ${event.progress.elapsedSeconds.toFixed(1)} s`);
             break;
@@ -257,9 +268,12 @@ export function App({ api }: AppProps) {
             window.dispatchEvent(new CustomEvent('equimol-menu', { detail: event.command }));
             break;
         }
-      }),
-    [api, handleOpenResult, notify],
-  );
+      });
+    return () => {
+      unsubscribe();
+      if (frame !== 0) cancelAnimationFrame(frame);
+    };
+  }, [api, handleOpenResult, notify]);
 
   // ---------- selection -> structure + depiction ----------
   useEffect(() => {
