@@ -31,5 +31,6 @@ export function sumPerGraphRows(ctx: GraphContext, perAtom: tf.Tensor2D): tf.Ten
 
 /** One-hot species [nAtoms, nSpecies]. */
 export function speciesOneHot(ctx: GraphContext, nSpecies: number): tf.Tensor2D {
-  return tf.oneHot(ctx.species, nSpecies, 1, 0, 'float32') as tf.Tensor2D;
+  // Rows of the identity rather than tf.oneHot(..., 'float32'): tfjs-wasm 4.22's OneHot returns zeros for a float32 dtype.
+  return tf.tidy(() => tf.gather(tf.eye(nSpecies), ctx.species) as tf.Tensor2D);
 }
