@@ -15,7 +15,9 @@ import { averageNeighbourCount, fitNormalisation } from '../core/engine/train/no
 import { trainModel } from '../core/engine/train/train';
 import { evaluateModel, referenceEnergy } from '../core/engine/eval';
 import { modelToFile } from '../core/engine/model-file/families';
-import { initNodeBackend, readStructures, writeModelFile } from '../main/cli/commands/eval';
+import { initNodeBackend, readModelFile, readStructures, writeModelFile } from '../main/cli/commands/eval';
+import { readFile } from 'node:fs/promises';
+import type { EnergyModel } from '../core/engine/model';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const data = join(root, '..', 'shared', 'datasets', 'botnet_ethanol_rmd17');
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     'force-weight': { type: 'string', default: '10' },
     'max-epochs': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
+    /** Continue from a model file (its weights, config and normalisation); earlier training is added to the record. */
+    init: { type: 'string' },
     out: { type: 'string', default: join(root, 'assets', 'models', 'benchmarks', 'egnn-ethanol-rmd17') },
   },
 });
@@ -47,10 +51,19 @@ const cutoff = Number(values.cutoff);
 const normalisation = fitNormalisation(train, species, { isolatedAtomEnergies: isolatedEnergies });
 const averageNeighbours = averageNeighbourCount(train, cutoff);
 console.log(`train ${train.length}, test ${test.length}; E0 ${normalisation.referenceEnergies.map((e) => e.toFixed(3))} eV, shift ${normalisation.shift.toFixed(4)} eV/atom, scale ${normalisation.scale.toFixed(4)} eV/Å, neighbours ${averageNeighbours.toFixed(2)}`);
-const model = createEgnn({
-  species, cutoff, features: Number(values.features), layers: Number(values.layers), updateCoordinates: false,
-  averageNeighbours, seed: Number(values.seed),
-}, normalisation);
+let previous = { epochs: 0, seconds: 0 };
+let model: EnergyModel;
+if (values.init) {
+  model = await readModelFile(values.init);
+  const doc = JSON.parse(await readFile(values.init, 'utf8')) as { training?: { epochs: number; seconds: number } };
+  previous = { epochs: doc.training?.epochs ?? 0, seconds: doc.training?.seconds ?? 0 };
+  console.log(`continuing from ${values.init} (${previous.epochs} epochs, ${previous.seconds} s)`);
+} else {
+  model = createEgnn({
+    species, cutoff, features: Number(values.features), layers: Number(values.layers), updateCoordinates: false,
+    averageNeighbours, seed: Number(values.seed),
+  }, normalisation);
+}
 
 const options = {
   validationFraction: 0.05,
@@ -107,11 +120,11 @@ const file = modelToFile(model, {
     dataset: 'botnet_ethanol_rmd17/train.extxyz.gz',
     trainStructures: result.trainStructures,
     validationStructures: result.validationStructures,
-    epochs: result.epochs,
-    bestEpoch: result.bestEpoch + 1,
-    seconds: Math.round(result.seconds),
+    epochs: previous.epochs + result.epochs,
+    bestEpoch: previous.epochs + result.bestEpoch + 1,
+    seconds: Math.round(previous.seconds + result.seconds),
     backend: backend.description,
-    options: { ...options, stoppedBy: result.stoppedBy },
+    options: { ...options, stoppedBy: result.stoppedBy, ...(values.init ? { continuedFrom: `${previous.epochs} epochs (${previous.seconds} s)` } : {}) },
     date: new Date().toISOString(),
   },
   metrics: [testMetrics],
@@ -121,9 +134,9 @@ await writeFile(`${values.out}.md`, [
   `# ${card.title}`, '', card.description, '',
   `- Files: \`${values.out.split('/').pop()}.model.json\` + \`.weights.bin\` (Equimol model file v1)`,
   `- Training data: ${card.trainingData}`,
-  `- Training: ${result.epochs} epochs (best ${result.bestEpoch + 1}), ${Math.round(result.seconds)} s on ${backend.description}, stopped by ${result.stoppedBy}; Adam lr ${options.learningRate}, cosine, EMA 0.99, batch ${options.batchSize}, loss w_E=1 (per-atom energy), w_F=${options.forceWeight}`,
+  `- Training: ${previous.epochs + result.epochs} epochs in ${values.init ? 'two runs' : 'one run'} (best ${previous.epochs + result.bestEpoch + 1}), ${Math.round(previous.seconds + result.seconds)} s on ${backend.description}, stopped by ${result.stoppedBy}; Adam lr ${options.learningRate}, cosine, EMA 0.99, batch ${options.batchSize}, loss w_E=1 (per-atom energy), w_F=${options.forceWeight}`,
   `- Test (test_MD, ${metrics.structures} frames): energy MAE ${metrics.energyMAE_meV.toFixed(2)} meV (${metrics.energyMAE_meV_per_atom.toFixed(2)} meV/atom), force MAE ${metrics.forceMAE_meV_per_A.toFixed(2)} meV/Å`,
-  `- Reproduce: \`nice -n 10 node --import tsx scripts/train-ethanol.ts --model egnn --minutes ${values.minutes}\`; check: \`npm run equimol -- eval ${values.out.replace(root, '')}.model.json ../shared/datasets/botnet_ethanol_rmd17/test_MD.extxyz.gz --json\``,
+  `- Reproduce: \`nice -n 10 node --import tsx scripts/train-ethanol.ts ${process.argv.slice(2).join(' ')}\`; check: \`npm run equimol -- eval ${values.out.replace(root, '')}.model.json ../shared/datasets/botnet_ethanol_rmd17/test_MD.extxyz.gz --json\``,
   `- Intended use: ${card.intendedUse}`,
   `- Limitations: ${card.limitations}`,
   `- Cite: ${card.citation}`, '',
