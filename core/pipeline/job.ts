@@ -122,6 +122,30 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Resolves like `promise`, or rejects with JobCancelledError as soon as `signal` aborts: a job blocked on a slow
+ * source (stdin, a network stream) still stops promptly. The abandoned promise's outcome is ignored.
+ */
+function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  promise.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(new JobCancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new JobCancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 export function validateShard(shard: Shard): void {
   if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
     throw new RangeError(`shard ${shard.index}/${shard.count}: need 0 <= index < count`);
@@ -314,7 +338,7 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRes
       let format: StructureFormat;
       let bytes: ByteSource;
       try {
-        const head = await readHead(counter.count(await input.open()), options.headBytes ?? 64 * 1024);
+        const head = await untilAborted(readHead(counter.count(await input.open()), options.headBytes ?? 64 * 1024), signal);
         format = forced ?? detectFormat(input.name, head.text);
         if (!prepared.has(format)) {
           await format.prepare?.();
@@ -340,7 +364,7 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRes
         for (;;) {
           let next: IteratorResult<LineBatch>;
           try {
-            next = await lineIterator.next();
+            next = await untilAborted(lineIterator.next(), signal);
           } catch (error) {
             readError = error;
             break;

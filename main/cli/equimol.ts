@@ -65,6 +65,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   });
   const code = await runCli(argv, { stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
   process.off('SIGINT', onSigint);
+  // An interrupted job may have left a read from stdin pending: let the process exit anyway.
+  if (code === EXIT.cancelled) process.stdin.destroy();
   process.exitCode = code;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
@@ -179,28 +179,38 @@ test('convert writes SDF atomically and skips bad records with exit 1', async ()
   assert.equal(existsSync(join(tmp, 'nope-out.sdf')), false);
 });
 
-test('Ctrl-C stops bin/equimol predict with exit 130, complete rows only, and --resume finishes it exactly', async () => {
-  const big = join(tmp, 'sigint.sdf');
-  writeFileSync(big, drugsText.repeat(400));
+test('Ctrl-C stops bin/equimol predict promptly (even while it waits for stdin) with exit 130, complete rows only, and --resume finishes it exactly', async () => {
+  // Input comes on stdin and the pipe stays open, so the job cannot finish before the interrupt on any machine.
+  const input = drugsText.repeat(100);
+  const half = input.slice(0, input.indexOf('$$$$\n', Math.floor(input.length / 2)) + 5);
   const out = join(tmp, 'sigint.csv');
-  const child = spawn(process.execPath, ['bin/equimol.mjs', 'predict', big, '--out', out, '--batch', '20'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/equimol.mjs', 'predict', '-', '--out', out, '--batch', '20'], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !(existsSync(out) && statSync(out).size > 0)) await new Promise((r) => setTimeout(r, 20));
+  // The output file is created after the SIGINT handler is installed: from then on Ctrl-C is handled.
+  while (Date.now() < deadline && !existsSync(out)) await new Promise((r) => setTimeout(r, 20));
+  child.stdin.write(half);
+  await new Promise((r) => setTimeout(r, 700));
   child.kill('SIGINT');
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const code = await exited;
   assert.equal(code, EXIT.cancelled, stderr);
   assert.match(stderr, /interrupted/);
   const partial = readFileSync(out, 'utf8');
   assert.ok(partial.endsWith('\n'));
   const partialRows = partial.trimEnd().split('\n').length - 1;
-  assert.ok(partialRows >= 0 && partialRows < 8000, `${partialRows} rows before the interrupt`);
-  const resumed = spawnSync(process.execPath, ['bin/equimol.mjs', 'predict', big, '--out', out, '--resume'], { encoding: 'utf8' });
+  assert.ok(partialRows >= 0 && partialRows <= 1000, `${partialRows} rows before the interrupt`);
+  console.log(`# ${partialRows} rows were written before Ctrl-C`);
+  const resumed = spawnSync(process.execPath, ['bin/equimol.mjs', 'predict', '-', '--out', out, '--resume'], { encoding: 'utf8', input });
   assert.equal(resumed.status, EXIT.ok, resumed.stderr);
+  const inputFile = join(tmp, 'sigint.sdf');
+  writeFileSync(inputFile, input);
   const reference = join(tmp, 'sigint-ref.csv');
-  assert.equal((await cli(['predict', big, '--out', reference])).code, EXIT.ok);
-  assert.equal(readFileSync(out, 'utf8'), readFileSync(reference, 'utf8'));
+  assert.equal((await cli(['predict', inputFile, '--out', reference])).code, EXIT.ok);
+  const expected = readFileSync(reference, 'utf8').split(inputFile).join('-');
+  assert.equal(readFileSync(out, 'utf8'), expected);
+  assert.equal(expected.trimEnd().split('\n').length, 2001);
 });
 
 test('info --json reads shared gzipped extended XYZ datasets in place, counting frames as their manifest does', async () => {

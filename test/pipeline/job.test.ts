@@ -261,3 +261,21 @@ test('backpressure: the job reads at most about one batch ahead of a slow writer
   assert.ok(written >= 2000 && written <= 2050);
   assert.ok(maxAhead <= 50 + 20, `read ${maxAhead} frames ahead of the writer`);
 });
+
+test('cancelling while the source is stalled (stdin, network) stops at once, keeping the rows already read', async () => {
+  const stalled: ByteSource = {
+    async *[Symbol.asyncIterator]() {
+      yield new TextEncoder().encode(CU_MD.toString('utf8').repeat(5)); // 60 frames, more than the 64 KiB sniffed
+      await new Promise(() => undefined); // never delivers more
+    },
+  };
+  const controller = new AbortController();
+  const rows: ResultRow[] = [];
+  setTimeout(() => controller.abort(), 300);
+  const t0 = performance.now();
+  const result = await runBatchJob({ inputs: [{ name: 'stdin.extxyz', open: () => stalled }], predictor: geometry, sink: collectSink(rows), format: extxyzFormat, batchSize: 4, signal: controller.signal });
+  assert.equal(result.cancelled, true);
+  assert.ok(performance.now() - t0 < 5000);
+  assert.ok(rows.length >= 56 && rows.length % 4 === 0, `${rows.length} rows: complete batches of what arrived were written`);
+  assert.ok(rows.every((r) => r.status === 'ok'));
+});
