@@ -1,10 +1,9 @@
 /**
  * Materials for large structures: atoms as ray-cast sphere impostors (one camera-facing quad per atom; the
- * fragment shader intersects the view ray with the sphere, writes its true depth and normal), bond halves as
- * ray-cast cylinder impostors (one quad each), both lit by the same hand-written Blinn-Phong model that approximates the
- * three.js lights used for small structures (hemisphere + ambient + key + rim, all fixed to the camera).
- * Two triangles per atom or bond half instead of hundreds keeps 100k atoms drawable on a software rasteriser.
- * createLitCylinderMaterial (mesh cylinders with the same lighting) is kept for comparison in benchmarks.
+ * fragment shader intersects the view ray with the sphere, writes its true depth and normal), bonds as
+ * ray-cast cylinder impostors (one quad per bond, split colour), both lit by the same hand-written
+ * Blinn-Phong model that approximates the three.js lights used for small structures (hemisphere + ambient + key + rim, all fixed to the camera).
+ * Two triangles per atom or bond instead of hundreds keeps 100k atoms drawable on a software rasteriser.
  */
 import { DoubleSide, ShaderMaterial } from 'three';
 
@@ -73,7 +72,8 @@ const SPHERE_FRAGMENT = /* glsl */ `
   }
 `;
 
-// Bond halves as ray-cast cylinder impostors: instanceMatrix columns are (u*r, axis vector A->B, w*r, midpoint).
+// Bonds as ray-cast cylinder impostors, one quad per bond: instanceMatrix columns are (u*r, axis vector A->B,
+// w*r, midpoint); instanceColor / instanceColorB colour the parts before / after the split fraction instanceSplit.
 const CYLINDER_IMPOSTOR_VERTEX = /* glsl */ `
   varying vec3 vStart;
   varying vec3 vAxis;
@@ -81,6 +81,10 @@ const CYLINDER_IMPOSTOR_VERTEX = /* glsl */ `
   varying float vRadius;
   varying vec3 vPoint;
   varying vec3 vColor;
+  varying vec3 vColorB;
+  varying float vSplit;
+  attribute vec3 instanceColorB;
+  attribute float instanceSplit;
   void main() {
     vec3 mid = (modelViewMatrix * vec4(instanceMatrix[3].xyz, 1.0)).xyz;
     vec3 axis = mat3(modelViewMatrix) * instanceMatrix[1].xyz;
@@ -105,6 +109,8 @@ const CYLINDER_IMPOSTOR_VERTEX = /* glsl */ `
     #else
       vColor = vec3(1.0);
     #endif
+    vColorB = instanceColorB;
+    vSplit = instanceSplit;
     gl_Position = projectionMatrix * vec4(point, 1.0);
   }
 `;
@@ -117,6 +123,8 @@ const CYLINDER_IMPOSTOR_FRAGMENT = /* glsl */ `
   varying float vRadius;
   varying vec3 vPoint;
   varying vec3 vColor;
+  varying vec3 vColorB;
+  varying float vSplit;
   ${LIGHTING}
   void main() {
     vec3 ray = normalize(vPoint);
@@ -135,37 +143,9 @@ const CYLINDER_IMPOSTOR_FRAGMENT = /* glsl */ `
     vec3 normal = normalize(hit - vStart - s * vAxis);
     vec4 clip = projectionMatrix * vec4(hit, 1.0);
     gl_FragDepth = 0.5 * (clip.z / clip.w) + 0.5;
-    gl_FragColor = vec4(shade(vColor, normal, -ray), 1.0);
-    #include <colorspace_fragment>
-  }
-`;
-
-const CYLINDER_VERTEX = /* glsl */ `
-  varying vec3 vNormal;
-  varying vec3 vPoint;
-  varying vec3 vColor;
-  void main() {
-    vec4 point = modelViewMatrix * instanceMatrix * vec4(position, 1.0);
-    vNormal = normalize(mat3(modelViewMatrix) * mat3(instanceMatrix) * normal);
-    vPoint = point.xyz;
-    #ifdef USE_INSTANCING_COLOR
-      vColor = instanceColor;
-    #else
-      vColor = vec3(1.0);
-    #endif
-    gl_Position = projectionMatrix * point;
-  }
-`;
-
-const CYLINDER_FRAGMENT = /* glsl */ `
-  varying vec3 vNormal;
-  varying vec3 vPoint;
-  varying vec3 vColor;
-  ${LIGHTING}
-  void main() {
-    vec3 viewDir = normalize(-vPoint);
-    vec3 n = normalize(vNormal);
-    gl_FragColor = vec4(shade(vColor, n, viewDir), 1.0);
+    // One instance is the whole bond: each atom's colour up to the split point.
+    vec3 base = s < vSplit * vLength ? vColor : vColorB;
+    gl_FragColor = vec4(shade(base, normal, -ray), 1.0);
     #include <colorspace_fragment>
   }
 `;
@@ -174,11 +154,7 @@ export function createImpostorSphereMaterial(): ShaderMaterial {
   return new ShaderMaterial({ vertexShader: SPHERE_VERTEX, fragmentShader: SPHERE_FRAGMENT, side: DoubleSide });
 }
 
-export function createLitCylinderMaterial(): ShaderMaterial {
-  return new ShaderMaterial({ vertexShader: CYLINDER_VERTEX, fragmentShader: CYLINDER_FRAGMENT });
-}
-
-/** Bond halves as impostors: draw with a PlaneGeometry(2, 2) quad per instance. */
+/** Bonds as impostors: a PlaneGeometry(2, 2) quad per bond, with instanceColorB and instanceSplit attributes. */
 export function createImpostorCylinderMaterial(): ShaderMaterial {
   return new ShaderMaterial({ vertexShader: CYLINDER_IMPOSTOR_VERTEX, fragmentShader: CYLINDER_IMPOSTOR_FRAGMENT, side: DoubleSide });
 }

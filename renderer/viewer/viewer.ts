@@ -390,7 +390,9 @@ class ThreeStructureViewer implements StructureViewer {
     const impostor = this.usesImpostors();
     const segments = cylinderSegments(count);
     const detailKey = impostor ? 'impostor' : `phong${segments}`;
-    if (this.bondMesh && (asLines || this.bondMesh.instanceMatrix.count < count || this.bondMesh.userData['detail'] !== detailKey || count === 0)) {
+    // Impostors draw a whole bond (both halves, split colour in the shader) per instance: half the vertices.
+    const instances = impostor ? count >> 1 : count;
+    if (this.bondMesh && (asLines || this.bondMesh.instanceMatrix.count < instances || this.bondMesh.userData['detail'] !== detailKey || count === 0)) {
       disposeObject(this.bondMesh);
       this.bondMesh = null;
     }
@@ -413,23 +415,36 @@ class ThreeStructureViewer implements StructureViewer {
       return;
     }
     if (!this.bondMesh) {
-      this.bondMesh = impostor
-        ? new InstancedMesh(new PlaneGeometry(2, 2), (this.cylinderImpostorMaterial ??= shared(createImpostorCylinderMaterial())), count)
-        : new InstancedMesh(new CylinderGeometry(1, 1, 1, segments, 1, true), this.bondMaterial, count);
+      if (impostor) {
+        const quad = new PlaneGeometry(2, 2);
+        quad.setAttribute('instanceColorB', new InstancedBufferAttribute(new Float32Array(instances * 3), 3));
+        quad.setAttribute('instanceSplit', new InstancedBufferAttribute(new Float32Array(instances), 1));
+        this.bondMesh = new InstancedMesh(quad, (this.cylinderImpostorMaterial ??= shared(createImpostorCylinderMaterial())), instances);
+      } else this.bondMesh = new InstancedMesh(new CylinderGeometry(1, 1, 1, segments, 1, true), this.bondMaterial, instances);
       this.bondMesh.userData['detail'] = detailKey;
-      this.bondMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(count * 3), 3);
+      this.bondMesh.instanceColor = new InstancedBufferAttribute(new Float32Array(instances * 3), 3);
       this.bondMesh.frustumCulled = false;
       this.scene.add(this.bondMesh);
     }
     const mesh = this.bondMesh;
-    mesh.count = count;
+    mesh.count = instances;
     const matrices = mesh.instanceMatrix.array as Float32Array;
     const colors = mesh.instanceColor!.array as Float32Array;
-    for (let h = 0; h < count; h++) {
-      const r = bonds.radius[h]!;
-      const sx = bonds.start[3 * h]!, sy = bonds.start[3 * h + 1]!, sz = bonds.start[3 * h + 2]!;
-      const dx = bonds.end[3 * h]! - sx, dy = bonds.end[3 * h + 1]! - sy, dz = bonds.end[3 * h + 2]! - sz;
+    const colorsB = impostor ? (mesh.geometry.getAttribute('instanceColorB') as InstancedBufferAttribute) : null;
+    const splits = impostor ? (mesh.geometry.getAttribute('instanceSplit') as InstancedBufferAttribute) : null;
+    for (let h = 0; h < instances; h++) {
+      // Impostor instance h spans halves 2h (start side) and 2h+1 (end side); a mesh instance is one half.
+      const first = impostor ? 2 * h : h;
+      const last = impostor ? 2 * h + 1 : h;
+      const r = bonds.radius[first]!;
+      const sx = bonds.start[3 * first]!, sy = bonds.start[3 * first + 1]!, sz = bonds.start[3 * first + 2]!;
+      const dx = bonds.end[3 * last]! - sx, dy = bonds.end[3 * last + 1]! - sy, dz = bonds.end[3 * last + 2]! - sz;
       const length = Math.hypot(dx, dy, dz) || 1e-6;
+      if (colorsB && splits) {
+        this.writeColors(colorsB.array as Float32Array, 3 * h, bonds.color[last]!);
+        const half = Math.hypot(bonds.end[3 * first]! - sx, bonds.end[3 * first + 1]! - sy, bonds.end[3 * first + 2]! - sz);
+        (splits.array as Float32Array)[h] = half / length;
+      }
       const yx = dx / length, yy = dy / length, yz = dz / length;
       // u: a unit vector perpendicular to the bond; w = u x y completes a right-handed basis (u, y, w).
       let ux: number, uy: number, uz: number;
@@ -448,10 +463,12 @@ class ThreeStructureViewer implements StructureViewer {
       matrices[m + 4] = dx; matrices[m + 5] = dy; matrices[m + 6] = dz; matrices[m + 7] = 0;
       matrices[m + 8] = wx * r; matrices[m + 9] = wy * r; matrices[m + 10] = wz * r; matrices[m + 11] = 0;
       matrices[m + 12] = sx + dx / 2; matrices[m + 13] = sy + dy / 2; matrices[m + 14] = sz + dz / 2; matrices[m + 15] = 1;
-      this.writeColors(colors, 3 * h, bonds.color[h]!);
+      this.writeColors(colors, 3 * h, bonds.color[first]!);
     }
     mesh.instanceMatrix.needsUpdate = true;
     mesh.instanceColor!.needsUpdate = true;
+    if (colorsB) colorsB.needsUpdate = true;
+    if (splits) splits.needsUpdate = true;
   }
 
   private updateCell(): void {

@@ -281,7 +281,7 @@ test('impostor spheres and bonds (the large-structure path) draw the same molecu
   const meshImage = await snapshot();
   const impostors = await create({ structure: ethanol }, 0);
   const impostorImage = await snapshot();
-  assert.equal(impostors.triangles, 2 * (9 + 16), 'two triangles per atom and per bond half');
+  assert.equal(impostors.triangles, 2 * (9 + 8), 'two triangles per atom and per bond');
   assert.ok(meshes.triangles > 20 * impostors.triangles);
   const a = stats(meshImage), b = stats(impostorImage);
   assert.ok(b.red > 500 && b.grey > 1000 && b.white > 1000, JSON.stringify(b));
