@@ -18,7 +18,7 @@ for z, sym in enumerate(chemical_symbols):
     col = jmol_colors[z] if z < len(jmol_colors) else (1.0, 0.08, 0.58)  # Jmol's default pink past Ds
     r, g, b = (int(round(c * 255)) for c in col)
     rows.append(
-        f"  [{z}, {sym!r}, {atomic_names[z]!r}, {float(atomic_masses[z]):.6g}, {float(covalent_radii[z]):.3g}, "
+        f"  [{z}, {sym!r}, {atomic_names[z]!r}, {float(atomic_masses[z])!r}, {float(covalent_radii[z]):.3g}, "
         f"{'null' if vdw is None else format(vdw, '.3g')}, 0x{r:02x}{g:02x}{b:02x}],"
     )
 out = Path(__file__).resolve().parent.parent / "core" / "structure" / "elements.generated-data.ts"
