@@ -61,7 +61,7 @@ export const suite: BenchSuite = {
     const figures: BenchFigure[] = [];
     const repeats = options.quick ? 2 : 5;
     const layer = createEgnn({ species, features: 128, layers: 1, cutoff: 5, seed: 1 });
-    setWasmGraphKernels(false);
+    setWasmGraphKernels(true, { segmentSumOnly: true });
     const stockName = 'tfjs-wasm (SIMD, 1 thread, stock gather/matMul; segment sum supplied)';
     const stock = layerTimings(layer, ctx, repeats);
     setWasmGraphKernels(true);
@@ -82,7 +82,7 @@ export const suite: BenchSuite = {
       tf.dispose([r.energy, r.forces]);
       disposeGraphContext(c);
     }, repeats);
-    setWasmGraphKernels(false);
+    setWasmGraphKernels(true, { segmentSumOnly: true });
     const stockMs = throughput();
     setWasmGraphKernels(true);
     const oursMs = throughput();

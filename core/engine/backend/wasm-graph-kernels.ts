@@ -114,12 +114,13 @@ function replaceKernel(config: tf.KernelConfig): void {
 
 /**
  * Installs (enabled = true) or removes (false) the graph kernels on the 'wasm' backend.
- * Requires tfjs-backend-wasm to be imported (its kernels registered). Idempotent.
+ * `segmentSumOnly` installs only UnsortedSegmentSum (which stock wasm lacks), leaving the stock gather and
+ * matMul kernels: the baseline benchmarks compare against. Requires tfjs-backend-wasm to be imported.
  */
-export function setWasmGraphKernels(enabled: boolean): void {
+export function setWasmGraphKernels(enabled: boolean, options: { segmentSumOnly?: boolean } = {}): void {
   const backendName = 'wasm';
   if (enabled) {
-    if (stockKernels) return;
+    if (stockKernels) setWasmGraphKernels(false);
     const stockBatchMatMul = tf.getKernel('BatchMatMul', backendName);
     const stockFusedMatMul = tf.getKernel('_FusedMatMul', backendName);
     const stockGather = tf.getKernel('GatherV2', backendName);
@@ -134,6 +135,7 @@ export function setWasmGraphKernels(enabled: boolean): void {
       ['_FusedMatMul', stockFusedMatMul],
     ]);
     replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: unsortedSegmentSumWasm });
+    if (options.segmentSumOnly) return;
     replaceKernel({ ...stockGather, kernelFunc: makeGatherRowsWasm(stockGather.kernelFunc) });
     replaceKernel({ ...stockBatchMatMul, kernelFunc: makeTransposeFirstMatMul(stockBatchMatMul.kernelFunc, stockTranspose.kernelFunc) });
     if (stockFusedMatMul) {
