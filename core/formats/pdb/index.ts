@@ -7,7 +7,7 @@ import { pdbModelToStructure } from './to-structure';
 import { createPdbWriter } from './writer';
 
 export { parsePdbModel, inferElement, type PdbModel, type PdbAtoms, type PdbCrystal } from './pdb';
-export { pdbModelToStructure, cellFromParameters } from './to-structure';
+export { pdbModelToStructure } from './to-structure';
 export { createPdbSplitter } from './splitter';
 export { createPdbWriter } from './writer';
 

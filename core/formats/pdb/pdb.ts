@@ -5,15 +5,10 @@
  */
 import { FormatError } from '../../structure/errors';
 import { atomicNumberOf } from '../../structure/elements';
+import { cellFromParameters, type CellParameters } from '../../structure/cell';
 
-export interface PdbCrystal {
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-  /** Degrees. */
-  readonly alpha: number;
-  readonly beta: number;
-  readonly gamma: number;
+/** CRYST1: cell lengths (Å), angles (degrees) and the space-group symbol. */
+export interface PdbCrystal extends CellParameters {
   readonly spaceGroup: string;
 }
 
@@ -131,6 +126,11 @@ function parseCryst1(line: string, lineNo: number): PdbCrystal {
     if (!(angle > 0 && angle < 180)) throw new FormatError(`CRYST1 angle ${angle} is outside (0, 180) degrees`, lineNo);
   }
   if (!(crystal.a > 0 && crystal.b > 0 && crystal.c > 0)) throw new FormatError('CRYST1 cell lengths must be positive', lineNo);
+  try {
+    cellFromParameters(crystal.a, crystal.b, crystal.c, crystal.alpha, crystal.beta, crystal.gamma);
+  } catch (error) {
+    throw new FormatError(`CRYST1: ${(error as Error).message}`, lineNo);
+  }
   return crystal;
 }
 

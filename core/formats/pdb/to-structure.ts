@@ -1,21 +1,7 @@
 import { perceiveBonds } from '../../chem/perceive-bonds';
 import { createStructure, type Bond, type PropertyValue, type Provenance, type Structure } from '../../structure/structure';
+import { cellFromParameters } from '../../structure/cell';
 import type { PdbCrystal, PdbModel } from './pdb';
-
-/** Cell vectors (rows) from lengths and angles, ASE's convention: a along x, b in the xy plane. */
-export function cellFromParameters(crystal: PdbCrystal): Float64Array {
-  const rad = Math.PI / 180;
-  const cosOf = (deg: number) => (Math.abs(deg - 90) < 1e-10 ? 0 : Math.cos(deg * rad));
-  const ca = cosOf(crystal.alpha), cb = cosOf(crystal.beta), cg = cosOf(crystal.gamma);
-  const sg = Math.abs(crystal.gamma - 90) < 1e-10 ? 1 : Math.sin(crystal.gamma * rad);
-  const cy = (ca - cb * cg) / sg;
-  const cz = Math.sqrt(Math.max(0, 1 - cb * cb - cy * cy));
-  return Float64Array.of(
-    crystal.a, 0, 0,
-    crystal.b * cg, crystal.b * sg, 0,
-    crystal.c * cb, crystal.c * cy, crystal.c * cz,
-  );
-}
 
 /** CRYST1 1 1 1 90 90 90 is the placeholder written for structures without a unit cell (NMR, EM). */
 export function isPlaceholderCell(crystal: PdbCrystal): boolean {
@@ -44,7 +30,8 @@ export function pdbModelToStructure(model: PdbModel, provenance?: Provenance): S
     bonds.push({ a: Math.min(a, b), b: Math.max(a, b), order: 1 });
   }
   const useCell = model.crystal && !isPlaceholderCell(model.crystal);
-  const cell = useCell ? cellFromParameters(model.crystal!) : undefined;
+  const crystal = model.crystal!;
+  const cell = useCell ? cellFromParameters(crystal.a, crystal.b, crystal.c, crystal.alpha, crystal.beta, crystal.gamma) : undefined;
   const properties: Record<string, PropertyValue> = {};
   if (model.modelNumber !== undefined) properties.model = model.modelNumber;
   if (model.crystal?.spaceGroup) properties.spaceGroup = model.crystal.spaceGroup;

@@ -4,6 +4,7 @@
  * CRYST1 from the cell, CONECT for bonds that touch HETATM atoms (all bonds when no residue data exist).
  */
 import { symbolOf } from '../../structure/elements';
+import { cellParameters } from '../../structure/cell';
 import type { AtomArray, Structure } from '../../structure/structure';
 import type { StructureWriter } from '../format';
 
@@ -17,14 +18,6 @@ function num(array: AtomArray | undefined, i: number, fallback: number): number 
 
 function f(value: number, width: number, digits: number): string {
   return value.toFixed(digits).padStart(width, ' ');
-}
-
-function cellParameters(cell: Float64Array): [number, number, number, number, number, number] {
-  const len = (k: number) => Math.hypot(cell[3 * k]!, cell[3 * k + 1]!, cell[3 * k + 2]!);
-  const dot = (p: number, q: number) => cell[3 * p]! * cell[3 * q]! + cell[3 * p + 1]! * cell[3 * q + 1]! + cell[3 * p + 2]! * cell[3 * q + 2]!;
-  const a = len(0), b = len(1), c = len(2);
-  const deg = (x: number) => (Math.acos(Math.max(-1, Math.min(1, x))) * 180) / Math.PI;
-  return [a, b, c, deg(dot(1, 2) / (b * c)), deg(dot(0, 2) / (a * c)), deg(dot(0, 1) / (a * b))];
 }
 
 function atomName(name: string, symbol: string): string {
@@ -42,7 +35,7 @@ export function writePdbModel(structure: Structure, modelNumber?: number): strin
   const out: string[] = [];
   const arrays = structure.atomArrays;
   if (structure.cell) {
-    const [a, b, c, alpha, beta, gamma] = cellParameters(structure.cell);
+    const { a, b, c, alpha, beta, gamma } = cellParameters(structure.cell);
     const group = typeof structure.properties.spaceGroup === 'string' ? structure.properties.spaceGroup : 'P 1';
     out.push(`CRYST1${f(a, 9, 3)}${f(b, 9, 3)}${f(c, 9, 3)}${f(alpha, 7, 2)}${f(beta, 7, 2)}${f(gamma, 7, 2)} ${group.padEnd(11, ' ')}   1\n`);
   }
