@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/engine/backend/backend';
 import { installSecondOrderGradients, restoreStockGradients } from '../../core/engine/backend/second-order-gradients';
 import { setWasmGraphKernels } from '../../core/engine/backend/wasm-graph-kernels';
-import { seededRandom } from '../../core/engine/heads/init';
+import { seededRandom } from '../../core/util/seeded-random';
 import { buildGraphContext } from '../../core/engine/geometry/batch';
 import { disposeGraphContext } from '../../core/engine/graph/graph-context';
 import { energyAndForces } from '../../core/engine/model';

@@ -5,7 +5,7 @@ import { createFaenetModel } from '../../core/engine/models/faenet/faenet-model'
 import { principalAxes } from '../../core/engine/models/faenet/pca-frames';
 import { disposeGraphContext } from '../../core/engine/graph/graph-context';
 import { randomRotation } from '../../core/o3/index';
-import { seededRandom } from '../helpers/fuzz';
+import { seededRandom } from '../../core/util/seeded-random';
 import { buildTestGraph, checkEnergyModel, ethanol, evaluate } from './layers-test-graph';
 
 test('PCA axes are orthonormal eigenvectors of the covariance and rotate with the molecule (up to sign)', () => {

@@ -9,6 +9,7 @@ import { edgeVectors } from '../../core/engine/geometry/edges';
 import { disposeGraphContext } from '../../core/engine/graph/graph-context';
 import { createStructure } from '../../core/structure/structure';
 import { readDataset, repoRoot } from './geometry-data';
+import { seededRandom } from '../../core/util/seeded-random';
 
 interface AseCase { file: string; frame: number; cutoff: number; nAtoms: number; nEdges: number; edges: number[] | null }
 const aseCases = JSON.parse(readFileSync(join(repoRoot, 'test/fixtures/engine/neighbour-list-ase.json'), 'utf8')) as AseCase[];
@@ -19,17 +20,6 @@ function edgeKeys(list: NeighbourList): string[] {
     keys.push(`${list.src[e]},${list.dst[e]},${list.cellOffsets[3 * e]},${list.cellOffsets[3 * e + 1]},${list.cellOffsets[3 * e + 2]}`);
   }
   return keys.sort();
-}
-
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 test('neighbour list equals ASE primitive_neighbor_list on mlearn crystals, small cells with several images included', () => {

@@ -8,7 +8,7 @@ import {
 } from '../../core/engine/layers/index';
 import { Irreps, sphericalHarmonics, wigner3j } from '../../core/o3/index';
 import { assertEquivariant } from '../helpers/assert-equivariant';
-import { seededRandom } from '../helpers/fuzz';
+import { seededRandom } from '../../core/util/seeded-random';
 import { e3nnReference, flat, maxAbsDiff } from '../o3/reference';
 
 function randomArray(n: number, seed: number): Float64Array {

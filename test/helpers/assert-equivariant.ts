@@ -20,7 +20,7 @@
 import assert from 'node:assert/strict';
 import { Irreps, irrepsRepresentation, randomRotation } from '../../core/o3/index';
 import type { Matrix3 } from '../../core/o3/index';
-import { seededRandom } from './fuzz';
+import { seededRandom } from '../../core/util/seeded-random';
 
 /** Rows indexed by atoms follow the atom permutation; 'fixed' rows (edges built inside fn, graphs, samples) do not. */
 export type RowIndex = 'atom' | 'fixed';

@@ -3,18 +3,9 @@
  * random edits (delete / duplicate / swap lines, truncate, replace a token by garbage, flip characters).
  * Use with a reader to check it never throws anything but its own errors, never hangs, and names a line.
  */
+import { seededRandom } from '../../core/util/seeded-random';
 
-/** Mulberry32: small seeded PRNG, returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const GARBAGE = ['', 'nan', 'NaN', 'inf', '-1', '0', '999999999', '1e309', '-0', 'x', '#', '"', "'", '$$$$', 'M  END', 'END', 'loop_', '_', '=', '1.2.3', '\t', '  ', 'ÿ', '\u0000', '-2147483649'];
 

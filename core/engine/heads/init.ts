@@ -2,18 +2,7 @@
  * Seeded parameter initialisation (identical on every backend: values are generated on the host).
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** mulberry32: small, fast, seedable PRNG in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../util/seeded-random';
 
 let instanceCounter = 0;
 

@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Irreps } from '../../o3/irreps';
 import { wigner3j } from '../../o3/wigner-3j';
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '../../util/seeded-random';
 
 interface CpFactors {
   readonly a: Float64Array; // [n1, R]

@@ -16,7 +16,7 @@ import { buildGraphContext } from '../geometry/batch';
 import { disposeGraphContext } from '../graph/graph-context';
 import { energyAndForces, type EnergyModel } from '../model';
 import { evaluateModel, referenceEnergy, referenceForces, type EvaluationResult } from '../eval';
-import { seededRandom } from '../heads/init';
+import { seededRandom } from '../../util/seeded-random';
 
 export interface TrainOptions {
   readonly train: readonly Structure[];

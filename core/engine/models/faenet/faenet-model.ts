@@ -23,7 +23,7 @@ import { graphEnergy } from '../../heads/heads';
 import { initParams } from '../../layers/params';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
 import { besselBasis, polynomialCutoff } from '../../layers/radial';
-import { seededRandom } from '../../layers/seeded-random';
+import { seededRandom } from '../../../util/seeded-random';
 import type { FrameGroup } from './pca-frames';
 import { frameSigns, principalAxes } from './pca-frames';
 
