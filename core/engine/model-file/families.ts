@@ -1,11 +1,18 @@
 /**
  * Model families known to the model-file loader: family id -> how to rebuild an EnergyModel from a decoded file.
  * Each family validates its config against the file (species, cutoff, shapes) and throws ModelFileError.
- * Other families register with `registerModelFamily` (e.g. from their own module's index).
+ * Registered here: egnn, mace, tdn, escn, faenet (so `readModelFile` and `equimol eval` open every family the engine
+ * trains). Further families register with `registerModelFamily`. The equivariant families are built from their model
+ * factories directly (not via models/mace/model-families, which imports this module: that would be an import cycle).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EnergyModel } from '../model';
 import { egnnFromParams, type EgnnConfig } from '../models/egnn/egnn';
+import { assignParams } from '../layers/params';
+import { createMaceModel, type EquivariantModelConfig } from '../models/mace/mace-model';
+import { createTdnModel, type TdnModelConfig } from '../models/tdn/tdn-model';
+import { createEscnModel } from '../models/escn/escn-model';
+import { createFaenetModel, type FaenetConfig } from '../models/faenet/faenet-model';
 import { encodeModelFile, ModelFileError, type DecodedModelFile, type ModelCard, type TestMetrics, type TrainingMetadata } from './model-file';
 
 export interface ModelFamily {
@@ -54,6 +61,42 @@ export const egnnFamily: ModelFamily = {
 };
 
 registerModelFamily(egnnFamily);
+
+type ModelFactory = (config: Record<string, unknown> & { species: readonly number[] }) => EnergyModel;
+
+/**
+ * A family whose file config is the model's own config (factory defaults fill gaps) and whose parameters are
+ * checked by name and shape against the freshly built model.
+ */
+function configuredFamily(name: string, create: ModelFactory): ModelFamily {
+  return {
+    family: name,
+    fromFile(decoded) {
+      const doc = decoded.document;
+      const config = doc.config as Record<string, unknown>;
+      if (!Array.isArray(config['species']) || (config['species'] as number[]).join() !== doc.species.join()) {
+        throw new ModelFileError(`${name} config.species differs from the file's species [${doc.species.join()}]`);
+      }
+      if (config['cutoff'] !== doc.cutoff) throw new ModelFileError(`${name} config.cutoff ${String(config['cutoff'])} differs from the file's cutoff ${doc.cutoff}`);
+      let model: EnergyModel | undefined;
+      try {
+        model = create({ ...config, species: doc.species });
+        assignParams(model.params, decoded.tensors);
+        model.normalisation = doc.normalisation;
+        return model;
+      } catch (error) {
+        model?.dispose();
+        throw error instanceof ModelFileError ? error : new ModelFileError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+  };
+}
+
+type WithSpecies<T> = Partial<T> & { species: readonly number[] };
+registerModelFamily(configuredFamily('mace', (c) => createMaceModel(c as WithSpecies<EquivariantModelConfig>)));
+registerModelFamily(configuredFamily('tdn', (c) => createTdnModel(c as WithSpecies<TdnModelConfig>)));
+registerModelFamily(configuredFamily('escn', (c) => createEscnModel(c as WithSpecies<EquivariantModelConfig>)));
+registerModelFamily(configuredFamily('faenet', (c) => createFaenetModel(c as WithSpecies<FaenetConfig>)));
 
 /** Rebuilds the model a decoded file describes. */
 export function modelFromFile(decoded: DecodedModelFile): EnergyModel {
