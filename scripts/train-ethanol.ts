@@ -123,6 +123,8 @@ const { values } = parseArgs({
     'force-weight': { type: 'string', default: '10' },
     'max-epochs': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
+    /** Evaluate on the first N test_MD frames only (smoke runs); default all 1000. */
+    'test-frames': { type: 'string' },
     /** Continue from a model file (its weights, config and normalisation); earlier training is added to the record. */
     init: { type: 'string' },
     out: { type: 'string' },
@@ -143,7 +145,8 @@ for (const [flag, fallback] of Object.entries(recipe.defaults)) {
 const backend = await initNodeBackend();
 console.log(`backend: ${backend.description}`);
 const train = await readStructures(join(data, 'train.extxyz.gz'));
-const test = await readStructures(join(data, 'test_MD.extxyz.gz'));
+const testFrames = values['test-frames'] === undefined ? Infinity : Number(values['test-frames']);
+const test = (await readStructures(join(data, 'test_MD.extxyz.gz'))).slice(0, testFrames);
 const isolated = await readStructures(join(data, 'isolated_atoms.extxyz.gz'));
 const isolatedEnergies = new Map(isolated.map((s) => [s.numbers[0]!, referenceEnergy(s)!]));
 const species = [1, 6, 8];
