@@ -235,6 +235,7 @@ const file = modelToFile(model, {
 await writeModelFile(`${out}.model.json`, file);
 await writeFile(`${out}.md`, [
   `# ${card.title}`, '', card.description, '',
+  `- Family: \`${family}\`; ${parameterCount} parameters; config \`${JSON.stringify(model.config)}\``,
   `- Files: \`${out.split('/').pop()}.model.json\` + \`.weights.bin\` (Equimol model file v1)`,
   `- Training data: ${card.trainingData}`,
   `- Training: ${previous.epochs + result.epochs} epochs in ${values.init ? 'two runs' : 'one run'} (best ${previous.epochs + result.bestEpoch + 1}), ${Math.round(previous.seconds + result.seconds)} s wall clock (budget ${values.minutes} min${values.init ? ' for the last run' : ''}) on ${backend.description}, stopped by ${result.stoppedBy}; Adam lr ${options.learningRate} (warmup ${options.warmupSteps} steps), cosine, EMA 0.99, batch ${options.batchSize}, loss w_E=1 (per-atom energy), w_F=${options.forceWeight}`,
