@@ -31,7 +31,6 @@ test('MACE energies depend on the seed and the reference energies shift them per
 test('MACE, TDN, eSCN and FAENet round-trip through the model file with identical energies', async () => {
   const { modelFromFile, modelToFile } = await import('../../core/engine/model-file/families');
   const { decodeModelFile } = await import('../../core/engine/model-file/model-file');
-  await import('../../core/engine/models/mace/model-families');
   const { createTdnModel } = await import('../../core/engine/models/tdn/tdn-model');
   const { createEscnModel } = await import('../../core/engine/models/escn/escn-model');
   const { createFaenetModel } = await import('../../core/engine/models/faenet/faenet-model');

@@ -1,5 +1,5 @@
 // The model-file loader used by `equimol eval` and scripts/train-ethanol.ts (readModelFile) knows every family the
-// training script writes, without anyone importing core/engine/models/mace/model-families first.
+// training script writes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';

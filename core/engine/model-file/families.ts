@@ -3,7 +3,7 @@
  * Each family validates its config against the file (species, cutoff, shapes) and throws ModelFileError.
  * Registered here: egnn, mace, tdn, escn, faenet (so `readModelFile` and `equimol eval` open every family the engine
  * trains). Further families register with `registerModelFamily`. The equivariant families are built from their model
- * factories directly (not via models/mace/model-families, which imports this module: that would be an import cycle).
+ * factories directly.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EnergyModel } from '../model';
