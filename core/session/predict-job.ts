@@ -33,7 +33,8 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function okRow(item: PredictItem, prediction: Prediction): ResultRow {
+/** Columns every row of an item carries, whatever its status. */
+function itemColumns(item: PredictItem) {
   return {
     file: item.file,
     record: item.index,
@@ -41,27 +42,16 @@ function okRow(item: PredictItem, prediction: Prediction): ResultRow {
     name: item.structure.name,
     formula: item.formula ?? formulaOf(item.structure),
     nAtoms: item.structure.numbers.length,
-    status: 'ok',
-    error: '',
-    values: prediction.values,
     structure: item.structure,
-    prediction,
   };
 }
 
+function okRow(item: PredictItem, prediction: Prediction): ResultRow {
+  return { ...itemColumns(item), status: 'ok', error: '', values: prediction.values, prediction };
+}
+
 function failedRow(item: PredictItem, message: string): ResultRow {
-  return {
-    file: item.file,
-    record: item.index,
-    line: item.structure.provenance?.line ?? 0,
-    name: item.structure.name,
-    formula: item.formula ?? formulaOf(item.structure),
-    nAtoms: item.structure.numbers.length,
-    status: 'error',
-    error: message,
-    values: {},
-    structure: item.structure,
-  };
+  return { ...itemColumns(item), status: 'error', error: message, values: {} };
 }
 
 /** predict() on a batch; when the whole call throws, each structure is retried alone so one bad one fails alone. */
