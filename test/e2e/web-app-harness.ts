@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { startStaticServer, type StaticServer } from '../../renderer/web/serve.mjs';
-import { launchChromium, REPO_ROOT } from '../helpers/browser';
+import { launchChromium, pngDataUrlToPixels, REPO_ROOT } from '../helpers/browser';
 
 export { REPO_ROOT };
 
@@ -124,31 +124,23 @@ export async function structureCountText(page: Page): Promise<string> {
 
 /** Pixel statistics of a PNG screenshot of an element: share of pixels that differ from the background colour. */
 export async function canvasPixelStats(page: Page): Promise<{ width: number; height: number; nonBackground: number; colored: number; distinctColors: number }> {
-  return page.evaluate(async () => {
+  const url = await page.evaluate(() => {
     const viewer = window.__equimolDebug?.viewer;
     if (!viewer) throw new Error('no viewer');
-    const url = viewer.toDataURL();
-    const image = new Image();
-    image.src = url;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.naturalWidth;
-    canvas.height = image.naturalHeight;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
-    const bg = [data[0]!, data[1]!, data[2]!];
-    let nonBackground = 0;
-    let colored = 0;
-    const colors = new Set<number>();
-    for (let i = 0; i < data.length; i += 4) {
-      const r = data[i]!;
-      const g = data[i + 1]!;
-      const b = data[i + 2]!;
-      if (Math.abs(r - bg[0]!) + Math.abs(g - bg[1]!) + Math.abs(b - bg[2]!) > 24) nonBackground++;
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 40) colored++;
-      colors.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
-    }
-    return { width: canvas.width, height: canvas.height, nonBackground, colored, distinctColors: colors.size };
+    return viewer.toDataURL();
   });
+  const { width, height, data } = await pngDataUrlToPixels(page, url);
+  const bg = [data[0]!, data[1]!, data[2]!];
+  let nonBackground = 0;
+  let colored = 0;
+  const colors = new Set<number>();
+  for (let i = 0; i < data.length; i += 4) {
+    const r = data[i]!;
+    const g = data[i + 1]!;
+    const b = data[i + 2]!;
+    if (Math.abs(r - bg[0]!) + Math.abs(g - bg[1]!) + Math.abs(b - bg[2]!) > 24) nonBackground++;
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 40) colored++;
+    colors.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+  }
+  return { width, height, nonBackground, colored, distinctColors: colors.size };
 }
