@@ -104,6 +104,78 @@ test('wasm graph kernels (segment sum, row gather, transposed matMul) and their 
   assert.throws(() => tf.tidy(() => tf.gather(tf.tensor2d(x, [300, 16]), tf.tensor1d([0, 300], 'int32'))), /index value 300 is not in \[0, 299\]/);
 });
 
+test('wasm data-movement kernels (slice, splitV, concat) and the small batched matMul equal the cpu reference, transposes and broadcasting included', async () => {
+  await initBackend({ prefer: 'wasm' });
+  const a = randomArray(2 * 37 * 24 * 5, 11);
+  const b = randomArray(37 * 5 * 3, 12);
+  const compute = () => tf.tidy(() => {
+    const x = tf.tensor4d(a, [2, 37, 24, 5]); // [batch, edge, channel, m]
+    const y = tf.tensor3d(b, [37, 5, 3]);
+    const x3 = tf.reshape(x, [74, 24, 5]);
+    const slices = [
+      tf.slice(x, [0, 3, 2, 1], [2, 30, 20, 3]), // short runs in every dimension
+      tf.slice(x, [1, 0, 0, 0], [1, 37, 24, 5]), // one contiguous block
+      tf.slice(x, [0, 5, 0, 0], [2, 4, 24, 5]), // whole trailing dims merge into one run per batch
+      tf.slice(tf.reshape(x, [74, 120]), [0, 96], [74, 24]),
+    ];
+    const parts = tf.split(tf.reshape(x, [74, 120]), [24, 72, 24], 1);
+    const joined = [tf.concat([x3, tf.slice(x3, [0, 0, 0], [74, 24, 2])], 2), tf.concat(parts, 1), tf.concat([x3, x3], 0)];
+    const yb = tf.reshape(tf.tile(y, [2, 1, 1]), [74, 5, 3]);
+    const products = [
+      tf.matMul(x3, yb), // [74, 24, 3]
+      tf.matMul(tf.transpose(x3, [0, 2, 1]), yb, true, false),
+      tf.matMul(x3, tf.transpose(yb, [0, 2, 1]), false, true),
+      tf.matMul(yb, x3, true, true), // [74, 3, 24]
+      tf.matMul(x3, tf.slice(yb, [0, 0, 0], [1, 5, 3])), // batch broadcast
+      tf.matMul(tf.slice(x3, [0, 0, 0], [1, 24, 5]), yb), // batch broadcast on the left
+    ];
+    const gradient = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.matMul(tf.slice(v, [0, 0, 1], [74, 24, 3]), tf.slice(yb, [0, 1, 0], [74, 3, 3])))))(x3);
+    return [...slices, ...parts, ...joined, ...products, gradient].map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
+  });
+  const wasm = compute();
+  await tf.setBackend('cpu');
+  const cpu = compute();
+  await tf.setBackend('wasm');
+  assert.equal(wasm.length, 17);
+  wasm.forEach((result, k) => {
+    assert.deepEqual(result.shape, cpu[k]!.shape, `output ${k} shape`);
+    const scale = Math.max(1, ...Array.from(cpu[k]!.values, Math.abs));
+    assert.ok(maxDifference(result.values, cpu[k]!.values) < 1e-5 * scale, `output ${k} differs from cpu`);
+  });
+});
+
+test('on wasm, clone and same-dtype cast share the buffer: each copy stays readable after the other is disposed, and memory returns to baseline', async () => {
+  await initBackend({ prefer: 'wasm' });
+  const before = tf.memory();
+  const original = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+  const copies = [tf.clone(original), tf.cast(original, 'float32'), original.clone()];
+  const real = tf.tensor1d([1.7, -2.2]);
+  const integer = tf.cast(real, 'int32');
+  assert.deepEqual(Array.from(integer.dataSync()), [1, -2]); // a real cast still converts
+  original.dispose();
+  for (const copy of copies) assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3, 4]);
+  const variable = tf.variable(copies[0]!);
+  const nines = tf.tensor2d([9, 9, 9, 9], [2, 2]);
+  variable.assign(nines);
+  assert.deepEqual(Array.from(copies[0]!.dataSync()), [1, 2, 3, 4], 'assigning a variable made from a copy leaves the copy unchanged');
+  tf.dispose([...copies, real, integer, variable, nines]);
+  const after = tf.memory();
+  assert.equal(after.numTensors, before.numTensors);
+  assert.equal(after.numBytes, before.numBytes);
+});
+
+test('the replacement UnsortedSegmentSum gradient drops rows with negative segment ids, as TensorFlow does', async () => {
+  await initBackend({ prefer: 'cpu' });
+  const gradient = tf.tidy(() => {
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
+    const ids = tf.tensor1d([1, -1, 0], 'int32');
+    const weights = tf.tensor2d([10, 20, 30, 40], [2, 2]);
+    return tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.unsortedSegmentSum(v, ids, 2), weights)))(x).arraySync();
+  });
+  assert.deepEqual(gradient, [[30, 40], [0, 0], [10, 20]]);
+  await tf.setBackend('wasm');
+});
+
 test('a small EGNN gives the same energies, forces and force-loss gradients on wasm as on the cpu reference', async () => {
   await initBackend({ prefer: 'wasm' });
   const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
