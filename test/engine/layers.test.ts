@@ -77,13 +77,35 @@ test('fully connected (uvw) tensor product equals e3nn FullyConnectedTensorProdu
   assert.ok(maxAbsDiff(out, flat(ref.out)) < 1e-5);
 });
 
-test('channelwise (uvu) tensor product with per-edge weights equals e3nn', () => {
+test('channelwise (uvu) tensor product with per-edge weights equals e3nn, fused (one matMul per input block) and per path', () => {
   const ref = e3nnReference().uvu_tp;
-  const tp = TensorProduct.channelwise('uvu', ref.irreps_in1, ref.irreps_in2, (ir) => ir.l <= 2);
-  assert.equal(tp.irrepsOut.toString(), ref.irreps_out);
-  assert.equal(tp.weightNumel, ref.per_edge_weight[0].length);
-  const out = tf.tidy(() => tp.apply({}, tf.tensor2d(ref.x1), tf.tensor2d(ref.x2), tf.tensor2d(ref.per_edge_weight)).dataSync());
-  assert.ok(maxAbsDiff(out, flat(ref.out)) < 1e-5);
+  for (const fused of [true, false]) {
+    const tp = TensorProduct.channelwise('uvu', ref.irreps_in1, ref.irreps_in2, (ir) => ir.l <= 2, { fused });
+    assert.equal(tp.usesFusedEvaluation, fused);
+    assert.equal(tp.irrepsOut.toString(), ref.irreps_out);
+    assert.equal(tp.weightNumel, ref.per_edge_weight[0].length);
+    const out = tf.tidy(() => tp.apply({}, tf.tensor2d(ref.x1), tf.tensor2d(ref.x2), tf.tensor2d(ref.per_edge_weight)).dataSync());
+    assert.ok(maxAbsDiff(out, flat(ref.out)) < 1e-5, `fused ${fused}`);
+  }
+});
+
+test('the fused channelwise product equals the per-path loop with polar filtering, scalar-only blocks and its gradients', () => {
+  const irreps = '3x0e+2x1o+2x2e';
+  const keep = (ir: { l: number; p: number }) => ir.l <= 1 && ir.p === (ir.l % 2 === 0 ? 1 : -1);
+  const fused = TensorProduct.channelwise('m', irreps, '1x0e+1x1o+1x2e', keep);
+  const loop = TensorProduct.channelwise('m', irreps, '1x0e+1x1o+1x2e', keep, { fused: false });
+  assert.ok(fused.usesFusedEvaluation && !loop.usesFusedEvaluation);
+  const x = tf.tensor2d(Float32Array.from(randomArray(7 * 19, 21)), [7, 19]);
+  const y = tf.tensor2d(Float32Array.from(randomArray(7 * 9, 22)), [7, 9]);
+  const w = tf.tensor2d(Float32Array.from(randomArray(7 * fused.weightNumel, 23)), [7, fused.weightNumel]);
+  const run = (tp: TensorProduct) => tf.tidy(() => {
+    const out = tp.apply({}, x, y, w);
+    const [gx, gy, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.square(tp.apply({}, a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D))))([x, y, w]);
+    return [out, gx!, gy!, gw!].map((t) => t.dataSync());
+  });
+  const a = run(fused), b = run(loop);
+  a.forEach((values, k) => assert.ok(maxAbsDiff(values, b[k]!) < 1e-5, `output ${k}`));
+  tf.dispose([x, y, w]);
 });
 
 const nRows = 5;

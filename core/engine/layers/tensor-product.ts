@@ -41,6 +41,8 @@ export interface Instruction extends InstructionSpec {
 export interface TensorProductOptions {
   /** Shared learnable weights (a parameter named `${name}/weight`) vs per-call weights ([n, weightNumel]). */
   readonly sharedWeights: boolean;
+  /** Use the fused channelwise evaluation where it applies (default true; false forces the per-path loop). */
+  readonly fused?: boolean;
 }
 
 /** Coupling constant C^{l1 l2 l3} arranged [2l2+1, (2l1+1)(2l3+1)] (index j, then (i, k)) as float32, cached. */
@@ -58,6 +60,31 @@ function couplingByJ(l1: number, l2: number, l3: number): Float32Array {
     couplingCache.set(key, out);
   }
   return out;
+}
+
+/**
+ * Fused evaluation of a channelwise ('uvu') product whose second input has multiplicity 1 everywhere (spherical
+ * harmonics: the NequIP/MACE message). All paths sharing the first input block i1 run as ONE batched matMul:
+ *
+ *   M[n, i, (p,k)] = Σ_j y[n, j] α_p C^p_{ijk}      (one [n, dimY] × [dimY, d1·S] matMul, constants folded)
+ *   z[n, u, (p,k)] = W[n, u, p] · Σ_i x[n, u, i] M[n, i, (p,k)]
+ *
+ * instead of one chain of small ops per path. Same numbers as the per-path loop, fewer (and larger) kernels.
+ */
+interface FusedGroup {
+  readonly i1: number;
+  /** Output irrep indices of this group's paths, in order (consecutive). */
+  readonly outputs: readonly number[];
+  /** d3 of each path. */
+  readonly widths: readonly number[];
+  /** Σ d3 over the group's paths. */
+  readonly width: number;
+  readonly weightOffset: number;
+  readonly nPaths: number;
+  /** [dimIn2, d1·S] folded coupling (path weights included). */
+  readonly coupling: Float32Array;
+  /** [nPaths, S]: 1 where column (p, k) belongs to path p. */
+  readonly expansion: Float32Array;
 }
 
 export class TensorProduct {
@@ -99,6 +126,76 @@ export class TensorProduct {
       return instruction;
     });
     this.weightNumel = offset;
+    this.fusedGroups = this.planFusedChannelwise();
+  }
+
+  /** Whether apply() takes the fused channelwise evaluation (per-call weights, 'uvu', second input of multiplicity 1). */
+  get usesFusedEvaluation(): boolean {
+    return this.fusedGroups !== undefined;
+  }
+
+  /** Groups for the fused 'uvu' path, or undefined when this product does not have that shape. */
+  private readonly fusedGroups: readonly FusedGroup[] | undefined;
+
+  private planFusedChannelwise(): FusedGroup[] | undefined {
+    const ins = this.instructions;
+    if (this.options.sharedWeights || this.options.fused === false || ins.length === 0) return undefined;
+    if (!ins.every((x) => x.mode === 'uvu') || !this.irrepsIn2.items.every((b) => b.mul === 1)) return undefined;
+    // Each output fed by exactly one path, outputs and weights in instruction order, paths grouped by i1.
+    if (ins.some((x, k) => x.iOut !== k) || ins.length !== this.irrepsOut.items.length) return undefined;
+    const groups: FusedGroup[] = [];
+    const dimY = this.irrepsIn2.dim;
+    const off2 = this.irrepsIn2.offsets;
+    let k = 0;
+    while (k < ins.length) {
+      const i1 = ins[k]!.i1;
+      if (groups.some((g) => g.i1 === i1)) return undefined; // i1 not contiguous
+      const members: Instruction[] = [];
+      while (k < ins.length && ins[k]!.i1 === i1) members.push(ins[k++]!);
+      const d1 = this.irrepsIn1.items[i1]!.ir.dim;
+      const widths = members.map((m) => this.irrepsOut.items[m.iOut]!.ir.dim);
+      const width = widths.reduce((a, b) => a + b, 0);
+      const coupling = new Float32Array(dimY * d1 * width);
+      const expansion = new Float32Array(members.length * width);
+      let column = 0;
+      members.forEach((m, p) => {
+        const [l1, l2, l3] = [this.irrepsIn1.items[m.i1]!.ir.l, this.irrepsIn2.items[m.i2]!.ir.l, this.irrepsOut.items[m.iOut]!.ir.l];
+        const c = wigner3j(l1, l2, l3); // [d1, d2, d3]
+        const [d2, d3] = [2 * l2 + 1, 2 * l3 + 1];
+        for (let i = 0; i < d1; i++)
+          for (let j = 0; j < d2; j++)
+            for (let q = 0; q < d3; q++) coupling[(off2[m.i2]! + j) * d1 * width + i * width + column + q] = m.pathWeight * c[(i * d2 + j) * d3 + q]!;
+        for (let q = 0; q < d3; q++) expansion[p * width + column + q] = 1;
+        column += d3;
+      });
+      const weightOffset = members[0]!.weightOffset;
+      if (members.some((m, p) => m.weightOffset !== weightOffset + p * m.weightNumel)) return undefined;
+      groups.push({ i1, outputs: members.map((m) => m.iOut), widths, width, weightOffset, nPaths: members.length, coupling, expansion });
+    }
+    return groups;
+  }
+
+  /** The fused channelwise evaluation (see FusedGroup); x1 [n, dim1], x2 [n, dim2], weights [n, weightNumel]. */
+  private applyFused(groups: readonly FusedGroup[], x1: tf.Tensor2D, x2: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
+    const n = x1.shape[0];
+    const off1 = this.irrepsIn1.offsets;
+    const blocks: tf.Tensor[] = new Array<tf.Tensor>(this.irrepsOut.items.length);
+    for (const g of groups) {
+      const { mul: m1, ir } = this.irrepsIn1.items[g.i1]!;
+      const d1 = ir.dim;
+      const coupling = tf.tensor2d(g.coupling, [this.irrepsIn2.dim, d1 * g.width]);
+      const m = tf.reshape(tf.matMul(x2, coupling), [n, d1, g.width]); // [n, d1, S]
+      const x = tf.reshape(tf.slice(x1, [0, off1[g.i1]!], [n, m1 * d1]), [n, m1, d1]); // [n, mul1, d1]
+      const t = d1 === 1 ? tf.mul(x, m) : tf.matMul(x, m); // [n, mul1, S]
+      const w = tf.reshape(tf.slice(weights, [0, g.weightOffset], [n, g.nPaths * m1]), [n, g.nPaths, m1]); // [n, P, mul1]
+      const wColumns = g.nPaths === 1
+        ? tf.reshape(w, [n, m1, 1]) // [n, mul1, 1], broadcast over the d3 columns
+        : tf.reshape(tf.matMul(tf.reshape(tf.transpose(w, [0, 2, 1]), [n * m1, g.nPaths]), tf.tensor2d(g.expansion, [g.nPaths, g.width])), [n, m1, g.width]); // [n, mul1, S]
+      const z = tf.mul(t, wColumns); // [n, mul1, S]
+      const parts = g.nPaths === 1 ? [z] : tf.split(z, [...g.widths], 2); // [n, mul1, d3] each
+      parts.forEach((part, p) => (blocks[g.outputs[p]!] = tf.reshape(part, [n, m1 * g.widths[p]!])));
+    }
+    return (blocks.length === 1 ? blocks[0]! : tf.concat(blocks, 1)) as tf.Tensor2D;
   }
 
   /** All allowed paths, 'uvw' (e3nn FullyConnectedTensorProduct). */
@@ -124,6 +221,7 @@ export class TensorProduct {
     irrepsIn1: Irreps | string,
     irrepsIn2: Irreps | string,
     keep: (ir: Irrep) => boolean,
+    options: { fused?: boolean } = {},
   ): TensorProduct {
     const [a, b] = [Irreps.of(irrepsIn1), Irreps.of(irrepsIn2)];
     const outItems: { mul: number; ir: Irrep }[] = [];
@@ -137,7 +235,7 @@ export class TensorProduct {
         }
       }),
     );
-    return new TensorProduct(name, a, b, new Irreps(outItems), instructions, { sharedWeights: false });
+    return new TensorProduct(name, a, b, new Irreps(outItems), instructions, { sharedWeights: false, ...options });
   }
 
   paramSpecs(): ParamSpec[] {
@@ -157,6 +255,7 @@ export class TensorProduct {
       const n = x1.shape[0];
       const shared = this.options.sharedWeights ? param(params, `${this.name}/weight`) : undefined;
       if (!shared && !weights) throw new Error(`${this.name}: per-edge weights required`);
+      if (this.fusedGroups && weights) return this.applyFused(this.fusedGroups, x1, x2, weights);
       const off1 = this.irrepsIn1.offsets;
       const off2 = this.irrepsIn2.offsets;
       const perOut: (tf.Tensor | undefined)[] = this.irrepsOut.items.map(() => undefined);
