@@ -121,6 +121,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '8' },
     'learning-rate': { type: 'string' },
     'force-weight': { type: 'string', default: '10' },
+    'energy-weight': { type: 'string', default: '1' },
     'max-epochs': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
     /** Evaluate on the first N test_MD frames only (smoke runs); default all 1000. */
@@ -154,12 +155,15 @@ const cutoff = Number(values.cutoff);
 const normalisation = fitNormalisation(train, species, { isolatedAtomEnergies: isolatedEnergies });
 const averageNeighbours = averageNeighbourCount(train, cutoff);
 console.log(`train ${train.length}, test ${test.length}; E0 ${normalisation.referenceEnergies.map((e) => e.toFixed(3))} eV, shift ${normalisation.shift.toFixed(4)} eV/atom, scale ${normalisation.scale.toFixed(4)} eV/Å, neighbours ${averageNeighbours.toFixed(2)}`);
+interface TrainingRun { readonly epochs: number; readonly seconds: number; readonly command: string; readonly stoppedBy?: string }
 let previous = { epochs: 0, seconds: 0 };
+let earlierRuns: TrainingRun[] = [];
 let model: EnergyModel;
 if (values.init) {
   model = await readModelFile(values.init);
-  const doc = JSON.parse(await readFile(values.init, 'utf8')) as { training?: { epochs: number; seconds: number } };
+  const doc = JSON.parse(await readFile(values.init, 'utf8')) as { training?: { epochs: number; seconds: number; runs?: TrainingRun[] } };
   previous = { epochs: doc.training?.epochs ?? 0, seconds: doc.training?.seconds ?? 0 };
+  earlierRuns = doc.training?.runs ?? [{ epochs: previous.epochs, seconds: previous.seconds, command: `(earlier training recorded in ${values.init} without its command)` }];
   console.log(`continuing from ${values.init} (${previous.epochs} epochs, ${previous.seconds} s)`);
 } else {
   model = recipe.create(widthFlags, { species, cutoff, averageNeighbours, seed: Number(values.seed) }, normalisation);
@@ -170,7 +174,7 @@ console.log(`${family}: ${parameterCount} parameters, config ${JSON.stringify(mo
 
 const options = {
   validationFraction: 0.05,
-  energyWeight: 1,
+  energyWeight: Number(values['energy-weight']),
   forceWeight: Number(values['force-weight']),
   batchSize: Number(values['batch-size']),
   maxEpochs: Number(values['max-epochs']),
@@ -198,6 +202,10 @@ const result = await trainModel(model, {
 });
 console.log(`stopped by ${result.stoppedBy} after ${result.epochs} epochs, ${result.seconds.toFixed(0)} s; best epoch ${result.bestEpoch + 1}`);
 const metrics = await evaluateModel(model, test);
+const runs: TrainingRun[] = [...earlierRuns, {
+  epochs: result.epochs, seconds: Math.round(result.seconds), stoppedBy: result.stoppedBy,
+  command: `node --import tsx scripts/train-ethanol.ts ${process.argv.slice(2).join(' ')}`,
+}];
 console.log(`test_MD (${metrics.structures}): energy MAE ${metrics.energyMAE_meV.toFixed(2)} meV, force MAE ${metrics.forceMAE_meV_per_A.toFixed(2)} meV/Å`);
 const config = model.config as Record<string, unknown>;
 const card = {
@@ -226,6 +234,7 @@ const file = modelToFile(model, {
     epochs: previous.epochs + result.epochs,
     bestEpoch: previous.epochs + result.bestEpoch + 1,
     seconds: Math.round(previous.seconds + result.seconds),
+    runs,
     backend: backend.description,
     options: { ...options, parameters: parameterCount, stoppedBy: result.stoppedBy, ...(values.init ? { continuedFrom: `${previous.epochs} epochs (${previous.seconds} s)` } : {}) },
     date: new Date().toISOString(),
@@ -238,9 +247,10 @@ await writeFile(`${out}.md`, [
   `- Family: \`${family}\`; ${parameterCount} parameters; config \`${JSON.stringify(model.config)}\``,
   `- Files: \`${out.split('/').pop()}.model.json\` + \`.weights.bin\` (Equimol model file v1)`,
   `- Training data: ${card.trainingData}`,
-  `- Training: ${previous.epochs + result.epochs} epochs in ${values.init ? 'two runs' : 'one run'} (best ${previous.epochs + result.bestEpoch + 1}), ${Math.round(previous.seconds + result.seconds)} s wall clock (budget ${values.minutes} min${values.init ? ' for the last run' : ''}) on ${backend.description}, stopped by ${result.stoppedBy}; Adam lr ${options.learningRate} (warmup ${options.warmupSteps} steps), cosine, EMA 0.99, batch ${options.batchSize}, loss w_E=1 (per-atom energy), w_F=${options.forceWeight}`,
+  `- Training: ${previous.epochs + result.epochs} epochs in ${runs.length === 1 ? 'one run' : `${runs.length} runs, each continuing from the previous one's weights`} (best epoch of the last run: ${previous.epochs + result.bestEpoch + 1}), ${Math.round(previous.seconds + result.seconds)} s wall clock in all on ${backend.description}; last run: budget ${values.minutes} min, stopped by ${result.stoppedBy}, Adam lr ${options.learningRate} (warmup ${options.warmupSteps} steps), cosine, EMA 0.99, batch ${options.batchSize}, loss w_E=${options.energyWeight} (per-atom energy), w_F=${options.forceWeight}`,
+  ...runs.map((r, k) => `  - run ${k + 1}: ${r.epochs} epochs, ${r.seconds} s${r.stoppedBy ? `, stopped by ${r.stoppedBy}` : ''}: \`${r.command}\``),
   `- Test (test_MD, ${metrics.structures} frames): energy MAE ${metrics.energyMAE_meV.toFixed(2)} meV (${metrics.energyMAE_meV_per_atom.toFixed(2)} meV/atom), force MAE ${metrics.forceMAE_meV_per_A.toFixed(2)} meV/Å`,
-  `- Reproduce: \`nice -n 5 node --import tsx scripts/train-ethanol.ts ${process.argv.slice(2).join(' ')}\` (wall-clock budget: the result depends on machine speed and load); check: \`npx equimol eval ${relative(root, out)}.model.json ../shared/datasets/botnet_ethanol_rmd17/test_MD.extxyz.gz --json\``,
+  `- Reproduce: the run commands above, in order (wall-clock budgets: the result depends on machine speed and load); check: \`npx equimol eval ${relative(root, out)}.model.json ../shared/datasets/botnet_ethanol_rmd17/test_MD.extxyz.gz --json\``,
   `- Intended use: ${card.intendedUse}`,
   `- Limitations: ${card.limitations}`,
   `- Cite: ${card.citation}`, '',

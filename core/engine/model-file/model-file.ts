@@ -50,6 +50,8 @@ export interface TrainingMetadata {
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly seconds: number;
+  /** Runs in order when training continued from earlier weights: epochs, seconds and the command of each. */
+  readonly runs?: readonly { readonly epochs: number; readonly seconds: number; readonly command: string; readonly stoppedBy?: string }[];
   readonly backend: string;
   readonly options: Readonly<Record<string, unknown>>;
   readonly date: string;
