@@ -9,7 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { installSecondOrderGradients } from './second-order-gradients';
-import { setWasmGraphKernels } from './wasm-graph-kernels';
+import type { NativeKernels } from './native-kernels';
+import { setNativeMatMul, setWasmGraphKernels } from './wasm-graph-kernels';
 
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 export type BackendPreference = BackendName | 'tensorflow-gpu' | 'auto';
@@ -24,6 +25,8 @@ export interface BackendLoader {
   readonly wasmPaths?: string;
   /** Makes `navigator.gpu` available (e.g. the `webgpu` npm package in Node); resolves false when it cannot. */
   prepareWebGpu?(): Promise<boolean>;
+  /** The native matMul addon (main/native, OpenBLAS) for the wasm backend's graph kernels; undefined when not built. */
+  nativeKernels?(): Promise<NativeKernels | undefined>;
 }
 
 export interface InitBackendOptions {
@@ -42,6 +45,8 @@ export interface BackendInfo {
   readonly description: string;
   readonly graphKernels: boolean;
   readonly secondOrderGradientsFixed: boolean;
+  /** Large matMuls run on the native BLAS (wasm backend with graph kernels and a host that has the addon). */
+  readonly nativeMatMul: boolean;
 }
 
 const order: readonly BackendPreference[] = ['tensorflow-gpu', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
@@ -58,7 +63,22 @@ async function tryWebGpu(loader: BackendLoader | undefined): Promise<boolean> {
   const gpu = (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
   if (!gpu) return false;
   await import('@tensorflow/tfjs-backend-webgpu');
-  return tf.setBackend('webgpu').catch(() => false);
+  if (!(await tf.setBackend('webgpu').catch(() => false))) return false;
+  if (webGpuSyncReadbackWorks()) return true;
+  throw new Error('dataSync() reads back wrong values (its WebGPU-canvas readback is broken here; in headless Chromium use --enable-features=Vulkan --use-vulkan=swiftshader)');
+}
+
+/**
+ * tfjs-webgpu's dataSync() copies the GPU buffer through a WebGPU canvas into a 2D canvas. Where that path is
+ * broken (headless Chromium whose canvases are not on Vulkan) it silently returns zeros and then loses the device.
+ * Core reads synchronously (training loss, model export), so such a webgpu must not be picked.
+ */
+function webGpuSyncReadbackWorks(): boolean {
+  return tf.tidy(() => {
+    // Large enough to run on the GPU (small inputs with CPU values are forwarded to the CPU).
+    const values = tf.add(tf.fill([4096], 1.5), tf.fill([4096], 1)).dataSync();
+    return values[0] === 2.5 && values[4095] === 2.5;
+  });
 }
 
 async function tryWasm(loader: BackendLoader | undefined): Promise<boolean> {
@@ -67,8 +87,8 @@ async function tryWasm(loader: BackendLoader | undefined): Promise<boolean> {
   return tf.setBackend('wasm').catch(() => false);
 }
 
-async function describe(name: BackendName, graphKernels: boolean): Promise<string> {
-  const kernels = graphKernels ? 'equimol kernels' : 'stock kernels';
+async function describe(name: BackendName, graphKernels: boolean, native?: NativeKernels): Promise<string> {
+  const kernels = (graphKernels ? 'equimol kernels' : 'stock kernels') + (native ? `, ${native.blas ?? 'native'} matMul ${native.threads()} thread${native.threads() === 1 ? '' : 's'}` : '');
   if (name === 'wasm') {
     const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT').catch(() => false);
     const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT').catch(() => false);
@@ -108,7 +128,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     const name = tf.getBackend() as BackendName;
     const graphKernels = name === 'wasm' && options.graphKernels !== false;
     if (name === 'wasm') setWasmGraphKernels(graphKernels);
-    return { name, description: await describe(name, graphKernels), graphKernels, secondOrderGradientsFixed: true };
+    const native = graphKernels ? await options.loader?.nativeKernels?.().catch((error: unknown) => { log(`native kernels failed: ${String(error)}`); return undefined; }) : undefined;
+    setNativeMatMul(native);
+    return { name, description: await describe(name, graphKernels, native), graphKernels, secondOrderGradientsFixed: true, nativeMatMul: native !== undefined };
   }
   throw new Error('no tfjs backend could be initialised');
 }

@@ -1,0 +1,210 @@
+// Browser page for test/engine/webgpu-backend.test.ts: runs the same tfjs computations on the 'webgpu' and the 'cpu'
+// backend of one page (second derivatives, message-passing ops and their gradients, EGNN and MACE energies, forces and
+// force-loss weight gradients) and hands the numbers back as plain arrays, so the Node test compares them.
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendInfo } from '../../../core/engine/backend/backend';
+import { buildGraphContext } from '../../../core/engine/geometry/batch';
+import { disposeGraphContext, type GraphContext } from '../../../core/engine/graph/graph-context';
+import { energyAndForces, type EnergyModel } from '../../../core/engine/model';
+import { createEgnn } from '../../../core/engine/models/egnn/egnn';
+import { createMaceModel } from '../../../core/engine/models/mace/mace-model';
+import { readText } from '../../../core/formats/read-text';
+import { extxyzFormat } from '../../../core/formats/xyz/index';
+import type { Structure } from '../../../core/structure/structure';
+import { seededRandom } from '../../../core/util/seeded-random';
+
+export type ParityBackend = 'webgpu' | 'cpu';
+
+/** What the browser's WebGPU exposes: null when there is no navigator.gpu or no adapter. */
+export interface AdapterProbe {
+  readonly available: boolean;
+  readonly reason: string;
+  readonly vendor?: string;
+  readonly architecture?: string;
+}
+
+export interface SecondDerivative {
+  readonly name: string;
+  readonly x: number;
+  readonly value: number;
+}
+
+export interface ModelOutputs {
+  readonly energy: number[];
+  readonly forces: number[];
+  /** Gradient of the mean squared force error w.r.t. each weight, in `parameterNames` order. */
+  readonly gradients: number[][];
+  readonly parameterNames: string[];
+}
+
+export interface WebGpuPageApi {
+  probeAdapter(): Promise<AdapterProbe>;
+  /** initBackend({ prefer: 'webgpu' }) with its diagnostics. */
+  init(): Promise<BackendInfo & { readonly log: string[] }>;
+  secondDerivatives(backend: ParityBackend): Promise<SecondDerivative[]>;
+  /** unsortedSegmentSum, gather (rows, scalars) and the gradient through both, keyed by name. */
+  graphOps(backend: ParityBackend): Promise<Record<string, number[]>>;
+  /** Parses `extxyz` with the core reader (all frames) and evaluates the seeded EGNN and MACE models. */
+  models(backend: ParityBackend, extxyz: string): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
+  /** The same webgpu result read with dataSync() and with await data() (tfjs-webgpu reads synchronously via canvases). */
+  syncAndAsyncReads(): Promise<{ sync: number[]; async: number[] }>;
+  /** tf.memory().numTensors after each of `steps` energy+force predictions of the MACE model on `backend`. */
+  tensorsAcrossPredictions(backend: ParityBackend, extxyz: string, steps: number): Promise<number[]>;
+}
+
+type NavigatorWithGpu = { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null> } };
+
+async function probeAdapter(): Promise<AdapterProbe> {
+  const gpu = (navigator as unknown as NavigatorWithGpu).gpu;
+  if (!gpu) return { available: false, reason: 'navigator.gpu is undefined (WebGPU disabled in this browser)' };
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return { available: false, reason: 'navigator.gpu.requestAdapter() returned null (no WebGPU adapter)' };
+  return { available: true, reason: 'adapter found', vendor: adapter.info?.vendor, architecture: adapter.info?.architecture };
+}
+
+async function use(backend: ParityBackend): Promise<void> {
+  if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
+  await tf.ready();
+}
+
+async function values(tensor: tf.Tensor): Promise<number[]> {
+  return Array.from(await tensor.data() as Float32Array);
+}
+
+const secondOrderCases: Array<[string, (x: tf.Tensor) => tf.Tensor, number[]]> = [
+  ['x·sigmoid(x)', (x) => tf.mul(x, tf.sigmoid(x)), [-1.3, 0.5, 2.1]],
+  ['tanh', (x) => tf.tanh(x), [-0.4, 0.7]],
+  ['exp', (x) => tf.exp(x), [-0.8, 0.3]],
+  ['x·tanh(exp(x))', (x) => tf.mul(x, tf.tanh(tf.exp(x))), [0.2]],
+];
+
+async function secondDerivatives(backend: ParityBackend): Promise<SecondDerivative[]> {
+  await use(backend);
+  const out: SecondDerivative[] = [];
+  for (const [name, f, xs] of secondOrderCases) {
+    for (const x of xs) {
+      const second = tf.tidy(() => tf.grad(tf.grad(f))(tf.scalar(x)));
+      out.push({ name, x, value: (await values(second))[0]! });
+      second.dispose();
+    }
+  }
+  return out;
+}
+
+function randomArray(n: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => 2 * random() - 1);
+}
+
+async function graphOps(backend: ParityBackend): Promise<Record<string, number[]>> {
+  await use(backend);
+  const rows = 300, width = 16, segments = 50;
+  const x = randomArray(rows * width, 1);
+  const w = randomArray(width * 24, 2);
+  const random = seededRandom(3);
+  // Ids in [0, 40) of 50 segments: some segments stay empty (must be zero rows).
+  const ids = Int32Array.from({ length: rows }, () => Math.floor(random() * 40));
+  const results = tf.tidy(() => {
+    const xt = tf.tensor2d(x, [rows, width]), wt = tf.tensor2d(w, [width, 24]);
+    const idt = tf.tensor1d(ids, 'int32');
+    const loss = (v: tf.Tensor) => tf.sum(tf.square(tf.gather(tf.unsortedSegmentSum(tf.matMul(v, wt), idt, segments), idt)));
+    return {
+      'segment sum': tf.unsortedSegmentSum(xt, idt, segments),
+      'segment sum of a 3-d tensor': tf.unsortedSegmentSum(tf.reshape(xt, [rows, 4, 4]), idt, segments),
+      'row gather': tf.gather(xt, idt),
+      'scalar gather': tf.gather(tf.tensor1d(x.slice(0, 40)), idt),
+      'gradient of gather (a segment sum)': tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.gather(v, idt), tf.gather(xt, idt))))(tf.slice(xt, [0, 0], [40, width])),
+      'gradient of segment sum (a gather)': tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.unsortedSegmentSum(v, idt, segments))))(xt),
+      'gradient through matMul, segment sum and gather': tf.grad(loss)(xt),
+    };
+  });
+  const out: Record<string, number[]> = {};
+  for (const [name, tensor] of Object.entries(results)) out[name] = await values(tensor);
+  tf.dispose(Object.values(results));
+  return out;
+}
+
+const species = [1, 6, 8];
+let cachedModels: Record<'egnn' | 'mace', EnergyModel> | undefined;
+
+/** Tiny seeded models, created once so both backends evaluate the very same weights. */
+function parityModels(): Record<'egnn' | 'mace', EnergyModel> {
+  cachedModels ??= {
+    egnn: createEgnn({ species, features: 8, layers: 2, cutoff: 4, radialBasis: 4, updateCoordinates: true, seed: 2 }, { referenceEnergies: [0, 0, 0], scale: 5, shift: 0 }),
+    mace: createMaceModel({ species, cutoff: 4, channels: 4, lmax: 1, shLmax: 1, nInteractions: 1, correlation: 2, nBasis: 4, radialHidden: 8, readoutHidden: 4, seed: 9 }),
+  };
+  return cachedModels;
+}
+
+function readFrames(extxyz: string): Structure[] {
+  const { structures, errors } = readText(extxyz, 'parity.extxyz', extxyzFormat);
+  if (errors.length > 0) throw new Error(`parity.extxyz: ${errors[0]!.message}`);
+  return structures;
+}
+
+async function evaluate(model: EnergyModel, frames: Structure[]): Promise<ModelOutputs> {
+  const parameterNames = Object.keys(model.params).sort();
+  const variables = parameterNames.map((n) => model.params[n] as tf.Variable);
+  const ctx: GraphContext = buildGraphContext(frames, { cutoff: 4, species });
+  const reference = tf.tensor2d(frames.flatMap((s) => Array.from(s.atomArrays['forces']!.data as Float64Array)), [ctx.nAtoms, 3]);
+  try {
+    const { energy, forces } = energyAndForces(model, ctx);
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.mean(tf.square(tf.sub(energyAndForces(model, ctx).forces, reference)))) as tf.Scalar,
+      variables,
+    );
+    const gradients: number[][] = [];
+    for (const v of variables) gradients.push(grads[v.name] ? await values(grads[v.name]!) : new Array<number>(v.size).fill(0));
+    const out = { energy: await values(energy), forces: await values(forces), gradients, parameterNames };
+    tf.dispose([energy, forces, value, ...Object.values(grads)]);
+    return out;
+  } finally {
+    reference.dispose();
+    disposeGraphContext(ctx);
+  }
+}
+
+async function models(backend: ParityBackend, extxyz: string): Promise<Record<'egnn' | 'mace', ModelOutputs>> {
+  await use(backend);
+  const frames = readFrames(extxyz);
+  const { egnn, mace } = parityModels();
+  return { egnn: await evaluate(egnn, frames), mace: await evaluate(mace, frames) };
+}
+
+async function tensorsAcrossPredictions(backend: ParityBackend, extxyz: string, steps: number): Promise<number[]> {
+  await use(backend);
+  const frames = readFrames(extxyz);
+  const { mace } = parityModels();
+  const counts: number[] = [];
+  for (let step = 0; step < steps; step++) {
+    const ctx = buildGraphContext(frames, { cutoff: 4, species });
+    const { energy, forces } = energyAndForces(mace, ctx);
+    await energy.data();
+    await forces.data();
+    tf.dispose([energy, forces]);
+    disposeGraphContext(ctx);
+    counts.push(tf.memory().numTensors);
+  }
+  return counts;
+}
+
+async function syncAndAsyncReads(): Promise<{ sync: number[]; async: number[] }> {
+  await use('webgpu');
+  const random = seededRandom(5);
+  const ids = Int32Array.from({ length: 2000 }, () => Math.floor(random() * 100));
+  const sum = tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(randomArray(2000 * 8, 6), [2000, 8]), tf.tensor1d(ids, 'int32'), 100));
+  const sync = Array.from(sum.dataSync());
+  const async = await values(sum);
+  sum.dispose();
+  return { sync, async };
+}
+
+async function init(): Promise<BackendInfo & { readonly log: string[] }> {
+  const log: string[] = [];
+  const info = await initBackend({ prefer: 'webgpu', log: (line) => log.push(line) });
+  return { ...info, log };
+}
+
+const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, syncAndAsyncReads, tensorsAcrossPredictions };
+(globalThis as unknown as { webgpuParity: WebGpuPageApi }).webgpuParity = api;
+(globalThis as unknown as { webgpuPageReady: boolean }).webgpuPageReady = true;
