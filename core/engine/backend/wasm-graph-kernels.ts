@@ -16,9 +16,14 @@
  *   assign rebinds its dataId), so the output shares the input's buffer with a reference count, as the cpu backend
  *   and the wasm Reshape kernel already do.
  *
+ * - Optionally, BatchMatMul / _FusedMatMul (no bias, linear activation) on a native BLAS: `setNativeMatMul(kernels)` with
+ *   the host's Node-API addon (main/native, OpenBLAS) sends the products large enough to pay (NATIVE_MATMUL_MIN_MULTIPLY_ADDS) to
+ *   cblas_sgemm on views of the wasm heap, transposes included (no transpose copy); the rest keep the paths above.
+ *
  * `setWasmGraphKernels(true|false)` swaps them in and out (benchmarks compare against stock).
  */
 import * as tf from '@tensorflow/tfjs';
+import { NATIVE_MATMUL_MIN_MULTIPLY_ADDS, type NativeKernels } from './native-kernels';
 
 /** The parts of tfjs-backend-wasm's BackendWasm we use (its class is not exported with types we can import in core). */
 interface WasmBackendLike {
@@ -115,6 +120,72 @@ function makeTransposeFirstMatMul(stock: tf.KernelFunc, transpose: tf.KernelFunc
       for (const t of temporaries) backend.disposeData(t.dataId);
     }
   };
+}
+
+/** The native BLAS installed by `setNativeMatMul`, consulted on every matMul while the graph kernels are installed. */
+let nativeKernels: NativeKernels | undefined;
+/** Products with fewer multiply-adds per matrix stay on wasm (NATIVE_MATMUL_MIN_MULTIPLY_ADDS unless overridden). */
+let nativeMinMultiplyAdds = NATIVE_MATMUL_MIN_MULTIPLY_ADDS;
+
+/**
+ * out = op(a) · op(b) on the native BLAS, or undefined when this product stays on the wasm path: no native kernels,
+ * not float32, a bias or activation (_FusedMatMul), batch dimensions other than equal or one side 1, mismatched
+ * inner sizes (the stock kernel reports those), or fewer multiply-adds per matrix than the threshold.
+ */
+function nativeMatMul(args: KernelArgs): tf.TensorInfo | undefined {
+  const native = nativeKernels;
+  if (!native) return undefined;
+  const { a, b, bias, preluActivationWeights } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo; preluActivationWeights?: tf.TensorInfo };
+  const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string };
+  if (bias || preluActivationWeights || (attrs.activation !== undefined && attrs.activation !== 'linear')) return undefined;
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return undefined;
+  const transA = Boolean(attrs.transposeA);
+  const transB = Boolean(attrs.transposeB);
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const m = transA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = transA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kB = transB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = transB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (k !== kB) return undefined;
+  const batchA = sizeOf(a.shape.slice(0, -2));
+  const batchB = sizeOf(b.shape.slice(0, -2));
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return undefined;
+  const batch = Math.max(batchA, batchB);
+  if (batch < 1 || m * n * k < nativeMinMultiplyAdds || m * n * k === 0) return undefined;
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  if (sizeOf(outer) !== batch) return undefined;
+  const backend = args.backend as unknown as WasmBackendLike;
+  const out = backend.makeOutput([...outer, m, n], 'float32');
+  try {
+    // Views after allocation (a heap growth detaches earlier ones).
+    const outValues = backend.typedArrayFromHeap(out) as Float32Array;
+    const aValues = backend.typedArrayFromHeap(a) as Float32Array;
+    const bValues = backend.typedArrayFromHeap(b) as Float32Array;
+    native.sgemm(aValues, bValues, outValues, batch, m, n, k, transA, transB, batchA === 1 ? 0 : m * k, batchB === 1 ? 0 : k * n);
+  } catch (error) {
+    backend.disposeData(out.dataId);
+    throw error;
+  }
+  return out;
+}
+
+function withNativeMatMul(wasmPath: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] => nativeMatMul(args) ?? wasmPath(args);
+}
+
+/**
+ * Sends large matMuls (BatchMatMul, _FusedMatMul without bias or activation) to a native BLAS while the graph kernels
+ * are installed; undefined goes back to the wasm kernels. The host loads the addon (core cannot) and initBackend
+ * passes it here. `minMultiplyAdds` overrides the size threshold (tests send small products native to check them).
+ */
+export function setNativeMatMul(kernels: NativeKernels | undefined, options: { minMultiplyAdds?: number } = {}): void {
+  nativeKernels = kernels;
+  nativeMinMultiplyAdds = options.minMultiplyAdds ?? NATIVE_MATMUL_MIN_MULTIPLY_ADDS;
+}
+
+export function nativeMatMulInstalled(): NativeKernels | undefined {
+  return nativeKernels;
 }
 
 function makeSharedIdentityWasm(stock: tf.KernelFunc) {
@@ -278,14 +349,14 @@ export function setWasmGraphKernels(enabled: boolean, options: { segmentSumOnly?
     replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: unsortedSegmentSumWasm });
     if (options.segmentSumOnly) return;
     replaceKernel({ ...stockGather, kernelFunc: makeGatherRowsWasm(stockGather.kernelFunc) });
-    replaceKernel({ ...stockBatchMatMul, kernelFunc: makeTransposeFirstMatMul(stockBatchMatMul.kernelFunc, stockTranspose.kernelFunc) });
+    replaceKernel({ ...stockBatchMatMul, kernelFunc: withNativeMatMul(makeTransposeFirstMatMul(stockBatchMatMul.kernelFunc, stockTranspose.kernelFunc)) });
     if (stockSlice) replaceKernel({ ...stockSlice, kernelFunc: sliceWasm as tf.KernelFunc });
     if (stockSplitV) replaceKernel({ ...stockSplitV, kernelFunc: splitVWasm as unknown as tf.KernelFunc });
     if (stockIdentity) replaceKernel({ ...stockIdentity, kernelFunc: makeSharedIdentityWasm(stockIdentity.kernelFunc) });
     if (stockCast) replaceKernel({ ...stockCast, kernelFunc: makeSharedIdentityWasm(stockCast.kernelFunc) });
     if (stockConcat) replaceKernel({ ...stockConcat, kernelFunc: makeConcatWasm(stockConcat.kernelFunc) as tf.KernelFunc });
     if (stockFusedMatMul) {
-      replaceKernel({ ...stockFusedMatMul, kernelFunc: makeTransposeFirstMatMul(stockFusedMatMul.kernelFunc, stockTranspose.kernelFunc) });
+      replaceKernel({ ...stockFusedMatMul, kernelFunc: withNativeMatMul(makeTransposeFirstMatMul(stockFusedMatMul.kernelFunc, stockTranspose.kernelFunc)) });
     }
   } else {
     if (!stockKernels) return;

@@ -14,7 +14,10 @@ import type { Structure } from '../../../core/structure/structure';
 import { parseCommandLine, positiveInteger } from '../args';
 import { EXIT, UsageError, writeLine, type Command } from '../command';
 
-/** Loads optional Node packages (tfjs-node, tfjs-node-gpu) when installed. */
+/**
+ * Loads optional Node packages (tfjs-node, tfjs-node-gpu) when installed, and the native matMul addon when built
+ * (main/native; EQUIMOL_NATIVE=0 disables it, EQUIMOL_NATIVE_THREADS=n sets its threads, default 1).
+ */
 export const nodeBackendLoader: BackendLoader = {
   async importOptional(packageName: string) {
     try {
@@ -22,6 +25,10 @@ export const nodeBackendLoader: BackendLoader = {
     } catch {
       return undefined;
     }
+  },
+  async nativeKernels() {
+    const { loadNativeKernels } = await import('../../native/load-native-kernels');
+    return loadNativeKernels();
   },
 };
 
