@@ -6,6 +6,8 @@
  * graph building included, plus MACE at ~150k parameters (the size of the e3nn/PyTorch reference figure: 92
  * molecules/s on 2 threads). Both runs have the replacement UnsortedSegmentSum gradient (a gradient, not a kernel).
  * Input: the first 100 molecules of ../shared/datasets/qm9_ppqm/qm9_geometries_128744.extxyz.gz, cutoff 5 Å.
+ * When the native addon is built (npm run build:native), also the native OpenBLAS matMul (1 and 2 threads) against
+ * the equimol wasm kernels: matMul [19392,128]·[128,128] and its two backward forms, and the one-EGNN-layer timings.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -13,7 +15,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BenchFigure, BenchSuite } from './harness';
 import { initBackend } from '../core/engine/backend/backend';
-import { setWasmGraphKernels } from '../core/engine/backend/wasm-graph-kernels';
+import { setNativeMatMul, setWasmGraphKernels } from '../core/engine/backend/wasm-graph-kernels';
+import type { NativeKernels } from '../core/engine/backend/native-kernels';
+import { loadNativeKernels } from '../main/native/load-native-kernels';
 import { buildGraphContext } from '../core/engine/geometry/batch';
 import { disposeGraphContext, type GraphContext } from '../core/engine/graph/graph-context';
 import { energyAndForces } from '../core/engine/model';
@@ -55,6 +59,58 @@ function layerTimings(model: EgnnModel, ctx: GraphContext, repeats: number): Rec
   };
 }
 
+/** The native OpenBLAS matMul vs the equimol wasm kernels (XNNPACK), same shapes, same run; [] without the addon. */
+async function nativeMatMulFigures(layer: EgnnModel, ctx: GraphContext, wasmLayer: Record<string, number>, wasmName: string, repeats: number, log: (line: string) => void): Promise<BenchFigure[]> {
+  const native: NativeKernels | undefined = await loadNativeKernels({}).catch((error: unknown) => {
+    log(`native matMul figures skipped: the addon does not load (${String(error)})`);
+    return undefined;
+  });
+  if (!native) {
+    log('native matMul figures skipped: main/native is not built (npm run build:native)');
+    return [];
+  }
+  const figures: BenchFigure[] = [];
+  const rows = 19392; // the edges of 100 QM9 molecules at 5 Å
+  const products: Array<{ label: string; a: [number, number]; b: [number, number]; transA: boolean; transB: boolean }> = [
+    { label: 'matMul [19392,128]·[128,128] (edge MLP forward)', a: [rows, 128], b: [128, 128], transA: false, transB: false },
+    { label: 'matMul [19392,128]·[128,128]ᵀ (its input gradient)', a: [rows, 128], b: [128, 128], transA: false, transB: true },
+    { label: 'matMul [19392,128]ᵀ·[19392,128] (its weight gradient)', a: [rows, 128], b: [rows, 128], transA: true, transB: false },
+  ];
+  const nativeName = (threads: number) => wasmName.replace(/\)$/, `, ${native.blas ?? 'native'} matMul ${threads} thread${threads === 1 ? '' : 's'})`);
+  const wasmMs: number[] = [];
+  for (const product of products) {
+    const a = tf.randomNormal(product.a, 0, 1, 'float32', 1);
+    const b = tf.randomNormal(product.b, 0, 1, 'float32', 2);
+    const run = () => tf.tidy(() => { tf.matMul(a, b, product.transA, product.transB).dataSync(); });
+    setNativeMatMul(undefined);
+    wasmMs.push(medianMs(run, repeats));
+    for (const threads of [1, 2]) {
+      native.setThreads(threads);
+      setNativeMatMul(native);
+      figures.push({
+        name: product.label, value: medianMs(run, repeats), unit: 'ms', better: 'lower', backend: nativeName(threads),
+        baseline: { name: wasmName, value: wasmMs[wasmMs.length - 1]! },
+      });
+    }
+    tf.dispose([a, b]);
+  }
+  for (const threads of [1, 2]) {
+    native.setThreads(threads);
+    setNativeMatMul(native);
+    const timings = layerTimings(layer, ctx, repeats);
+    for (const key of Object.keys(timings)) {
+      figures.push({
+        name: `one EGNN layer ${key} (128 features, ${ctx.nEdges} edges)`,
+        value: timings[key]!, unit: 'ms', better: 'lower', backend: nativeName(threads),
+        baseline: { name: wasmName, value: wasmLayer[key]! },
+      });
+    }
+  }
+  setNativeMatMul(undefined);
+  native.setThreads(1);
+  return figures;
+}
+
 export const suite: BenchSuite = {
   name: 'engine',
   async run(options) {
@@ -80,6 +136,7 @@ export const suite: BenchSuite = {
         baseline: { name: stockName, value: stock[key]! },
       });
     }
+    figures.push(...(await nativeMatMulFigures(layer, ctx, ours, info.description, repeats, options.log)));
     layer.dispose();
     const equivariant = { species, cutoff: 5, lmax: 1, shLmax: 2, nInteractions: 2, correlation: 2, avgNumNeighbors: 15, seed: 1 };
     const families: Array<{ label: string; create: () => EnergyModel }> = [
