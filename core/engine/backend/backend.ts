@@ -64,8 +64,11 @@ async function tryWebGpu(loader: BackendLoader | undefined): Promise<boolean> {
   if (!gpu) return false;
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu').catch(() => false))) return false;
-  if (webGpuSyncReadbackWorks()) return true;
-  throw new Error('dataSync() reads back wrong values (its WebGPU-canvas readback is broken here; in headless Chromium use --enable-features=Vulkan --use-vulkan=swiftshader)');
+  if (!webGpuSyncReadbackWorks()) {
+    throw new Error('dataSync() reads back wrong values (its WebGPU-canvas readback is broken here; in headless Chromium use --enable-features=Vulkan --use-vulkan=swiftshader)');
+  }
+  (await import('./webgpu-kernels')).installWebGpuKernels();
+  return true;
 }
 
 /**

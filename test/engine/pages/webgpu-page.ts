@@ -3,6 +3,7 @@
 // force-loss weight gradients) and hands the numbers back as plain arrays, so the Node test compares them.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendInfo } from '../../../core/engine/backend/backend';
+import { installWebGpuKernels, restoreStockWebGpuKernels } from '../../../core/engine/backend/webgpu-kernels';
 import { buildGraphContext } from '../../../core/engine/geometry/batch';
 import { disposeGraphContext, type GraphContext } from '../../../core/engine/graph/graph-context';
 import { energyAndForces, type EnergyModel } from '../../../core/engine/model';
@@ -46,6 +47,11 @@ export interface WebGpuPageApi {
   graphOps(backend: ParityBackend): Promise<Record<string, number[]>>;
   /** Parses `extxyz` with the core reader (all frames) and evaluates the seeded EGNN and MACE models. */
   models(backend: ParityBackend, extxyz: string): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
+  /**
+   * Largest |f(x) - Math.f(x)| of sin and cos over 8192 float32 x in [-30, 30] on `backend`; on webgpu both with
+   * Equimol's kernels and with the stock ones.
+   */
+  trigErrors(backend: ParityBackend): Promise<{ equimol: Record<'sin' | 'cos', number>; stock?: Record<'sin' | 'cos', number> }>;
   /** The same webgpu result read with dataSync() and with await data() (tfjs-webgpu reads synchronously via canvases). */
   syncAndAsyncReads(): Promise<{ sync: number[]; async: number[] }>;
   /** tf.memory().numTensors after each of `steps` energy+force predictions of the MACE model on `backend`. */
@@ -75,6 +81,7 @@ const secondOrderCases: Array<[string, (x: tf.Tensor) => tf.Tensor, number[]]> =
   ['x·sigmoid(x)', (x) => tf.mul(x, tf.sigmoid(x)), [-1.3, 0.5, 2.1]],
   ['tanh', (x) => tf.tanh(x), [-0.4, 0.7]],
   ['exp', (x) => tf.exp(x), [-0.8, 0.3]],
+  ['sin', (x) => tf.sin(x), [0.4, 7.5]],
   ['x·tanh(exp(x))', (x) => tf.mul(x, tf.tanh(tf.exp(x))), [0.2]],
 ];
 
@@ -188,6 +195,30 @@ async function tensorsAcrossPredictions(backend: ParityBackend, extxyz: string, 
   return counts;
 }
 
+async function trigErrorsNow(): Promise<Record<'sin' | 'cos', number>> {
+  const x = Float32Array.from({ length: 8192 }, (_, i) => -30 + (60 * i) / 8192);
+  const out = { sin: 0, cos: 0 };
+  for (const [name, op, exact] of [['sin', tf.sin, Math.sin], ['cos', tf.cos, Math.cos]] as const) {
+    const y = tf.tidy(() => op(tf.tensor1d(x)));
+    const computed = await y.data();
+    y.dispose();
+    for (let i = 0; i < x.length; i++) out[name] = Math.max(out[name], Math.abs(computed[i]! - exact(x[i]!)));
+  }
+  return out;
+}
+
+async function trigErrors(backend: ParityBackend): Promise<{ equimol: Record<'sin' | 'cos', number>; stock?: Record<'sin' | 'cos', number> }> {
+  await use(backend);
+  const equimol = await trigErrorsNow();
+  if (backend !== 'webgpu') return { equimol };
+  restoreStockWebGpuKernels();
+  try {
+    return { equimol, stock: await trigErrorsNow() };
+  } finally {
+    installWebGpuKernels();
+  }
+}
+
 async function syncAndAsyncReads(): Promise<{ sync: number[]; async: number[] }> {
   await use('webgpu');
   const random = seededRandom(5);
@@ -205,6 +236,6 @@ async function init(): Promise<BackendInfo & { readonly log: string[] }> {
   return { ...info, log };
 }
 
-const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, syncAndAsyncReads, tensorsAcrossPredictions };
+const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, trigErrors, syncAndAsyncReads, tensorsAcrossPredictions };
 (globalThis as unknown as { webgpuParity: WebGpuPageApi }).webgpuParity = api;
 (globalThis as unknown as { webgpuPageReady: boolean }).webgpuPageReady = true;
