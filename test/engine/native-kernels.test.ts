@@ -9,6 +9,7 @@ import { buildGraphContext } from '../../core/engine/geometry/batch';
 import { disposeGraphContext } from '../../core/engine/graph/graph-context';
 import { energyAndForces } from '../../core/engine/model';
 import { createEgnn } from '../../core/engine/models/egnn/egnn';
+import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { loadNativeKernels } from '../../main/native/load-native-kernels';
 import { readDataset } from './geometry-data';
 
@@ -214,5 +215,32 @@ test('a small EGNN gives the same energies, forces and force-loss gradients on w
     const scale = Math.max(1e-3, ...Array.from(cpu.gradients[k]!, Math.abs));
     assert.ok(maxDifference(wasm.gradients[k]!, cpu.gradients[k]!) < 1e-3 * scale, `gradient of ${name}`);
   });
+  model.dispose();
+});
+
+test('a small MACE (batched channel products) gives the same energies and forces on wasm with native matMul as on the cpu reference', { skip }, async () => {
+  await initBackend({ prefer: 'wasm' });
+  const counter = counting(native!);
+  const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
+  const species = [1, 6, 8];
+  const model = createMaceModel({ species, cutoff: 5, channels: 8, lmax: 1, shLmax: 2, nInteractions: 2, correlation: 2, avgNumNeighbors: 8, seed: 3 });
+  const compute = () => {
+    const ctx = buildGraphContext(frames, { cutoff: 5, species });
+    const { energy, forces } = energyAndForces(model, ctx);
+    const out = { energy: energy.dataSync() as Float32Array, forces: forces.dataSync() as Float32Array };
+    tf.dispose([energy, forces]);
+    disposeGraphContext(ctx);
+    return out;
+  };
+  setNativeMatMul(counter);
+  const wasm = compute();
+  setNativeMatMul(undefined);
+  assert.ok(counter.calls > 10, `MACE's products went native (${counter.calls} calls)`);
+  await tf.setBackend('cpu');
+  const cpu = compute();
+  await tf.setBackend('wasm');
+  const scale = Math.max(1, ...Array.from(cpu.forces, Math.abs));
+  assert.ok(maxDifference(wasm.energy, cpu.energy) < 1e-4 * Math.max(1, ...Array.from(cpu.energy, Math.abs)), 'energies');
+  assert.ok(maxDifference(wasm.forces, cpu.forces) < 1e-4 * scale, 'forces');
   model.dispose();
 });
