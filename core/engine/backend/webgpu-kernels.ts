@@ -1,25 +1,28 @@
 /**
- * Float32-accurate Sin and Cos kernels for tfjs-backend-webgpu.
+ * Float32-accurate Sin, Cos and Acos kernels for tfjs-backend-webgpu.
  *
- * The stock kernels call WGSL's built-in sin/cos, which WebGPU only requires to be within 2^-11 (4.9e-4) absolute
- * inside [-π, π] and not bounded at all outside. SwiftShader (Chromium's CPU adapter) misses float32 by ~1.9e-4 over
- * the whole range, and GPU drivers use similar fast approximations. Every model's radial basis is a sine
- * (Bessel functions sin(nπr/r_c)/r), so forces on webgpu came out 2e-4 (relative) away from cpu/wasm.
+ * The stock kernels call WGSL's built-in sin/cos/acos, which WebGPU only requires to be within 2^-11 (4.9e-4)
+ * absolute inside [-π, π] (sin, cos; not bounded at all outside) or as accurate as atan2(sqrt(1 - x²), x) (acos).
+ * SwiftShader (Chromium's CPU adapter) misses float32 by ~1.9e-4 (sin, cos) and ~5e-5 (acos), and GPU drivers use
+ * similar fast approximations. Every model's radial basis is a sine (Bessel functions sin(nπr/r_c)/r), so forces on
+ * webgpu came out 2e-4 (relative) away from cpu/wasm; FAENet's PCA frames take acos and cos of eigenvalue angles.
  *
  * These kernels reduce the argument to r ∈ [-π/4, π/4] around the nearest multiple q·π/2 (three-part Cody–Waite split
  * of π/2, so q·P1 is exact for |q| < 2^16) and evaluate the Cephes single-precision minimax polynomials, choosing
- * sin or cos of r and its sign from q mod 4: a few float32 ulps, like the cpu backend's Math.sin.
+ * sin or cos of r and its sign from q mod 4: a few float32 ulps, like the cpu backend's Math.sin. Acos uses the Cephes
+asinf polynomial: acos(x) = π/2 - asin(x) for |x| <= 1/2, else 2·asin(sqrt((1 - |x|)/2)) (reflected for x < 0), whose
+1 - |x| is exact, unlike WGSL's 1 - x² near ±1.
  *
- * Only the kernels are replaced: the registered gradients (Sin -> cos·dy, Cos -> -sin·dy) apply unchanged.
+ * Only the kernels are replaced: the registered gradients (Sin -> cos·dy, Cos -> -sin·dy, Acos) apply unchanged.
  * This module is imported (dynamically) only once the webgpu backend has started.
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 
-type Trig = 'sin' | 'cos';
+type AccurateOp = 'sin' | 'cos' | 'acos';
 
-/** WGSL: accurate sin/cos of one f32 (quadrant q of the nearest q·π/2; cos(x) = sin(x + π/2) is quadrant q + 1). */
-const accurateTrigWgsl = `
+/** WGSL: accurate acos, and sin/cos of one f32 (quadrant q of the nearest q·π/2; cos(x) = sin(x + π/2) is quadrant q + 1). */
+const accurateUnaryWgsl = `
   fn equimolSinCos(x : f32, quadrantOffset : i32) -> f32 {
     let q = round(x * 0.636619772367581343);
     // π/2 = P1 + P2 + P3 with P1 = 201/128 exact in 8 bits.
@@ -33,9 +36,33 @@ const accurateTrigWgsl = `
     if (k == 2) { return -s; }
     return -c;
   }
+
+  fn equimolAsinPolynomial(z : f32) -> f32 {
+    return (((4.2163199048e-2 * z + 2.4181311049e-2) * z + 4.5470025998e-2) * z + 7.4953002686e-2) * z + 1.6666752422e-1;
+  }
+
+  fn equimolAcos(x : f32) -> f32 {
+    let ax = abs(x);
+    if (ax > 1.0) { return uniforms.NAN; }
+    if (ax <= 0.5) {
+      let z = x * x;
+      return 1.5707963267948966 - (x + x * z * equimolAsinPolynomial(z));
+    }
+    let z = 0.5 * (1.0 - ax);
+    let s = sqrt(z);
+    let half = s + s * z * equimolAsinPolynomial(z);
+    if (x > 0.0) { return 2.0 * half; }
+    return 3.141592653589793 - 2.0 * half;
+  }
 `;
 
-class AccurateTrigProgram implements WebGPUProgram {
+const wgslCall: Record<AccurateOp, string> = {
+  sin: 'equimolSinCos(a, 0)',
+  cos: 'equimolSinCos(a, 1)',
+  acos: 'equimolAcos(a)',
+};
+
+class AccurateUnaryProgram implements WebGPUProgram {
   variableNames = ['A'];
   readonly size = true;
   readonly workgroupSize: [number, number, number] = [128, 1, 1];
@@ -44,51 +71,54 @@ class AccurateTrigProgram implements WebGPUProgram {
   readonly dispatch: [number, number, number];
   readonly shaderKey: string;
 
-  constructor(shape: number[], private readonly trig: Trig) {
+  constructor(shape: number[], private readonly op: AccurateOp) {
     this.outputShape = shape;
     this.dispatchLayout = webgpu_util.flatDispatchLayout(shape);
     this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, shape, this.workgroupSize);
-    this.shaderKey = `equimol_accurate_${trig}`;
+    this.shaderKey = `equimol_accurate_${op}`;
   }
 
   getUserCode(): string {
-    return `${accurateTrigWgsl}
+    return `${accurateUnaryWgsl}
       fn main(index : i32) {
         if (index < uniforms.size) {
-          setOutputAtIndex(index, equimolSinCos(getAByOutputIndex(index), ${this.trig === 'sin' ? 0 : 1}));
+          let a = getAByOutputIndex(index);
+          setOutputAtIndex(index, ${wgslCall[this.op]});
         }
       }
     `;
   }
 }
 
-function accurateTrigKernel(trig: Trig): tf.KernelFunc {
+function accurateKernel(op: AccurateOp): tf.KernelFunc {
   return ({ inputs, backend }) => {
     const { x } = inputs as { x: tf.TensorInfo };
-    return (backend as WebGPUBackend).runWebGPUProgram(new AccurateTrigProgram(x.shape, trig), [x], 'float32');
+    return (backend as WebGPUBackend).runWebGPUProgram(new AccurateUnaryProgram(x.shape, op), [x], 'float32');
   };
 }
 
 let stockKernels: tf.KernelConfig[] | undefined;
 
-/** Registers the accurate Sin and Cos kernels for 'webgpu' in place of the stock ones; idempotent. */
+const accurateKernels = [['Sin', 'sin'], ['Cos', 'cos'], ['Acos', 'acos']] as const;
+
+/** Registers the accurate Sin, Cos and Acos kernels for 'webgpu' in place of the stock ones; idempotent. */
 export function installWebGpuKernels(): void {
   if (stockKernels) return;
   stockKernels = [];
-  for (const [kernelName, trig] of [['Sin', 'sin'], ['Cos', 'cos']] as const) {
+  for (const [kernelName, op] of accurateKernels) {
     const stock = tf.getKernel(kernelName, 'webgpu');
     if (stock) {
       stockKernels.push(stock);
       tf.unregisterKernel(kernelName, 'webgpu');
     }
-    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: accurateTrigKernel(trig) });
+    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: accurateKernel(op) });
   }
 }
 
-/** Puts the stock webgpu Sin and Cos back (tests use it to show the difference). */
+/** Puts the stock webgpu Sin, Cos and Acos back (tests use it to show the difference). */
 export function restoreStockWebGpuKernels(): void {
   if (!stockKernels) return;
-  for (const kernelName of ['Sin', 'Cos']) tf.unregisterKernel(kernelName, 'webgpu');
+  for (const [kernelName] of accurateKernels) tf.unregisterKernel(kernelName, 'webgpu');
   for (const stock of stockKernels) tf.registerKernel(stock);
   stockKernels = undefined;
 }

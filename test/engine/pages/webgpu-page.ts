@@ -48,10 +48,10 @@ export interface WebGpuPageApi {
   /** Parses `extxyz` with the core reader (all frames) and evaluates the seeded EGNN and MACE models. */
   models(backend: ParityBackend, extxyz: string): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
   /**
-   * Largest |f(x) - Math.f(x)| of sin and cos over 8192 float32 x in [-30, 30] on `backend`; on webgpu both with
-   * Equimol's kernels and with the stock ones.
+   * Largest |f(x) - Math.f(x)| of sin and cos over 8192 float32 x in [-30, 30] and of acos over [-1, 1] on `backend`;
+   * on webgpu both with Equimol's kernels and with the stock ones.
    */
-  trigErrors(backend: ParityBackend): Promise<{ equimol: Record<'sin' | 'cos', number>; stock?: Record<'sin' | 'cos', number> }>;
+  accurateOpErrors(backend: ParityBackend): Promise<{ equimol: Record<'sin' | 'cos' | 'acos', number>; stock?: Record<'sin' | 'cos' | 'acos', number> }>;
   /** The same webgpu result read with dataSync() and with await data() (tfjs-webgpu reads synchronously via canvases). */
   syncAndAsyncReads(): Promise<{ sync: number[]; async: number[] }>;
   /** tf.memory().numTensors after each of `steps` energy+force predictions of the MACE model on `backend`. */
@@ -195,25 +195,33 @@ async function tensorsAcrossPredictions(backend: ParityBackend, extxyz: string, 
   return counts;
 }
 
-async function trigErrorsNow(): Promise<Record<'sin' | 'cos', number>> {
-  const x = Float32Array.from({ length: 8192 }, (_, i) => -30 + (60 * i) / 8192);
-  const out = { sin: 0, cos: 0 };
-  for (const [name, op, exact] of [['sin', tf.sin, Math.sin], ['cos', tf.cos, Math.cos]] as const) {
+type AccurateOpErrors = Record<'sin' | 'cos' | 'acos', number>;
+
+async function accurateOpErrorsNow(): Promise<AccurateOpErrors> {
+  const wide = Float32Array.from({ length: 8192 }, (_, i) => -30 + (60 * i) / 8192);
+  const unit = Float32Array.from({ length: 8193 }, (_, i) => -1 + (2 * i) / 8192);
+  const out = { sin: 0, cos: 0, acos: 0 };
+  const cases = [['sin', tf.sin, Math.sin, wide], ['cos', tf.cos, Math.cos, wide], ['acos', tf.acos, Math.acos, unit]] as const;
+  for (const [name, op, exact, x] of cases) {
     const y = tf.tidy(() => op(tf.tensor1d(x)));
     const computed = await y.data();
     y.dispose();
     for (let i = 0; i < x.length; i++) out[name] = Math.max(out[name], Math.abs(computed[i]! - exact(x[i]!)));
   }
+  // Outside its domain acos is NaN, as on cpu: count it as an infinite error otherwise.
+  const outside = tf.tidy(() => tf.acos(tf.tensor1d([1.5, -2])));
+  if (!Array.from(await outside.data()).every(Number.isNaN)) out.acos = Infinity;
+  outside.dispose();
   return out;
 }
 
-async function trigErrors(backend: ParityBackend): Promise<{ equimol: Record<'sin' | 'cos', number>; stock?: Record<'sin' | 'cos', number> }> {
+async function accurateOpErrors(backend: ParityBackend): Promise<{ equimol: AccurateOpErrors; stock?: AccurateOpErrors }> {
   await use(backend);
-  const equimol = await trigErrorsNow();
+  const equimol = await accurateOpErrorsNow();
   if (backend !== 'webgpu') return { equimol };
   restoreStockWebGpuKernels();
   try {
-    return { equimol, stock: await trigErrorsNow() };
+    return { equimol, stock: await accurateOpErrorsNow() };
   } finally {
     installWebGpuKernels();
   }
@@ -236,6 +244,6 @@ async function init(): Promise<BackendInfo & { readonly log: string[] }> {
   return { ...info, log };
 }
 
-const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, trigErrors, syncAndAsyncReads, tensorsAcrossPredictions };
+const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, accurateOpErrors, syncAndAsyncReads, tensorsAcrossPredictions };
 (globalThis as unknown as { webgpuParity: WebGpuPageApi }).webgpuParity = api;
 (globalThis as unknown as { webgpuPageReady: boolean }).webgpuPageReady = true;
