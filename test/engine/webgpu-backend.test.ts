@@ -1,7 +1,8 @@
 // The tfjs WebGPU backend in real headless Chromium (WebGPU on SwiftShader, a CPU Vulkan implementation) against the
 // cpu reference in the same page: second derivatives (with Equimol's second-order gradient fix), the message-passing
 // ops and their gradients, a small EGNN and MACE (energies, forces, force-loss weight gradients) on rMD17 ethanol
-// frames, and a flat tensor count across predictions. Skips only when Chromium is absent or exposes no WebGPU adapter.
+// frames, and a flat tensor count across predictions. Skips only when Chromium is absent, exposes no WebGPU adapter, or
+// ../shared/datasets is missing.
 // Tolerances (float32): second derivatives within 1e-6 of the analytic value; segment sum/gather within 1e-5 of the
 // cpu values' scale; energies and forces within 2e-5 of the largest cpu value; weight gradients within 1e-4 of each
 // tensor's largest cpu gradient (floored at 1e-2 of the model's largest) and 1e-5 of the model's largest. Measured
