@@ -10,8 +10,8 @@
  * These kernels reduce the argument to r ∈ [-π/4, π/4] around the nearest multiple q·π/2 (three-part Cody–Waite split
  * of π/2, so q·P1 is exact for |q| < 2^16) and evaluate the Cephes single-precision minimax polynomials, choosing
  * sin or cos of r and its sign from q mod 4: a few float32 ulps, like the cpu backend's Math.sin. Acos uses the Cephes
-asinf polynomial: acos(x) = π/2 - asin(x) for |x| <= 1/2, else 2·asin(sqrt((1 - |x|)/2)) (reflected for x < 0), whose
-1 - |x| is exact, unlike WGSL's 1 - x² near ±1.
+ * asinf polynomial: acos(x) = π/2 - asin(x) for |x| <= 1/2, else 2·asin(sqrt((1 - |x|)/2)) (reflected for x < 0), whose
+ * 1 - |x| is exact, unlike WGSL's 1 - x² near ±1.
  *
  * Only the kernels are replaced: the registered gradients (Sin -> cos·dy, Cos -> -sin·dy, Acos) apply unchanged.
  * This module is imported (dynamically) only once the webgpu backend has started.
