@@ -5,7 +5,9 @@ import { extensionOf, FORMATS, formatById, formatsForFileName } from '../../../c
 import { ResumeMismatchError, runBatchJob, type JobInput } from '../../../core/pipeline/job';
 import { ResumeHeaderError } from '../../../core/pipeline/resume';
 import { flatHeader, predictorColumns, type RowSink } from '../../../core/pipeline/rows';
-import { PREDICTORS, predictorEntry } from '../../../core/predict/registry';
+import { PREDICTORS, predictorEntry, type PredictorEntry } from '../../../core/predict/registry';
+import type { BackendPreference } from '../../../core/engine/backend/backend';
+import { basename } from 'node:path';
 import { FileTextSink, fileInput, openTabularOutput, unreadableReason } from '../../io/files';
 import { parseCommandLine, parseShard, positiveInteger } from '../args';
 import { EXIT, UsageError, writeLine, type Command } from '../command';
@@ -25,6 +27,10 @@ Options:
                                         error rows go to OUT.errors.csv
                         '-' writes CSV to stdout
   -p, --predictor ID    ${PREDICTORS.map((p) => p.id).join(', ')} (default geometry)
+  -m, --model FILE      predict with a trained energy model instead (FILE.model.json beside FILE.weights.bin,
+                        e.g. assets/models/benchmarks/mace-ethanol-rmd17.model.json): energy, energy per atom,
+                        largest force, stress (fully periodic structures); per-atom forces in .extxyz/.sdf output
+  --backend NAME        compute backend for --model: auto (default), tensorflow, webgpu, wasm, cpu
   --resume              continue an interrupted run: keep OUT's complete rows, drop a torn last row, skip the
                         records already written (csv/jsonl only; same inputs, order, predictor and shard)
   --shard i/n           process only records k with k % n == i (k counts records over all inputs; 0 <= i < n)
@@ -36,6 +42,25 @@ Progress goes to stderr: a bar on a terminal, otherwise a line every 10 s.
 Exit codes: 0 every record predicted, 1 some error rows, 2 usage error, 3 an input could not be read,
 130 interrupted by Ctrl-C (the output holds complete rows only; rerun with --resume).
 `;
+
+/** A predictor entry for `--model FILE`: loads the model file (refusing a malformed one as a usage error) and the backend. */
+async function modelPredictorEntry(modelPath: string, backend: string): Promise<PredictorEntry> {
+  const { readModelFile, initNodeBackend } = await import('./eval');
+  const { createEnergyModelPredictor } = await import('../../../core/predict/energy-model-predictor');
+  let model;
+  try {
+    model = await readModelFile(modelPath);
+  } catch (error) {
+    throw new UsageError(`cannot use model ${modelPath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const info = await initNodeBackend(backend as BackendPreference);
+  const id = `model:${basename(modelPath).replace(/\.model\.json$/, '')}`;
+  return {
+    id,
+    description: `${model.family} model ${basename(modelPath)} on ${info.description}`,
+    create: async () => createEnergyModelPredictor(model, { id }),
+  };
+}
 
 type OutputKind = { kind: 'csv' } | { kind: 'jsonl' } | { kind: 'structures'; formatId: string };
 
@@ -58,6 +83,8 @@ export const predictCommand: Command = {
     const { values, positionals } = parseCommandLine(args, {
       out: { type: 'string', short: 'o' },
       predictor: { type: 'string', short: 'p' },
+      model: { type: 'string', short: 'm' },
+      backend: { type: 'string' },
       resume: { type: 'boolean' },
       shard: { type: 'string' },
       batch: { type: 'string' },
@@ -69,7 +96,10 @@ export const predictCommand: Command = {
     }
     if (positionals.length === 0) throw new UsageError('predict needs at least one input FILE');
     if (values.out === undefined) throw new UsageError('predict needs --out FILE (or --out - for CSV on stdout)');
-    const entry = predictorEntry(values.predictor ?? 'geometry');
+    if (values.model !== undefined && values.predictor !== undefined) throw new UsageError('give either --predictor or --model, not both');
+    const backends = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
+    if (values.backend !== undefined && !backends.includes(values.backend)) throw new UsageError(`unknown backend '${values.backend}' (available: ${backends.join(', ')})`);
+    const entry = values.model !== undefined ? await modelPredictorEntry(values.model, values.backend ?? 'auto') : predictorEntry(values.predictor ?? 'geometry');
     if (!entry) throw new UsageError(`unknown predictor '${values.predictor}' (available: ${PREDICTORS.map((p) => p.id).join(', ')})`);
     if (values.format !== undefined && !formatById(values.format)) throw new UsageError(`unknown format '${values.format}'`);
     const shard = parseShard(values.shard);
