@@ -1,17 +1,31 @@
 /**
- * The session the compute host serves: registry predictors (created lazily) and RDKit 2D depictions
- * (the toolkit loads on the first depiction request, not at start-up).
+ * The session the compute host serves: registry predictors and the shipped trained models (`model:<name>`,
+ * assets/models/**), all created lazily (a model's weights and the tfjs backend load when a job first uses it),
+ * and RDKit 2D depictions (the toolkit loads on the first depiction request, not at start-up).
  */
 import type { Structure } from '../../core/contract/equimol-api';
 import { depictionSvg } from '../../core/chem/describe';
 import { loadRDKit } from '../../core/chem/toolkits';
-import { EquimolSession, type SessionOptions } from '../../core/session/session';
+import { modelPredictorEntries, type ModelCatalogue } from '../../core/predict/model-predictors';
+import { ModelSession } from '../../core/session/model-session';
+import type { EquimolSession, SessionOptions } from '../../core/session/session';
+import { initNodeBackend } from '../cli/commands/eval';
+import { nodeModelCatalogue } from './model-catalogue';
 
 export async function depictWithRDKit(structure: Structure, options: { readonly width: number; readonly height: number }): Promise<string | null> {
   await loadRDKit();
   return depictionSvg(structure, options.width, options.height);
 }
 
-export function createHostSession(options: Partial<SessionOptions> = {}): EquimolSession {
-  return new EquimolSession({ platform: 'electron', depict: depictWithRDKit, ...options });
+export interface HostSessionOptions extends Partial<SessionOptions> {
+  /** Where the model files come from (default: assets/models of the app); null offers no models. */
+  readonly models?: ModelCatalogue | null;
+}
+
+export function createHostSession(options: HostSessionOptions = {}): EquimolSession {
+  const { models, ...sessionOptions } = options;
+  const catalogue = models === undefined ? nodeModelCatalogue() : models;
+  // The same backend choice as `equimol predict --model` (auto: tfjs-node if installed, else wasm + native matMul).
+  const modelEntries = catalogue ? modelPredictorEntries(catalogue, { initBackend: () => initNodeBackend('auto') }) : Promise.resolve([]);
+  return new ModelSession({ platform: 'electron', depict: depictWithRDKit, ...sessionOptions, modelEntries });
 }

@@ -1,0 +1,197 @@
+/**
+ * Trained model files as predictor entries: a host (the Electron compute host with node:fs, web mode's worker with
+ * fetch) lists the model files it ships and reads their bytes; core turns each into a lazy registry entry
+ * `model:<name>` whose predictor is `createEnergyModelPredictor` on the decoded model, the same id, columns and
+ * values `equimol predict --model FILE` writes.
+ *
+ * Listing reads only the small JSON of each file (for the model card title and the measured test errors shown as
+ * the description). The weights are read and decoded, and the tfjs backend initialised, when a job first uses
+ * the predictor (its prepare()), not at start-up. A malformed file still lists, with a description saying why
+ * it cannot be used; choosing it fails with an error naming the file.
+ */
+import type { Predictor } from './predictor';
+import type { PredictorEntry } from './registry';
+
+/** One model file a host offers: `<name>.model.json` with `<name>.weights.bin` beside it. */
+export interface ModelAsset {
+  /** File name without directories and without `.model.json`, e.g. 'mace-ethanol-rmd17'. */
+  readonly name: string;
+  /** Where it lives, for messages (a path or URL). */
+  readonly location: string;
+}
+
+/** What a host provides: core reads no files itself. */
+export interface ModelCatalogue {
+  list(): Promise<readonly ModelAsset[]>;
+  /** The `.model.json` text. */
+  readJson(asset: ModelAsset): Promise<string>;
+  /** The `.weights.bin` bytes. */
+  readWeights(asset: ModelAsset): Promise<Uint8Array>;
+}
+
+export interface ModelPredictorOptions {
+  /** Initialises the tfjs backend (e.g. `initBackend` with the host's loader); called once, on first use of any model. */
+  readonly initBackend: () => Promise<unknown>;
+  /** Structures per forward pass (default 32, as `equimol predict --model`). */
+  readonly batchSize?: number;
+}
+
+/** `dir/mace-ethanol-rmd17.model.json` -> 'mace-ethanol-rmd17'. */
+export function modelNameOf(fileName: string): string {
+  return (fileName.split(/[\\/]/).pop() ?? fileName).replace(/\.model\.json$/i, '').replace(/\.json$/i, '');
+}
+
+/** The predictor id of a model file, as `equimol predict --model` names it: 'model:<name>'. */
+export function modelPredictorId(name: string): string {
+  return `model:${name}`;
+}
+
+export class ModelCatalogueError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message.startsWith(file) ? message : `${file}: ${message}`);
+    this.name = 'ModelCatalogueError';
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function formatNumber(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '?';
+}
+
+/**
+ * Description of a model file from its JSON: family, card title and the first measured test errors, e.g.
+ * 'MACE: MACE for ethanol (...); test force MAE 63.1 meV/Å, energy MAE 3.03 meV/atom (1000 structures of
+ * botnet_ethanol_rmd17/test_MD.extxyz.gz)'. Throws ModelCatalogueError naming the file when the JSON is unusable.
+ */
+export function describeModelJson(json: string, fileName: string): string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    throw new ModelCatalogueError(fileName, `not valid JSON (${errorText(error)})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ModelCatalogueError(fileName, 'not a JSON object');
+  const doc = raw as { format?: unknown; family?: unknown; card?: { title?: unknown }; metrics?: unknown };
+  if (doc.format !== 'equimol-model') throw new ModelCatalogueError(fileName, `not an Equimol model file (format ${JSON.stringify(doc.format)})`);
+  if (typeof doc.family !== 'string' || doc.family === '') throw new ModelCatalogueError(fileName, 'missing model family');
+  const family = doc.family.toUpperCase();
+  const title = typeof doc.card?.title === 'string' && doc.card.title !== '' ? doc.card.title : fileName;
+  const metrics = Array.isArray(doc.metrics) ? (doc.metrics[0] as Record<string, unknown> | undefined) : undefined;
+  let measured = 'no test errors recorded';
+  if (metrics && typeof metrics['forceMAE_meV_per_A'] === 'number') {
+    measured = `test force MAE ${formatNumber(metrics['forceMAE_meV_per_A'], 1)} meV/Å`;
+    if (typeof metrics['energyMAE_meV_per_atom'] === 'number') measured += `, energy MAE ${formatNumber(metrics['energyMAE_meV_per_atom'], 2)} meV/atom`;
+    if (typeof metrics['structures'] === 'number' && typeof metrics['dataset'] === 'string') measured += ` (${metrics['structures']} structures of ${metrics['dataset']})`;
+  }
+  return `${family}: ${title}; ${measured}. Energy, energy/atom, largest force, stress for crystals; per-atom forces in extXYZ/SDF exports`;
+}
+
+/** One model file as a lazy registry entry (the JSON text already read). */
+function modelEntry(asset: ModelAsset, json: string, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>, batchSize: number): PredictorEntry {
+  const id = modelPredictorId(asset.name);
+  const fileName = `${asset.name}.model.json`;
+  let description: string;
+  let headerError: ModelCatalogueError | undefined;
+  try {
+    description = describeModelJson(json, fileName);
+  } catch (error) {
+    headerError = error instanceof ModelCatalogueError ? error : new ModelCatalogueError(fileName, errorText(error));
+    description = `cannot be used: ${headerError.message}`;
+  }
+  return {
+    id,
+    description,
+    async create(): Promise<Predictor> {
+      if (headerError) throw headerError;
+      const { createEnergyModelPredictor, ENERGY_MODEL_COLUMNS } = await import('./energy-model-predictor');
+      let loading: Promise<Predictor> | undefined;
+      let disposed = false;
+      const load = (): Promise<Predictor> => {
+        loading ??= (async () => {
+          const [{ decodeModelFile }, { modelFromFile }] = await Promise.all([import('../engine/model-file/model-file'), import('../engine/model-file/families')]);
+          let weights: Uint8Array;
+          try {
+            weights = await catalogue.readWeights(asset);
+          } catch (error) {
+            throw new ModelCatalogueError(fileName, `cannot read its weights (${asset.name}.weights.bin beside ${asset.location}): ${errorText(error)}`);
+          }
+          let decoded;
+          try {
+            decoded = decodeModelFile(json, weights, fileName);
+          } catch (error) {
+            throw new ModelCatalogueError(fileName, errorText(error));
+          }
+          await backendReady();
+          let model;
+          try {
+            model = modelFromFile(decoded);
+          } catch (error) {
+            throw new ModelCatalogueError(fileName, errorText(error));
+          }
+          return createEnergyModelPredictor(model, { id, description, batchSize });
+        })();
+        // A failed load (missing weights, corrupt file) is retried on the next job rather than cached.
+        loading.catch(() => (loading = undefined));
+        return loading;
+      };
+      return {
+        id,
+        description,
+        columns: ENERGY_MODEL_COLUMNS,
+        batchSize,
+        async prepare() {
+          await load();
+        },
+        async predict(batch, signal) {
+          if (disposed) throw new Error(`${id} was disposed`);
+          return (await load()).predict(batch, signal);
+        },
+        dispose() {
+          disposed = true;
+          void loading?.then((p) => p.dispose?.(), () => undefined);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The catalogue's models as registry entries, in catalogue order (ids `model:<name>`; a name listed twice keeps
+ * its first file). Reads every model JSON (small); weights and the backend wait for first use. A JSON that cannot
+ * be read still gives an entry, whose create() rejects with an error naming the file.
+ */
+export async function modelPredictorEntries(catalogue: ModelCatalogue, options: ModelPredictorOptions): Promise<PredictorEntry[]> {
+  let backend: Promise<unknown> | undefined;
+  const backendReady = (): Promise<unknown> => {
+    backend ??= options.initBackend();
+    backend.catch(() => (backend = undefined));
+    return backend;
+  };
+  const batchSize = options.batchSize ?? 32;
+  const assets = await catalogue.list();
+  const byName = new Map<string, ModelAsset>();
+  for (const asset of assets) if (!byName.has(asset.name)) byName.set(asset.name, asset);
+  const unique = [...byName.values()];
+  return Promise.all(
+    unique.map(async (asset) => {
+      let json: string;
+      try {
+        json = await catalogue.readJson(asset);
+      } catch (error) {
+        const failure = new ModelCatalogueError(`${asset.name}.model.json`, `cannot be read from ${asset.location}: ${errorText(error)}`);
+        return {
+          id: modelPredictorId(asset.name),
+          description: `cannot be used: ${failure.message}`,
+          create: () => Promise.reject(failure),
+        } satisfies PredictorEntry;
+      }
+      return modelEntry(asset, json, catalogue, backendReady, batchSize);
+    }),
+  );
+}
