@@ -1,13 +1,19 @@
 /// <reference lib="webworker" />
 /**
  * Web mode's compute side: a module Web Worker hosting one EquimolSession (pure core) behind the EquimolApi
- * contract, served over postMessage. Wasm toolkits load here, with asset URLs resolved by the bundler.
+ * contract, served over postMessage. Wasm toolkits load here, with asset URLs resolved by the bundler; so do the
+ * trained models (`model:<name>` predictors) and the tfjs wasm backend they run on.
  */
 import rdkitWasmUrl from '@rdkit/rdkit/RDKit_minimal.wasm?url';
+import tfjsWasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import tfjsWasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import tfjsWasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import oclResourcesUrl from 'equimol-ocl-resources.json?url';
 import { loadOpenChemLib, loadRDKit } from '../../../core/chem/toolkits';
 import { depictionSvg } from '../../../core/chem/describe';
-import { EquimolSession } from '../../../core/session/session';
+import { modelPredictorEntries } from '../../../core/predict/model-predictors';
+import { ModelSession } from '../../../core/session/model-session';
+import { bundledModelCatalogue } from './model-catalogue';
 import { serveApi, type RpcEndpoint } from './rpc-host';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -23,13 +29,35 @@ const rdkitReady = loadRDKit(toolkitOptions);
 void rdkitReady.catch(() => undefined);
 void loadOpenChemLib(toolkitOptions).catch(() => undefined);
 
-// Predictors default to the registry (created lazily on first use), as in the Electron compute host.
-const session = new EquimolSession({
+/**
+ * The tfjs wasm backend, on a model's first use. The bundler hashes the .wasm file names, so the paths go to
+ * tfjs as a per-file map (a prefix could not name them). Single-threaded: the threaded build would start nested
+ * workers from blob: URLs, which the worker's Content-Security-Policy does not allow.
+ */
+async function initWasmBackend(): Promise<unknown> {
+  const tf = await import('@tensorflow/tfjs');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const href = (url: string) => new URL(url, self.location.href).href;
+  wasm.setWasmPaths({
+    'tfjs-backend-wasm.wasm': href(tfjsWasmUrl),
+    'tfjs-backend-wasm-simd.wasm': href(tfjsWasmSimdUrl),
+    'tfjs-backend-wasm-threaded-simd.wasm': href(tfjsWasmThreadedSimdUrl),
+  });
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const { initBackend } = await import('../../../core/engine/backend/backend');
+  const info = await initBackend({ prefer: 'wasm' });
+  if (info.name !== 'wasm') throw new Error(`the tfjs wasm backend did not start (got ${info.description})`);
+  return info;
+}
+
+// Predictors: the registry's (created lazily on first use) and the bundled models, as in the Electron compute host.
+const session = new ModelSession({
   platform: 'web',
   depict: async (structure, options) => {
     await rdkitReady;
     return depictionSvg(structure, options.width, options.height);
   },
+  modelEntries: modelPredictorEntries(bundledModelCatalogue(self.location.href), { initBackend: initWasmBackend }),
 });
 
 serveApi(session, self as unknown as RpcEndpoint);
