@@ -5,7 +5,7 @@ const nodeBuiltins = ['fs', 'fs/promises', 'path', 'child_process', 'worker_thre
 const nodeBuiltinPatterns = ['node:*', ...nodeBuiltins];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', '**/*.generated-data.ts', 'renderer/web/dist/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', '**/*.generated-data.ts', 'renderer/web/dist/**', 'tmp/**', 'bench/results/**', 'main/native/build/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
