@@ -16,8 +16,8 @@
  * Times are process CPU time (process.cpuUsage) of single-threaded tfjs-wasm, so a loaded shared machine
  * inflates them less than wall time would; the e3nn reference is wall time on 2 threads.
  *
- * Backend: the engine's initBackend (wasm + its graph kernels) when core/engine/backend is present, else stock
- * tfjs-wasm for the forward pass and tfjs-cpu where wasm lacks a kernel; the backend is named on every figure.
+ * Backend: the engine's wasm backend with its graph kernels and, where `npm run build:native` built it, the native
+ * OpenBLAS matMul (EQUIMOL_NATIVE=0 to leave it out); the backend is named on every figure.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Irreps } from '../core/o3/irreps';
@@ -33,24 +33,10 @@ type Form = 'CG' | 'CP' | 'SO(2)' | 'Gaunt';
 const forms: Form[] = ['CG', 'CP', 'SO(2)', 'Gaunt'];
 const cpRanks: Record<number, number> = { 1: 12, 2: 40, 3: 72, 4: 125 };
 
-async function selectBackend(log: (l: string) => void): Promise<string> {
-  const backendModule = '../core/engine/backend/backend';
-  try {
-    const mod = (await import(/* @vite-ignore */ backendModule)) as {
-      initBackend: (o: { prefer: string; log: (l: string) => void }) => Promise<{ description: string }>;
-    };
-    const info = await mod.initBackend({ prefer: 'wasm', log });
-    return info.description;
-  } catch (error) {
-    log(`engine backend not available (${error instanceof Error ? error.message : String(error)}); using stock tfjs-wasm`);
-    await import('@tensorflow/tfjs-backend-wasm');
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      return 'tfjs-wasm (stock kernels)';
-    }
-    await tf.setBackend('cpu');
-    return 'tfjs-cpu';
-  }
+/** The engine's wasm backend with its graph kernels and, where built, the native OpenBLAS matMul (the CLI's loader). */
+async function selectBackend(): Promise<string> {
+  const { initNodeBackend } = await import('../main/cli/commands/eval');
+  return (await initNodeBackend('wasm')).description;
 }
 
 interface Layer {
@@ -133,7 +119,7 @@ function fitExponent(ls: number[], times: number[]): number {
 export const suite: BenchSuite = {
   name: 'tensor products (CG / CP / SO(2) / Gaunt)',
   async run(options: BenchOptions): Promise<BenchFigure[]> {
-    const backend = await selectBackend(options.log);
+    const backend = await selectBackend();
     const nEdges = options.quick ? 2000 : 20000;
     const mul = options.quick ? 8 : 32;
     const repeats = options.quick ? 2 : 1;
