@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../core/engine/backend/backend';
+import { initBackend, WasmHeapExhaustedError } from '../../core/engine/backend/backend';
 import { installSecondOrderGradients, restoreStockGradients } from '../../core/engine/backend/second-order-gradients';
 import { setWasmGraphKernels } from '../../core/engine/backend/wasm-graph-kernels';
 import { seededRandom } from '../../core/util/seeded-random';
@@ -162,6 +162,14 @@ test('on wasm, clone and same-dtype cast share the buffer: each copy stays reada
   const after = tf.memory();
   assert.equal(after.numTensors, before.numTensors);
   assert.equal(after.numBytes, before.numBytes);
+});
+
+test('on wasm, a tensor that cannot fit in the heap throws WasmHeapExhaustedError instead of corrupting the heap, and tfjs goes on working', async () => {
+  await initBackend({ prefer: 'wasm' });
+  const before = tf.memory().numTensors;
+  assert.throws(() => tf.tidy(() => tf.zeros([1_100_000_000])), (error: unknown) => error instanceof WasmHeapExhaustedError && /ran out of memory: 4196\.2 MiB more/.test(error.message));
+  assert.equal(tf.memory().numTensors, before);
+  assert.equal(tf.tidy(() => tf.sum(tf.ones([1000, 100])).dataSync()[0]), 100000);
 });
 
 test('the replacement UnsortedSegmentSum gradient drops rows with negative segment ids, as TensorFlow does', async () => {

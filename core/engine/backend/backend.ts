@@ -90,6 +90,42 @@ async function tryWasm(loader: BackendLoader | undefined): Promise<boolean> {
   return tf.setBackend('wasm').catch(() => false);
 }
 
+/** Thrown when the wasm heap cannot hold a new tensor (instead of tfjs-wasm's silent null allocation). */
+export class WasmHeapExhaustedError extends RangeError {
+  constructor(readonly bytes: number, readonly heapBytes: number) {
+    super(`tfjs-wasm ran out of memory: ${(bytes / 2 ** 20).toFixed(1)} MiB more did not fit in its ${(heapBytes / 2 ** 30).toFixed(2)} GiB heap (evaluate fewer or smaller structures per batch)`);
+    this.name = 'WasmHeapExhaustedError';
+  }
+}
+
+interface WasmModuleLike {
+  _malloc(bytes: number): number;
+  /** The raw exports; emscripten's `_malloc` is a stub that replaces itself with `asm.malloc` on its first call. */
+  asm?: { malloc?(bytes: number): number };
+  HEAPU8: Uint8Array;
+  equimolHeapGuard?: boolean;
+}
+
+/**
+ * tfjs-wasm ignores a failed malloc (it returns 0) and then writes the new tensor at address 0, corrupting the heap:
+ * a later kernel dies with "memory access out of bounds" (seen with a 250k-parameter MACE on 100 QM9 molecules).
+ * Wrap its malloc so an allocation that does not fit throws a clear, catchable error and the heap stays intact.
+ */
+function guardWasmHeap(): void {
+  const module = (tf.backend() as unknown as { wasm?: WasmModuleLike }).wasm;
+  if (!module || module.equimolHeapGuard) return;
+  const raw = module.asm?.malloc;
+  const malloc = raw ? raw.bind(module.asm) : module._malloc.bind(module);
+  module._malloc = (bytes: number): number => {
+    // The wasm heap addresses at most 4 GiB: a larger size would wrap around to a small allocation.
+    if (bytes >= 2 ** 32 - 2 ** 16) throw new WasmHeapExhaustedError(bytes, module.HEAPU8.length);
+    const address = malloc(bytes);
+    if (address === 0 && bytes > 0) throw new WasmHeapExhaustedError(bytes, module.HEAPU8.length);
+    return address;
+  };
+  module.equimolHeapGuard = true;
+}
+
 async function describe(name: BackendName, graphKernels: boolean, native?: NativeKernels): Promise<string> {
   const kernels = (graphKernels ? 'equimol kernels' : 'stock kernels') + (native ? `, ${native.blas ?? 'native'} matMul ${native.threads()} thread${native.threads() === 1 ? '' : 's'}` : '');
   if (name === 'wasm') {
@@ -130,7 +166,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     await tf.ready();
     const name = tf.getBackend() as BackendName;
     const graphKernels = name === 'wasm' && options.graphKernels !== false;
-    if (name === 'wasm') setWasmGraphKernels(graphKernels);
+    if (name === 'wasm') {
+      guardWasmHeap();
+      setWasmGraphKernels(graphKernels);
+    }
     const native = graphKernels ? await options.loader?.nativeKernels?.().catch((error: unknown) => { log(`native kernels failed: ${String(error)}`); return undefined; }) : undefined;
     setNativeMatMul(native);
     return { name, description: await describe(name, graphKernels, native), graphKernels, secondOrderGradientsFixed: true, nativeMatMul: native !== undefined };
