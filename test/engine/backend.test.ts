@@ -5,25 +5,10 @@ import { initBackend, WasmHeapExhaustedError } from '../../core/engine/backend/b
 import { installSecondOrderGradients, restoreStockGradients } from '../../core/engine/backend/second-order-gradients';
 import { setWasmGraphKernels } from '../../core/engine/backend/wasm-graph-kernels';
 import { seededRandom } from '../../core/util/seeded-random';
-import { buildGraphContext } from '../../core/engine/geometry/batch';
-import { disposeGraphContext } from '../../core/engine/graph/graph-context';
-import { energyAndForces } from '../../core/engine/model';
-import { createEgnn } from '../../core/engine/models/egnn/egnn';
-import { readDataset } from './geometry-data';
+import { assertSameEgnnResults, maxDifference, randomArray, smallEgnnCase } from './backend-parity';
 
 const backends = ['cpu', 'wasm'] as const;
 
-function randomArray(n: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  return Float32Array.from({ length: n }, () => 2 * random() - 1);
-}
-
-function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-  return m;
-}
 
 test('initBackend picks wasm in Node without optional packages, installs the kernels and the gradient fix, and honours prefer', async () => {
   const logged: string[] = [];
@@ -186,32 +171,11 @@ test('the replacement UnsortedSegmentSum gradient drops rows with negative segme
 
 test('a small EGNN gives the same energies, forces and force-loss gradients on wasm as on the cpu reference', async () => {
   await initBackend({ prefer: 'wasm' });
-  const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
-  const model = createEgnn({ species: [1, 6, 8], features: 8, layers: 2, cutoff: 4, radialBasis: 4, updateCoordinates: true, seed: 2 }, { referenceEnergies: [0, 0, 0], scale: 5, shift: 0 });
-  const names = Object.keys(model.params).sort();
-  const compute = () => {
-    const ctx = buildGraphContext(frames, { cutoff: 4, species: [1, 6, 8] });
-    const reference = tf.tensor2d(frames.flatMap((s) => Array.from(s.atomArrays['forces']!.data as Float64Array)), [ctx.nAtoms, 3]);
-    const { energy, forces } = energyAndForces(model, ctx);
-    const { grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(tf.sub(energyAndForces(model, ctx).forces, reference)))) as tf.Scalar, names.map((n) => model.params[n]!));
-    const out = {
-      energy: energy.dataSync() as Float32Array,
-      forces: forces.dataSync() as Float32Array,
-      gradients: names.map((n) => (grads[model.params[n]!.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(0)),
-    };
-    tf.dispose([energy, forces, reference, ...Object.values(grads)]);
-    disposeGraphContext(ctx);
-    return out;
-  };
+  const { model, names, compute } = smallEgnnCase();
   const wasm = compute();
   await tf.setBackend('cpu');
   const cpu = compute();
   await tf.setBackend('wasm');
-  assert.ok(maxDifference(wasm.energy, cpu.energy) < 1e-4);
-  assert.ok(maxDifference(wasm.forces, cpu.forces) < 1e-4);
-  names.forEach((name, k) => {
-    const scale = Math.max(1e-3, ...Array.from(cpu.gradients[k]!, Math.abs));
-    assert.ok(maxDifference(wasm.gradients[k]!, cpu.gradients[k]!) < 1e-3 * scale, `gradient of ${name}`);
-  });
+  assertSameEgnnResults(wasm, cpu, names);
   model.dispose();
 });

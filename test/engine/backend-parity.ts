@@ -1,0 +1,63 @@
+/**
+ * Shared pieces of the backend parity tests (wasm kernels vs cpu, native matMul vs cpu): seeded inputs, the max
+ * element difference, and a small EGNN whose energies, forces and force-loss weight gradients are compared.
+ */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../core/util/seeded-random';
+import { buildGraphContext } from '../../core/engine/geometry/batch';
+import { disposeGraphContext } from '../../core/engine/graph/graph-context';
+import { energyAndForces } from '../../core/engine/model';
+import { createEgnn, type EgnnModel } from '../../core/engine/models/egnn/egnn';
+import { readDataset } from './geometry-data';
+
+export function randomArray(n: number, seed: number): Float32Array {
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => 2 * random() - 1);
+}
+
+export function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+export interface EgnnResults {
+  readonly energy: Float32Array;
+  readonly forces: Float32Array;
+  /** Gradient of the force loss for every parameter, in `names` order. */
+  readonly gradients: Float32Array[];
+}
+
+/** A small EGNN on two rMD17 ethanol frames; `compute()` runs on the current backend. */
+export function smallEgnnCase(): { readonly model: EgnnModel; readonly names: string[]; compute(): EgnnResults } {
+  const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
+  const model = createEgnn({ species: [1, 6, 8], features: 8, layers: 2, cutoff: 4, radialBasis: 4, updateCoordinates: true, seed: 2 }, { referenceEnergies: [0, 0, 0], scale: 5, shift: 0 });
+  const names = Object.keys(model.params).sort();
+  const compute = (): EgnnResults => {
+    const ctx = buildGraphContext(frames, { cutoff: 4, species: [1, 6, 8] });
+    const reference = tf.tensor2d(frames.flatMap((s) => Array.from(s.atomArrays['forces']!.data as Float64Array)), [ctx.nAtoms, 3]);
+    const { energy, forces } = energyAndForces(model, ctx);
+    const { grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(tf.sub(energyAndForces(model, ctx).forces, reference)))) as tf.Scalar, names.map((n) => model.params[n]!));
+    const out = {
+      energy: energy.dataSync() as Float32Array,
+      forces: forces.dataSync() as Float32Array,
+      gradients: names.map((n) => (grads[model.params[n]!.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(0)),
+    };
+    tf.dispose([energy, forces, reference, ...Object.values(grads)]);
+    disposeGraphContext(ctx);
+    return out;
+  };
+  return { model, names, compute };
+}
+
+/** Energies and forces within 1e-4, each weight gradient within 1e-3 of its largest cpu component. */
+export function assertSameEgnnResults(actual: EgnnResults, cpu: EgnnResults, names: readonly string[]): void {
+  assert.ok(maxDifference(actual.energy, cpu.energy) < 1e-4);
+  assert.ok(maxDifference(actual.forces, cpu.forces) < 1e-4);
+  names.forEach((name, k) => {
+    const scale = Math.max(1e-3, ...Array.from(cpu.gradients[k]!, Math.abs));
+    assert.ok(maxDifference(actual.gradients[k]!, cpu.gradients[k]!) < 1e-3 * scale, `gradient of ${name}`);
+  });
+}
