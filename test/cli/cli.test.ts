@@ -4,8 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
-import { runCli } from '../../main/cli/equimol';
+import { runCliCaptured as cli } from '../helpers/cli';
 import { EXIT } from '../../main/cli/command';
 import { parseCsvLine } from '../../core/export/csv';
 import { seededRandom } from '../helpers/fuzz';
@@ -15,20 +14,7 @@ const PEPTIDE = resolve('assets/examples/peptide.pdb');
 const tmp = mkdtempSync(join(tmpdir(), 'equimol-cli-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void) {
-    this.text += chunk.toString('utf8');
-    callback();
-  }
-}
 
-async function cli(args: string[], signal = new AbortController().signal) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(args, { stdout, stderr, signal });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 interface InfoLine {
   file: string;

@@ -3,20 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { PassThrough } from 'node:stream';
-import { runCli } from '../../main/cli/equimol';
+import { runCliCaptured as cli } from '../helpers/cli';
 import { datasetsDir, repoRoot } from './geometry-data';
 
 const modelPath = join(repoRoot, 'assets/models/benchmarks/egnn-ethanol-rmd17.model.json');
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough(), stderr = new PassThrough();
-  let out = '', err = '';
-  stdout.on('data', (d) => { out += String(d); });
-  stderr.on('data', (d) => { err += String(d); });
-  const code = await runCli(args, { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: out, stderr: err };
-}
 
 test('equimol eval reproduces the test metrics recorded in the shipped ethanol EGNN model file', async () => {
   const recorded = JSON.parse(readFileSync(modelPath, 'utf8')).metrics[0];

@@ -4,7 +4,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/engine/backend/backend';
 import { buildGraphContext } from '../../core/engine/geometry/batch';
@@ -14,7 +13,7 @@ import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { createEnergyModelPredictor } from '../../core/predict/energy-model-predictor';
 import type { Prediction } from '../../core/predict/predictor';
 import { readModelFile, readStructures } from '../../main/cli/commands/eval';
-import { runCli } from '../../main/cli/equimol';
+import { runCliCaptured as cli } from '../helpers/cli';
 import { EXIT } from '../../main/cli/command';
 import { parseCsvLine } from '../../core/export/csv';
 
@@ -24,20 +23,7 @@ const skip = existsSync(ETHANOL) ? false : `rMD17 ethanol not found at ${ETHANOL
 const tmp = mkdtempSync(join(tmpdir(), 'equimol-model-predictor-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void) {
-    this.text += chunk.toString('utf8');
-    callback();
-  }
-}
 
-async function cli(args: string[]) {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  const code = await runCli(args, { stdout, stderr, signal: new AbortController().signal });
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 function singleEvaluation(model: Awaited<ReturnType<typeof readModelFile>>, structure: Parameters<typeof buildGraphContext>[0][number], stress = false) {
   const ctx = buildGraphContext([structure], { cutoff: model.cutoff, species: model.species });
