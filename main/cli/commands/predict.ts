@@ -6,6 +6,7 @@ import { ResumeMismatchError, runBatchJob, type JobInput } from '../../../core/p
 import { ResumeHeaderError } from '../../../core/pipeline/resume';
 import { flatHeader, predictorColumns, type RowSink } from '../../../core/pipeline/rows';
 import { PREDICTORS, predictorEntry, type PredictorEntry } from '../../../core/predict/registry';
+import { modelNameOf, modelPredictorId } from '../../../core/predict/model-predictors';
 import type { BackendPreference } from '../../../core/engine/backend/backend';
 import { basename } from 'node:path';
 import { FileTextSink, fileInput, openTabularOutput, unreadableReason } from '../../io/files';
@@ -54,7 +55,7 @@ async function modelPredictorEntry(modelPath: string, backend: string): Promise<
     throw new UsageError(`cannot use model ${modelPath}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const info = await initNodeBackend(backend as BackendPreference);
-  const id = `model:${basename(modelPath).replace(/\.model\.json$/, '')}`;
+  const id = modelPredictorId(modelNameOf(modelPath)); // the id the app gives the same file
   return {
     id,
     description: `${model.family} model ${basename(modelPath)} on ${info.description}`,
