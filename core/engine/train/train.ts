@@ -4,11 +4,12 @@
  * Loss per batch: L = w_E · mean_g ((E_g - E_g^ref) / N_g)² + w_F · mean_{i,α} (F_iα - F_iα^ref)²  (eV², (eV/Å)²)
  * with forces from the shared energyAndForces (so the force term differentiates a gradient: second order,
  * exact thanks to core/engine/backend/second-order-gradients).
- * Optimiser: Adam (own implementation: state as tf.Variables, learning rate set per step), optional global-norm
+ * Optimiser: Adam on flat host arrays (flat-adam.ts; learning rate set per step), optional global-norm
  * gradient clipping, learning rate linear warmup then cosine decay (or reduce-on-plateau), EMA of weights used
  * for validation and kept as the result, early stopping on the validation score, best-EMA checkpoints.
  * Seeded (split, shuffling); cancellable through an AbortSignal; progress callbacks after every step/epoch.
- * Memory: each step runs in tf.tidy and all state is updated with assign, so tf.memory().numTensors stays flat.
+ * Memory: each step runs in tf.tidy, weights are updated with assign, optimiser state lives in host memory, so
+ * tf.memory().numTensors stays flat.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Structure } from '../../structure/structure';
@@ -17,6 +18,7 @@ import { disposeGraphContext } from '../graph/graph-context';
 import { energyAndForces, type EnergyModel } from '../model';
 import { evaluateModel, referenceEnergy, referenceForces, type EvaluationResult } from '../eval';
 import { seededRandom } from '../../util/seeded-random';
+import { FlatAdam } from './flat-adam';
 
 export interface TrainOptions {
   readonly train: readonly Structure[];
@@ -131,12 +133,13 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
   }
   const names = Object.keys(model.params).sort();
   const variables = names.map((n) => model.params[n]!);
-  // Inside tidy: the initial values are released once the variables hold them.
-  const adamM = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const adamV = variables.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const ema = variables.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
-  const emaParams: Record<string, tf.Tensor> = Object.fromEntries(names.map((n, k) => [n, emaDecay > 0 ? ema[k]! : variables[k]!]));
-  let best: tf.Tensor[] | undefined;
+  for (const v of variables) if (v.dtype !== 'float32') throw new Error(`weight '${v.name}' is ${v.dtype}: training needs float32 weights`);
+  const optimiser = new FlatAdam(variables.map((v) => v.dataSync() as Float32Array), {
+    beta1: 0.9, beta2: 0.999, epsilon: 1e-8, emaDecay, ...(options.gradientClipNorm ? { clipNorm: options.gradientClipNorm } : {}),
+  });
+  /** Tensors of the EMA weights (for validation and checkpoints); the caller disposes them. */
+  const averageTensors = (values: readonly Float32Array[]): tf.Tensor[] => values.map((a, k) => tf.tensor(a.slice(), variables[k]!.shape, 'float32'));
+  let best: Float32Array[] | undefined;
   const stepsPerEpoch = Math.ceil(trainSet.length / batchSize);
   const totalSteps = stepsPerEpoch * maxEpochs;
   let step = 0;
@@ -155,7 +158,6 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
   let bestValidation: EvaluationResult | undefined;
   let stoppedBy: TrainResult['stoppedBy'] = 'max-epochs';
   let sinceBest = 0;
-  const beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
 
   const trainStep = (batch: readonly Structure[], lr: number): number => {
     const ctx = buildGraphContext(batch, { cutoff: model.cutoff, species: model.species });
@@ -165,36 +167,26 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
       ? tf.tensor2d(batch.flatMap((st) => Array.from(referenceForces(st, options.forcesKey)!)), [ctx.nAtoms, 3])
       : undefined;
     try {
-      return tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => {
-          const { energy, forces } = energyAndForces(model, ctx);
-          let loss = tf.mul(tf.mean(tf.square(tf.div(tf.sub(energy, refEnergy), atomsPerGraph))), energyWeight);
-          if (refForces) loss = tf.add(loss, tf.mul(tf.mean(tf.square(tf.sub(forces, refForces))), forceWeight));
-          return loss as tf.Scalar;
-        }, variables);
-        // Weights the loss does not reach (e.g. a constant energy offset under a pure force loss) get zero gradient.
-        const gradients = variables.map((v) => grads[v.name] ?? tf.zerosLike(v));
-        let clip: tf.Tensor | undefined;
-        if (options.gradientClipNorm && options.gradientClipNorm > 0) {
-          const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g)))));
-          clip = tf.minimum(1, tf.div(options.gradientClipNorm, tf.add(norm, 1e-12)));
-        }
-        const t = step + 1;
-        const correction1 = 1 - beta1 ** t, correction2 = 1 - beta2 ** t;
-        variables.forEach((v, k) => {
-          const g = clip ? tf.mul(gradients[k]!, clip) : gradients[k]!;
-          adamM[k]!.assign(tf.add(tf.mul(adamM[k]!, beta1), tf.mul(g, 1 - beta1)));
-          adamV[k]!.assign(tf.add(tf.mul(adamV[k]!, beta2), tf.mul(tf.square(g), 1 - beta2)));
-          const update = tf.div(tf.div(adamM[k]!, correction1), tf.add(tf.sqrt(tf.div(adamV[k]!, correction2)), epsilon));
-          v.assign(tf.sub(v, tf.mul(update, lr)));
-          if (emaDecay > 0) {
-            // Warm EMA: effective decay min(decay, (1+t)/(10+t)) so early weights are not over-weighted.
-            const decay = Math.min(emaDecay, (1 + t) / (10 + t));
-            ema[k]!.assign(tf.add(tf.mul(ema[k]!, decay), tf.mul(v, 1 - decay)));
-          }
-        });
-        return value.dataSync()[0]!;
-      });
+      const { value, grads } = tf.tidy(() => tf.variableGrads(() => {
+        const { energy, forces } = energyAndForces(model, ctx);
+        let loss = tf.mul(tf.mean(tf.square(tf.div(tf.sub(energy, refEnergy), atomsPerGraph))), energyWeight);
+        if (refForces) loss = tf.add(loss, tf.mul(tf.mean(tf.square(tf.sub(forces, refForces))), forceWeight));
+        return loss as tf.Scalar;
+      }, variables));
+      let loss: number;
+      let gradients: Array<Float32Array | undefined>;
+      try {
+        loss = value.dataSync()[0]!;
+        // Weights the loss does not reach (e.g. a constant energy offset under a pure force loss) get no gradient: zero.
+        gradients = variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined);
+      } finally {
+        tf.dispose([value, ...Object.values(grads)]);
+      }
+      if (!Number.isFinite(loss)) return loss;
+      const gradientNorm = optimiser.step(gradients, lr);
+      if (!Number.isFinite(gradientNorm)) return gradientNorm;
+      tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(optimiser.values[k]!.slice(), v.shape, 'float32'))));
+      return loss;
     } finally {
       tf.dispose([refEnergy, atomsPerGraph, ...(refForces ? [refForces] : [])]);
       disposeGraphContext(ctx);
@@ -202,63 +194,72 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
   };
 
   let epoch = 0;
-  try {
-    for (epoch = 0; epoch < maxEpochs; epoch++) {
-      const order = shuffled(trainSet, random);
-      let lossSum = 0;
-      let lr = learningRateAt(step);
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        if (options.signal?.aborted) {
-          stoppedBy = 'cancelled';
-          break;
-        }
-        lr = learningRateAt(step);
-        const loss = trainStep(order.slice(b * batchSize, (b + 1) * batchSize), lr);
-        if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch + 1}, step ${b + 1} (lower the learning rate)`);
-        lossSum += loss;
-        step++;
-        options.onProgress?.({ phase: 'step', epoch, step: b + 1, stepsPerEpoch, maxEpochs, loss, learningRate: lr, elapsedSeconds: elapsed() });
-        await new Promise((resolve) => setTimeout(resolve, 0)); // let cancellation and progress through
-      }
-      if (stoppedBy === 'cancelled') break;
-      const validation = await evaluateModel(model, validationSet, { params: emaParams, ...(options.energyKey ? { energyKey: options.energyKey } : {}), ...(options.forcesKey ? { forcesKey: options.forcesKey } : {}) });
-      const score = validationScore(validation, energyWeight, forceWeight);
-      const meanLoss = lossSum / stepsPerEpoch;
-      history.push({ epoch, loss: meanLoss, learningRate: lr, validation });
-      if (score < bestScore) {
-        bestScore = score;
-        bestEpoch = epoch;
-        bestValidation = validation;
-        sinceBest = 0;
-        tf.dispose(best ?? []);
-        best = names.map((n) => tf.keep(emaParams[n]!.clone()));
-        if (options.onCheckpoint) {
-          await options.onCheckpoint({ epoch, validation, params: Object.fromEntries(names.map((n, k) => [n, best![k]!])) });
-        }
-      } else {
-        sinceBest++;
-        if (schedule === 'plateau' && sinceBest % (options.plateauPatience ?? 5) === 0) {
-          plateauLr = Math.max(minLr, plateauLr * (options.plateauFactor ?? 0.5));
-        }
-      }
-      options.onProgress?.({ phase: 'epoch', epoch, step: stepsPerEpoch, stepsPerEpoch, maxEpochs, loss: meanLoss, learningRate: lr, elapsedSeconds: elapsed(), validation, bestEpoch });
-      if (sinceBest >= patience) {
-        stoppedBy = 'early-stopping';
-        epoch++;
+  for (epoch = 0; epoch < maxEpochs; epoch++) {
+    const order = shuffled(trainSet, random);
+    let lossSum = 0;
+    let lr = learningRateAt(step);
+    for (let b = 0; b < stepsPerEpoch; b++) {
+      if (options.signal?.aborted) {
+        stoppedBy = 'cancelled';
         break;
       }
-      if (options.timeBudgetSeconds && elapsed() >= options.timeBudgetSeconds) {
-        stoppedBy = 'time-budget';
-        epoch++;
-        break;
+      lr = learningRateAt(step);
+      const loss = trainStep(order.slice(b * batchSize, (b + 1) * batchSize), lr);
+      if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch + 1}, step ${b + 1} (lower the learning rate)`);
+      lossSum += loss;
+      step++;
+      options.onProgress?.({ phase: 'step', epoch, step: b + 1, stepsPerEpoch, maxEpochs, loss, learningRate: lr, elapsedSeconds: elapsed() });
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let cancellation and progress through
+    }
+    if (stoppedBy === 'cancelled') break;
+    const averaged = averageTensors(optimiser.average);
+    let validation: EvaluationResult;
+    try {
+      validation = await evaluateModel(model, validationSet, {
+        params: Object.fromEntries(names.map((n, k) => [n, averaged[k]!])),
+        ...(options.energyKey ? { energyKey: options.energyKey } : {}), ...(options.forcesKey ? { forcesKey: options.forcesKey } : {}),
+      });
+    } finally {
+      tf.dispose(averaged);
+    }
+    const score = validationScore(validation, energyWeight, forceWeight);
+    const meanLoss = lossSum / stepsPerEpoch;
+    history.push({ epoch, loss: meanLoss, learningRate: lr, validation });
+    if (score < bestScore) {
+      bestScore = score;
+      bestEpoch = epoch;
+      bestValidation = validation;
+      sinceBest = 0;
+      best = optimiser.average.map((a) => a.slice());
+      if (options.onCheckpoint) {
+        const checkpoint = averageTensors(best);
+        try {
+          await options.onCheckpoint({ epoch, validation, params: Object.fromEntries(names.map((n, k) => [n, checkpoint[k]!])) });
+        } finally {
+          tf.dispose(checkpoint);
+        }
+      }
+    } else {
+      sinceBest++;
+      if (schedule === 'plateau' && sinceBest % (options.plateauPatience ?? 5) === 0) {
+        plateauLr = Math.max(minLr, plateauLr * (options.plateauFactor ?? 0.5));
       }
     }
-    // Keep the best EMA weights (or the current EMA when no epoch completed).
-    const final = best ?? names.map((n) => emaParams[n]!);
-    variables.forEach((v, k) => v.assign(final[k]!));
-  } finally {
-    tf.dispose([...adamM, ...adamV, ...ema, ...(best ?? [])]);
+    options.onProgress?.({ phase: 'epoch', epoch, step: stepsPerEpoch, stepsPerEpoch, maxEpochs, loss: meanLoss, learningRate: lr, elapsedSeconds: elapsed(), validation, bestEpoch });
+    if (sinceBest >= patience) {
+      stoppedBy = 'early-stopping';
+      epoch++;
+      break;
+    }
+    if (options.timeBudgetSeconds && elapsed() >= options.timeBudgetSeconds) {
+      stoppedBy = 'time-budget';
+      epoch++;
+      break;
+    }
   }
+  // Keep the best EMA weights (or the current EMA when no epoch completed).
+  const final = best ?? optimiser.average;
+  tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(final[k]!.slice(), v.shape, 'float32'))));
   return {
     epochs: epoch,
     bestEpoch,
