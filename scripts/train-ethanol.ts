@@ -24,6 +24,7 @@ import { evaluateModel, referenceEnergy } from '../core/engine/eval';
 import { modelToFile } from '../core/engine/model-file/families';
 import { initNodeBackend, readModelFile, readStructures, writeModelFile } from '../main/cli/commands/eval';
 import { readFile } from 'node:fs/promises';
+import { startGradientHelpers } from '../main/train/gradient-helpers';
 import type { EnergyModel } from '../core/engine/model';
 import type { EnergyNormalisation } from '../core/engine/model';
 
@@ -129,6 +130,8 @@ const { values } = parseArgs({
     'energy-weight': { type: 'string', default: '1' },
     'max-epochs': { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
+    /** Threads for one run: this one plus N-1 worker threads that each compute part of every batch (same steps). */
+    threads: { type: 'string', default: '1' },
     /** Evaluate on the first N test_MD frames only (smoke runs); default all 1000. */
     'test-frames': { type: 'string' },
     /** Continue from a model file (its weights, config and normalisation); earlier training is added to the record. */
@@ -192,19 +195,32 @@ const options = {
   gradientClipNorm: 10,
   seed: Number(values.seed),
 };
+const threads = Number(values.threads);
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${values.threads}`);
+const helpers = threads > 1
+  ? await startGradientHelpers(model, { count: threads - 1, loss: { energyWeight: options.energyWeight, forceWeight: options.forceWeight } })
+  : undefined;
+if (helpers) console.log(`${threads} threads: this one and ${helpers.count} gradient helper(s) on ${helpers.backends.join('; ')}`);
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
-const result = await trainModel(model, {
-  train,
-  ...options,
-  signal: controller.signal,
-  onProgress: (p) => {
-    if (p.phase === 'epoch' && p.validation) {
-      console.log(`epoch ${p.epoch + 1} ${p.elapsedSeconds.toFixed(0)} s lr ${p.learningRate.toExponential(2)} loss ${p.loss.toFixed(5)} ` +
-        `val E ${p.validation.energyMAE_meV.toFixed(1)} meV F ${p.validation.forceMAE_meV_per_A.toFixed(1)} meV/Å (best epoch ${(p.bestEpoch ?? 0) + 1})`);
-    }
-  },
-});
+const result = await (async () => {
+  try {
+    return await trainModel(model, {
+      train,
+      ...options,
+      ...(helpers ? { helpers } : {}),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.phase === 'epoch' && p.validation) {
+          console.log(`epoch ${p.epoch + 1} ${p.elapsedSeconds.toFixed(0)} s lr ${p.learningRate.toExponential(2)} loss ${p.loss.toFixed(5)} ` +
+            `val E ${p.validation.energyMAE_meV.toFixed(1)} meV F ${p.validation.forceMAE_meV_per_A.toFixed(1)} meV/Å (best epoch ${(p.bestEpoch ?? 0) + 1})`);
+        }
+      },
+    });
+  } finally {
+    await helpers?.close();
+  }
+})();
 console.log(`stopped by ${result.stoppedBy} after ${result.epochs} epochs, ${result.seconds.toFixed(0)} s; best epoch ${result.bestEpoch + 1}`);
 const metrics = await evaluateModel(model, test);
 const runs: TrainingRun[] = [...earlierRuns, {
@@ -241,7 +257,7 @@ const file = modelToFile(model, {
     seconds: Math.round(previous.seconds + result.seconds),
     runs,
     backend: backend.description,
-    options: { ...options, parameters: parameterCount, stoppedBy: result.stoppedBy, ...(values.init ? { continuedFrom: `${previous.epochs} epochs (${previous.seconds} s)` } : {}) },
+    options: { ...options, threads, parameters: parameterCount, stoppedBy: result.stoppedBy, ...(values.init ? { continuedFrom: `${previous.epochs} epochs (${previous.seconds} s)` } : {}) },
     date: new Date().toISOString(),
   },
   metrics: [testMetrics],

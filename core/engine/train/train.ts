@@ -1,9 +1,9 @@
 /**
  * Training loop for any EnergyModel on energies and forces.
  *
- * Loss per batch: L = w_E · mean_g ((E_g - E_g^ref) / N_g)² + w_F · mean_{i,α} (F_iα - F_iα^ref)²  (eV², (eV/Å)²)
- * with forces from the shared energyAndForces (so the force term differentiates a gradient: second order,
- * exact thanks to core/engine/backend/second-order-gradients).
+ * Loss per batch (batch-loss.ts): L = w_E · mean_g ((E_g - E_g^ref) / N_g)² + w_F · mean_{i,α} (F_iα - F_iα^ref)²
+ * (eV², (eV/Å)²) with forces from the shared energyAndForces (so the force term differentiates a gradient: second
+ * order, exact thanks to core/engine/backend/second-order-gradients). Optional helper threads compute parts of it.
  * Optimiser: Adam on flat host arrays (flat-adam.ts; learning rate set per step), optional global-norm
  * gradient clipping, learning rate linear warmup then cosine decay (or reduce-on-plateau), EMA of weights used
  * for validation and kept as the result, early stopping on the validation score, best-EMA checkpoints.
@@ -13,10 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Structure } from '../../structure/structure';
-import { buildGraphContext } from '../geometry/batch';
-import { disposeGraphContext } from '../graph/graph-context';
-import { energyAndForces, type EnergyModel } from '../model';
+import type { EnergyModel } from '../model';
 import { evaluateModel, referenceEnergy, referenceForces, type EvaluationResult } from '../eval';
+import { batchLossAndGradients, countsOf, sumLossAndGradients, type BatchCounts, type LossAndGradients, type LossWeights } from './batch-loss';
 import { seededRandom } from '../../util/seeded-random';
 import { FlatAdam } from './flat-adam';
 
@@ -51,8 +50,23 @@ export interface TrainOptions {
   readonly forcesKey?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: TrainProgress) => void;
+  /**
+   * Other threads that each compute the loss and gradients of one part of every batch (main/train/gradient-helpers.ts):
+   * the batch is split into count + 1 parts and this thread computes the first. The step is the same as without them.
+   */
+  readonly helpers?: GradientHelpers;
   /** Called with each new best (EMA) state; the model's params hold nothing special at that moment. */
   readonly onCheckpoint?: (checkpoint: TrainCheckpoint) => void | Promise<void>;
+}
+
+/** Loss and gradients of parts of a batch, computed elsewhere at given weights. */
+export interface GradientHelpers {
+  readonly count: number;
+  /**
+   * Loss and gradients of `part` at `weights` (the trainer's weight tensors in sorted-name order), normalised by the
+   * whole batch's `counts`. Must copy `weights` before it returns: the trainer updates them once all parts are in.
+   */
+  lossAndGradients(helper: number, part: readonly Structure[], weights: readonly Float32Array[], counts: BatchCounts): Promise<LossAndGradients>;
 }
 
 export interface TrainProgress {
@@ -84,6 +98,14 @@ export interface TrainResult {
   readonly seconds: number;
   readonly trainStructures: number;
   readonly validationStructures: number;
+}
+
+/** `batch` cut into at most `n` contiguous, near-equal, non-empty parts. */
+export function splitBatch<T>(batch: readonly T[], n: number): T[][] {
+  const parts: T[][] = [];
+  const count = Math.max(1, Math.min(n, batch.length));
+  for (let k = 0; k < count; k++) parts.push(batch.slice(Math.round((k * batch.length) / count), Math.round(((k + 1) * batch.length) / count)));
+  return parts;
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
@@ -159,38 +181,24 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
   let stoppedBy: TrainResult['stoppedBy'] = 'max-epochs';
   let sinceBest = 0;
 
-  const trainStep = (batch: readonly Structure[], lr: number): number => {
-    const ctx = buildGraphContext(batch, { cutoff: model.cutoff, species: model.species });
-    const refEnergy = tf.tensor1d(batch.map((st) => referenceEnergy(st, options.energyKey) ?? 0));
-    const atomsPerGraph = tf.tensor1d(batch.map((st) => st.numbers.length));
-    const refForces = forceWeight > 0
-      ? tf.tensor2d(batch.flatMap((st) => Array.from(referenceForces(st, options.forcesKey)!)), [ctx.nAtoms, 3])
-      : undefined;
-    try {
-      const { value, grads } = tf.tidy(() => tf.variableGrads(() => {
-        const { energy, forces } = energyAndForces(model, ctx);
-        let loss = tf.mul(tf.mean(tf.square(tf.div(tf.sub(energy, refEnergy), atomsPerGraph))), energyWeight);
-        if (refForces) loss = tf.add(loss, tf.mul(tf.mean(tf.square(tf.sub(forces, refForces))), forceWeight));
-        return loss as tf.Scalar;
-      }, variables));
-      let loss: number;
-      let gradients: Array<Float32Array | undefined>;
-      try {
-        loss = value.dataSync()[0]!;
-        // Weights the loss does not reach (e.g. a constant energy offset under a pure force loss) get no gradient: zero.
-        gradients = variables.map((v) => grads[v.name]?.dataSync() as Float32Array | undefined);
-      } finally {
-        tf.dispose([value, ...Object.values(grads)]);
-      }
-      if (!Number.isFinite(loss)) return loss;
-      const gradientNorm = optimiser.step(gradients, lr);
-      if (!Number.isFinite(gradientNorm)) return gradientNorm;
-      tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(optimiser.values[k]!.slice(), v.shape, 'float32'))));
-      return loss;
-    } finally {
-      tf.dispose([refEnergy, atomsPerGraph, ...(refForces ? [refForces] : [])]);
-      disposeGraphContext(ctx);
-    }
+  const lossWeights: LossWeights = {
+    energyWeight, forceWeight,
+    ...(options.energyKey ? { energyKey: options.energyKey } : {}), ...(options.forcesKey ? { forcesKey: options.forcesKey } : {}),
+  };
+  const helpers = options.helpers;
+  /** One optimiser step on `batch`; returns the batch loss (non-finite: diverged, weights unchanged). */
+  const trainStep = async (batch: readonly Structure[], lr: number): Promise<number> => {
+    const counts = countsOf(batch);
+    const [own, ...others] = splitBatch(batch, 1 + (helpers?.count ?? 0));
+    // Helpers copy the weights when asked, before this thread computes its own part.
+    const pending = others.map((part, h) => helpers!.lossAndGradients(h, part, optimiser.values, counts));
+    const parts = [batchLossAndGradients(model, variables, own!, lossWeights, counts), ...await Promise.all(pending)];
+    const { loss, gradients } = sumLossAndGradients(parts);
+    if (!Number.isFinite(loss)) return loss;
+    const gradientNorm = optimiser.step(gradients, lr);
+    if (!Number.isFinite(gradientNorm)) return gradientNorm;
+    tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(optimiser.values[k]!.slice(), v.shape, 'float32'))));
+    return loss;
   };
 
   let epoch = 0;
@@ -204,7 +212,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
         break;
       }
       lr = learningRateAt(step);
-      const loss = trainStep(order.slice(b * batchSize, (b + 1) * batchSize), lr);
+      const loss = await trainStep(order.slice(b * batchSize, (b + 1) * batchSize), lr);
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch + 1}, step ${b + 1} (lower the learning rate)`);
       lossSum += loss;
       step++;
