@@ -203,24 +203,18 @@ const helpers = threads > 1
 if (helpers) console.log(`${threads} threads: this one and ${helpers.count} gradient helper(s) on ${helpers.backends.join('; ')}`);
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
-const result = await (async () => {
-  try {
-    return await trainModel(model, {
-      train,
-      ...options,
-      ...(helpers ? { helpers } : {}),
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.phase === 'epoch' && p.validation) {
-          console.log(`epoch ${p.epoch + 1} ${p.elapsedSeconds.toFixed(0)} s lr ${p.learningRate.toExponential(2)} loss ${p.loss.toFixed(5)} ` +
-            `val E ${p.validation.energyMAE_meV.toFixed(1)} meV F ${p.validation.forceMAE_meV_per_A.toFixed(1)} meV/Å (best epoch ${(p.bestEpoch ?? 0) + 1})`);
-        }
-      },
-    });
-  } finally {
-    await helpers?.close();
-  }
-})();
+const result = await trainModel(model, {
+  train,
+  ...options,
+  ...(helpers ? { helpers } : {}),
+  signal: controller.signal,
+  onProgress: (p) => {
+    if (p.phase === 'epoch' && p.validation) {
+      console.log(`epoch ${p.epoch + 1} ${p.elapsedSeconds.toFixed(0)} s lr ${p.learningRate.toExponential(2)} loss ${p.loss.toFixed(5)} ` +
+        `val E ${p.validation.energyMAE_meV.toFixed(1)} meV F ${p.validation.forceMAE_meV_per_A.toFixed(1)} meV/Å (best epoch ${(p.bestEpoch ?? 0) + 1})`);
+    }
+  },
+}).finally(() => helpers?.close());
 console.log(`stopped by ${result.stoppedBy} after ${result.epochs} epochs, ${result.seconds.toFixed(0)} s; best epoch ${result.bestEpoch + 1}`);
 const metrics = await evaluateModel(model, test);
 const runs: TrainingRun[] = [...earlierRuns, {

@@ -6,11 +6,10 @@
  * Messages out: { ready, backend } once, then { id, loss, gradients } or { id, error }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
 import type { BackendPreference } from '../../core/engine/backend/backend';
 import { decodeModelFile } from '../../core/engine/model-file/model-file';
 import { modelFromFile } from '../../core/engine/model-file/families';
-import { batchLossAndGradients, type BatchCounts, type LossWeights } from '../../core/engine/train/batch-loss';
+import { assignWeights, batchLossAndGradients, weightNames, type BatchCounts, type LossWeights } from '../../core/engine/train/batch-loss';
 import type { Structure } from '../../core/structure/structure';
 import { initNodeBackend } from '../cli/commands/eval';
 
@@ -40,11 +39,10 @@ const data = workerData as GradientWorkerData;
 try {
   const backend = await initNodeBackend(data.backend);
   const model = modelFromFile(decodeModelFile(data.modelJson, data.modelWeights, 'helper model'));
-  const variables = Object.keys(model.params).sort().map((n) => model.params[n]!);
+  const variables = weightNames(model).map((n) => model.params[n]!);
   port.on('message', (request: GradientRequest) => {
     try {
-      if (request.weights.length !== variables.length) throw new Error(`expected ${variables.length} weight tensors, got ${request.weights.length}`);
-      tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(request.weights[k]!, v.shape, 'float32'))));
+      assignWeights(variables, request.weights);
       const { loss, gradients } = batchLossAndGradients(model, variables, request.part, data.loss, request.counts);
       port.postMessage({ id: request.id, loss, gradients } satisfies GradientReply);
     } catch (error) {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createEgnn } from '../../core/engine/models/egnn/egnn';
 import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { averageNeighbourCount, fitNormalisation } from '../../core/engine/train/normalisation';
-import { batchLossAndGradients, countsOf, sumLossAndGradients } from '../../core/engine/train/batch-loss';
+import { batchLossAndGradients, countsOf, sumLossAndGradients, weightNames } from '../../core/engine/train/batch-loss';
 import { splitBatch, trainModel } from '../../core/engine/train/train';
 import type { EnergyModel } from '../../core/engine/model';
 import { createStructure, type Structure } from '../../core/structure/structure';
@@ -26,7 +26,7 @@ function smallEgnn(): EnergyModel {
 }
 
 function weightsOf(model: EnergyModel): Float32Array[] {
-  return Object.keys(model.params).sort().map((n) => Float32Array.from(model.params[n]!.dataSync()));
+  return weightNames(model).map((n) => Float32Array.from(model.params[n]!.dataSync()));
 }
 
 function maxRelativeDifference(a: readonly Float32Array[], b: readonly Float32Array[]): number {
@@ -44,7 +44,7 @@ test('splitBatch cuts a batch into contiguous near-equal non-empty parts', () =>
 test('losses and gradients of batch parts normalised by the whole batch add up to those of the whole batch', () => {
   const model = createMaceModel({ species, cutoff: 5, channels: 8, lmax: 1, shLmax: 2, nInteractions: 2, correlation: 2, avgNumNeighbors: 8, seed: 3 });
   model.normalisation = fitNormalisation(frames, species);
-  const variables = Object.keys(model.params).sort().map((n) => model.params[n]!);
+  const variables = weightNames(model).map((n) => model.params[n]!);
   const batch = frames.slice(0, 6);
   const whole = batchLossAndGradients(model, variables, batch, loss);
   const parts = splitBatch(batch, 2).map((part) => batchLossAndGradients(model, variables, part, loss, countsOf(batch)));

@@ -36,6 +36,20 @@ export interface LossAndGradients {
   readonly gradients: Array<Float32Array | undefined>;
 }
 
+/**
+ * Names of the model's weight tensors in the one order that host-side weight and gradient arrays follow (sorted),
+ * in the trainer, its optimiser and its helper threads alike.
+ */
+export function weightNames(model: EnergyModel): string[] {
+  return Object.keys(model.params).sort();
+}
+
+/** Copies host arrays (one per weight tensor, in `variables`' order) into the weight variables; the arrays stay the caller's. */
+export function assignWeights(variables: readonly tf.Variable[], values: readonly Float32Array[]): void {
+  if (values.length !== variables.length) throw new Error(`expected ${variables.length} weight tensors, got ${values.length}`);
+  tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(values[k]!.slice(), v.shape, 'float32'))));
+}
+
 export function countsOf(batch: readonly Structure[]): BatchCounts {
   return { graphs: batch.length, atoms: batch.reduce((n, st) => n + st.numbers.length, 0) };
 }

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Structure } from '../../structure/structure';
 import type { EnergyModel } from '../model';
 import { evaluateModel, referenceEnergy, referenceForces, type EvaluationResult } from '../eval';
-import { batchLossAndGradients, countsOf, sumLossAndGradients, type BatchCounts, type LossAndGradients, type LossWeights } from './batch-loss';
+import { assignWeights, batchLossAndGradients, countsOf, sumLossAndGradients, weightNames, type BatchCounts, type LossAndGradients, type LossWeights } from './batch-loss';
 import { seededRandom } from '../../util/seeded-random';
 import { FlatAdam } from './flat-adam';
 
@@ -153,7 +153,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     if (referenceEnergy(st, options.energyKey) === undefined && energyWeight > 0) throw new Error(`training structure '${st.name}' has no energy`);
     if (forceWeight > 0 && !referenceForces(st, options.forcesKey)) throw new Error(`training structure '${st.name}' has no forces (set forceWeight 0 to train on energies only)`);
   }
-  const names = Object.keys(model.params).sort();
+  const names = weightNames(model);
   const variables = names.map((n) => model.params[n]!);
   for (const v of variables) if (v.dtype !== 'float32') throw new Error(`weight '${v.name}' is ${v.dtype}: training needs float32 weights`);
   const optimiser = new FlatAdam(variables.map((v) => v.dataSync() as Float32Array), {
@@ -181,10 +181,8 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
   let stoppedBy: TrainResult['stoppedBy'] = 'max-epochs';
   let sinceBest = 0;
 
-  const lossWeights: LossWeights = {
-    energyWeight, forceWeight,
-    ...(options.energyKey ? { energyKey: options.energyKey } : {}), ...(options.forcesKey ? { forcesKey: options.forcesKey } : {}),
-  };
+  const referenceKeys = { ...(options.energyKey ? { energyKey: options.energyKey } : {}), ...(options.forcesKey ? { forcesKey: options.forcesKey } : {}) };
+  const lossWeights: LossWeights = { energyWeight, forceWeight, ...referenceKeys };
   const helpers = options.helpers;
   /** One optimiser step on `batch`; returns the batch loss (non-finite: diverged, weights unchanged). */
   const trainStep = async (batch: readonly Structure[], lr: number): Promise<number> => {
@@ -197,7 +195,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     if (!Number.isFinite(loss)) return loss;
     const gradientNorm = optimiser.step(gradients, lr);
     if (!Number.isFinite(gradientNorm)) return gradientNorm;
-    tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(optimiser.values[k]!.slice(), v.shape, 'float32'))));
+    assignWeights(variables, optimiser.values);
     return loss;
   };
 
@@ -225,7 +223,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     try {
       validation = await evaluateModel(model, validationSet, {
         params: Object.fromEntries(names.map((n, k) => [n, averaged[k]!])),
-        ...(options.energyKey ? { energyKey: options.energyKey } : {}), ...(options.forcesKey ? { forcesKey: options.forcesKey } : {}),
+        ...referenceKeys,
       });
     } finally {
       tf.dispose(averaged);
@@ -266,8 +264,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     }
   }
   // Keep the best EMA weights (or the current EMA when no epoch completed).
-  const final = best ?? optimiser.average;
-  tf.tidy(() => variables.forEach((v, k) => v.assign(tf.tensor(final[k]!.slice(), v.shape, 'float32'))));
+  assignWeights(variables, best ?? optimiser.average);
   return {
     epochs: epoch,
     bestEpoch,
