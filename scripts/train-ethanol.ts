@@ -163,7 +163,8 @@ const cutoff = Number(values.cutoff);
 const normalisation = fitNormalisation(train, species, { isolatedAtomEnergies: isolatedEnergies });
 const averageNeighbours = averageNeighbourCount(train, cutoff);
 console.log(`train ${train.length}, test ${test.length}; E0 ${normalisation.referenceEnergies.map((e) => e.toFixed(3))} eV, shift ${normalisation.shift.toFixed(4)} eV/atom, scale ${normalisation.scale.toFixed(4)} eV/Å, neighbours ${averageNeighbours.toFixed(2)}`);
-interface TrainingRun { readonly epochs: number; readonly seconds: number; readonly command: string; readonly stoppedBy?: string }
+/** One run of this script; `note` is written by hand afterwards (why it stopped, where its output went). */
+interface TrainingRun { readonly epochs: number; readonly seconds: number; readonly command: string; readonly stoppedBy?: string; readonly note?: string }
 let previous = { epochs: 0, seconds: 0 };
 let earlierRuns: TrainingRun[] = [];
 let model: EnergyModel;
@@ -263,7 +264,7 @@ await writeFile(`${out}.md`, [
   `- Files: \`${out.split('/').pop()}.model.json\` + \`.weights.bin\` (Equimol model file v1)`,
   `- Training data: ${card.trainingData}`,
   `- Training: ${previous.epochs + result.epochs} epochs in ${runs.length === 1 ? 'one run' : `${runs.length} runs, each continuing from the previous one's weights`} (best epoch of the last run: ${previous.epochs + result.bestEpoch + 1}), ${Math.round(previous.seconds + result.seconds)} s wall clock in all on ${backend.description}; last run: budget ${values.minutes} min, stopped by ${result.stoppedBy}, Adam lr ${options.learningRate} (warmup ${options.warmupSteps} steps), cosine, EMA 0.99, batch ${options.batchSize}, loss w_E=${options.energyWeight} (per-atom energy), w_F=${options.forceWeight}`,
-  ...runs.map((r, k) => `  - run ${k + 1}: ${r.epochs} epochs, ${r.seconds} s${r.stoppedBy ? `, stopped by ${r.stoppedBy}` : ''}: \`${r.command}\``),
+  ...runs.map((r, k) => `  - run ${k + 1}: ${r.epochs} epochs, ${r.seconds} s${r.stoppedBy ? `, stopped by ${r.stoppedBy}` : ''}: \`${r.command}\`${r.note ? ` (${r.note})` : ''}`),
   `- Test (test_MD, ${metrics.structures} frames): energy MAE ${metrics.energyMAE_meV.toFixed(2)} meV (${metrics.energyMAE_meV_per_atom.toFixed(2)} meV/atom), force MAE ${metrics.forceMAE_meV_per_A.toFixed(2)} meV/Å`,
   `- Reproduce: the run commands above, in order (wall-clock budgets: the result depends on machine speed and load); check: \`npx equimol eval ${relative(root, out)}.model.json ../shared/datasets/botnet_ethanol_rmd17/test_MD.extxyz.gz --json\``,
   `- Intended use: ${card.intendedUse}`,
