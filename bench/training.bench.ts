@@ -36,7 +36,7 @@ export const suite: BenchSuite = {
     for (const [name, create] of Object.entries(models)) {
       const rate = async (threads: number): Promise<number> => {
         const model = create();
-        const helpers = threads > 1 ? await startGradientHelpers(model, { count: threads - 1, loss: { energyWeight: 1, forceWeight: 10 } }) : undefined;
+        const helpers = threads > 1 ? await startGradientHelpers(model, { count: threads - 1 }) : undefined;
         try {
           const options = { train, validation, batchSize: 8, learningRate: 1e-3, warmupSteps: 2, emaDecay: 0.99, gradientClipNorm: 10, seed: 1, ...(helpers ? { helpers } : {}) };
           await trainModel(model, { ...options, train: train.slice(0, 16), maxEpochs: 1 }); // warm-up: kernels, helper start

@@ -199,7 +199,7 @@ const options = {
 const threads = Number(values.threads);
 if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be a positive integer, got ${values.threads}`);
 const helpers = threads > 1
-  ? await startGradientHelpers(model, { count: threads - 1, loss: { energyWeight: options.energyWeight, forceWeight: options.forceWeight } })
+  ? await startGradientHelpers(model, { count: threads - 1 })
   : undefined;
 if (helpers) console.log(`${threads} threads: this one and ${helpers.count} gradient helper(s) on ${helpers.backends.join('; ')}`);
 const controller = new AbortController();

@@ -27,11 +27,11 @@ export interface GradientHelperPool extends GradientHelpers {
 
 export async function startGradientHelpers(
   model: EnergyModel,
-  options: { readonly count: number; readonly loss: LossWeights; readonly backend?: BackendPreference },
+  options: { readonly count: number; readonly backend?: BackendPreference },
 ): Promise<GradientHelperPool> {
   if (!Number.isInteger(options.count) || options.count < 1) throw new Error(`helper count must be a positive integer, got ${options.count}`);
   const file = modelToFile(model, { card: { title: 'training helper copy', description: '', trainingData: '', intendedUse: '', limitations: '', citation: '' } });
-  const workerData: GradientWorkerData = { modelJson: file.json, modelWeights: file.weights, loss: options.loss, backend: options.backend ?? 'wasm' };
+  const workerData: GradientWorkerData = { modelJson: file.json, modelWeights: file.weights, backend: options.backend ?? 'wasm' };
   const workers = Array.from({ length: options.count }, () => new Worker(new URL('./gradient-worker-entry.mjs', import.meta.url), { workerData }));
   const pending = new Map<number, { resolve: (r: LossAndGradients) => void; reject: (e: Error) => void }>();
   let nextId = 0;
@@ -78,7 +78,7 @@ export async function startGradientHelpers(
   return {
     count: workers.length,
     backends,
-    lossAndGradients(helper: number, part: readonly Structure[], weights: readonly Float32Array[], counts: BatchCounts): Promise<LossAndGradients> {
+    lossAndGradients(helper: number, part: readonly Structure[], weights: readonly Float32Array[], counts: BatchCounts, loss: LossWeights): Promise<LossAndGradients> {
       if (closed) return Promise.reject(new Error('gradient helpers are closed'));
       if (failure) return Promise.reject(failure);
       const worker = workers[helper];
@@ -87,7 +87,7 @@ export async function startGradientHelpers(
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
         // postMessage copies part and weights now (structured clone), so the trainer may update its weights after.
-        worker.postMessage({ id, part, weights, counts } satisfies GradientRequest);
+        worker.postMessage({ id, part, weights, counts, loss } satisfies GradientRequest);
       });
     },
     async close() {

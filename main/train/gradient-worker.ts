@@ -2,7 +2,7 @@
  * Worker thread of the gradient helper pool (gradient-helpers.ts): holds its own copy of the model on its own tfjs
  * backend and computes the loss and gradients of the batch parts it is sent, at the weights sent with them.
  *
- * Messages in:  { id, part: Structure[], weights: Float32Array[], counts }
+ * Messages in:  { id, part: Structure[], weights: Float32Array[], counts, loss }
  * Messages out: { ready, backend } once, then { id, loss, gradients } or { id, error }.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -16,7 +16,6 @@ import { initNodeBackend } from '../cli/commands/eval';
 export interface GradientWorkerData {
   readonly modelJson: string;
   readonly modelWeights: Uint8Array;
-  readonly loss: LossWeights;
   readonly backend: BackendPreference;
 }
 
@@ -25,6 +24,7 @@ export interface GradientRequest {
   readonly part: readonly Structure[];
   readonly weights: readonly Float32Array[];
   readonly counts: BatchCounts;
+  readonly loss: LossWeights;
 }
 
 export type GradientReply =
@@ -43,7 +43,7 @@ try {
   port.on('message', (request: GradientRequest) => {
     try {
       assignWeights(variables, request.weights);
-      const { loss, gradients } = batchLossAndGradients(model, variables, request.part, data.loss, request.counts);
+      const { loss, gradients } = batchLossAndGradients(model, variables, request.part, request.loss, request.counts);
       port.postMessage({ id: request.id, loss, gradients } satisfies GradientReply);
     } catch (error) {
       port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies GradientReply);

@@ -62,7 +62,7 @@ test('training with a helper thread takes the same steps as on one thread and ke
   const alone = smallEgnn();
   await trainModel(alone, options);
   const helped = smallEgnn();
-  const pool = await startGradientHelpers(helped, { count: 1, loss });
+  const pool = await startGradientHelpers(helped, { count: 1 });
   try {
     assert.match(pool.backends[0]!, /^tfjs-wasm/);
     const start = tf.memory().numTensors;
@@ -82,17 +82,17 @@ test('training with a helper thread takes the same steps as on one thread and ke
 
 test('a structure a helper cannot handle fails the training step with the helper named, and the pool closes', async () => {
   const model = smallEgnn();
-  const pool = await startGradientHelpers(model, { count: 1, loss });
+  const pool = await startGradientHelpers(model, { count: 1 });
   const sulfur = createStructure({ name: 'H2S', numbers: [16, 1, 1], positions: [0, 0, 0, 1.34, 0, 0, 0, 1.34, 0], properties: { energy: -1 }, atomArrays: { forces: { kind: 'float', width: 3, data: new Float64Array(9) } } });
   try {
     const weights = weightsOf(model);
-    await assert.rejects(pool.lossAndGradients(0, [sulfur], weights, countsOf([sulfur])), /gradient helper 0: .*16/);
+    await assert.rejects(pool.lossAndGradients(0, [sulfur], weights, countsOf([sulfur]), loss), /gradient helper 0: .*16/);
     // The helper keeps serving after a failed part.
-    const ok = await pool.lossAndGradients(0, frames.slice(0, 2), weights, countsOf(frames.slice(0, 2)));
+    const ok = await pool.lossAndGradients(0, frames.slice(0, 2), weights, countsOf(frames.slice(0, 2)), loss);
     assert.ok(Number.isFinite(ok.loss) && ok.loss > 0);
   } finally {
     await pool.close();
   }
-  await assert.rejects(pool.lossAndGradients(0, frames.slice(0, 1), weightsOf(model), countsOf(frames.slice(0, 1))), /closed/);
+  await assert.rejects(pool.lossAndGradients(0, frames.slice(0, 1), weightsOf(model), countsOf(frames.slice(0, 1)), loss), /closed/);
   model.dispose();
 });

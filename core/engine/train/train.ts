@@ -63,10 +63,11 @@ export interface TrainOptions {
 export interface GradientHelpers {
   readonly count: number;
   /**
-   * Loss and gradients of `part` at `weights` (the trainer's weight tensors in sorted-name order), normalised by the
-   * whole batch's `counts`. Must copy `weights` before it returns: the trainer updates them once all parts are in.
+   * Loss (with the trainer's `loss` weights and reference keys) and gradients of `part` at `weights` (the trainer's
+   * weight tensors in sorted-name order), normalised by the whole batch's `counts`. Must copy `weights` before it
+   * returns: the trainer updates them once all parts are in.
    */
-  lossAndGradients(helper: number, part: readonly Structure[], weights: readonly Float32Array[], counts: BatchCounts): Promise<LossAndGradients>;
+  lossAndGradients(helper: number, part: readonly Structure[], weights: readonly Float32Array[], counts: BatchCounts, loss: LossWeights): Promise<LossAndGradients>;
 }
 
 export interface TrainProgress {
@@ -189,7 +190,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     const counts = countsOf(batch);
     const [own, ...others] = splitBatch(batch, 1 + (helpers?.count ?? 0));
     // Helpers copy the weights when asked, before this thread computes its own part.
-    const pending = others.map((part, h) => helpers!.lossAndGradients(h, part, optimiser.values, counts));
+    const pending = others.map((part, h) => helpers!.lossAndGradients(h, part, optimiser.values, counts, lossWeights));
     const parts = [batchLossAndGradients(model, variables, own!, lossWeights, counts), ...await Promise.all(pending)];
     const { loss, gradients } = sumLossAndGradients(parts);
     if (!Number.isFinite(loss)) return loss;
