@@ -22,7 +22,8 @@ import { averageNeighbourCount, fitNormalisation } from '../core/engine/train/no
 import { trainModel } from '../core/engine/train/train';
 import { evaluateModel, referenceEnergy } from '../core/engine/eval';
 import { modelToFile } from '../core/engine/model-file/families';
-import { initNodeBackend, readModelFile, readStructures, writeModelFile } from '../main/cli/commands/eval';
+import { initNodeBackend, readModelFile, readStructures, weightsPathFor, writeModelFile } from '../main/cli/commands/eval';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { startGradientHelpers } from '../main/train/gradient-helpers';
 import type { EnergyModel } from '../core/engine/model';
@@ -163,15 +164,23 @@ const cutoff = Number(values.cutoff);
 const normalisation = fitNormalisation(train, species, { isolatedAtomEnergies: isolatedEnergies });
 const averageNeighbours = averageNeighbourCount(train, cutoff);
 console.log(`train ${train.length}, test ${test.length}; E0 ${normalisation.referenceEnergies.map((e) => e.toFixed(3))} eV, shift ${normalisation.shift.toFixed(4)} eV/atom, scale ${normalisation.scale.toFixed(4)} eV/Å, neighbours ${averageNeighbours.toFixed(2)}`);
-/** One run of this script; `note` is written by hand afterwards (why it stopped, where its output went). */
-interface TrainingRun { readonly epochs: number; readonly seconds: number; readonly command: string; readonly stoppedBy?: string; readonly note?: string }
+/**
+ * One run of this script. `initWeightsSha256` names the weights a continuation started from, since the --init file may
+ * later be overwritten by this run's output; `note` is written by hand afterwards (why it stopped, which fork was kept).
+ */
+interface TrainingRun {
+  readonly epochs: number; readonly seconds: number; readonly command: string; readonly stoppedBy?: string;
+  readonly initWeightsSha256?: string; readonly note?: string;
+}
 let previous = { epochs: 0, seconds: 0 };
 let earlierRuns: TrainingRun[] = [];
+let initWeightsSha256: string | undefined;
 let model: EnergyModel;
 if (values.init) {
   model = await readModelFile(values.init);
   const doc = JSON.parse(await readFile(values.init, 'utf8')) as { training?: { epochs: number; seconds: number; runs?: TrainingRun[] } };
   previous = { epochs: doc.training?.epochs ?? 0, seconds: doc.training?.seconds ?? 0 };
+  initWeightsSha256 = createHash('sha256').update(await readFile(weightsPathFor(values.init))).digest('hex');
   earlierRuns = doc.training?.runs ?? [{ epochs: previous.epochs, seconds: previous.seconds, command: `(earlier training recorded in ${values.init} without its command)` }];
   console.log(`continuing from ${values.init} (${previous.epochs} epochs, ${previous.seconds} s)`);
 } else {
@@ -220,6 +229,7 @@ console.log(`stopped by ${result.stoppedBy} after ${result.epochs} epochs, ${res
 const metrics = await evaluateModel(model, test);
 const runs: TrainingRun[] = [...earlierRuns, {
   epochs: result.epochs, seconds: Math.round(result.seconds), stoppedBy: result.stoppedBy,
+  ...(initWeightsSha256 ? { initWeightsSha256 } : {}),
   command: `node --import tsx scripts/train-ethanol.ts ${process.argv.slice(2).join(' ')}`,
 }];
 console.log(`test_MD (${metrics.structures}): energy MAE ${metrics.energyMAE_meV.toFixed(2)} meV, force MAE ${metrics.forceMAE_meV_per_A.toFixed(2)} meV/Å`);
@@ -264,7 +274,8 @@ await writeFile(`${out}.md`, [
   `- Files: \`${out.split('/').pop()}.model.json\` + \`.weights.bin\` (Equimol model file v1)`,
   `- Training data: ${card.trainingData}`,
   `- Training: ${previous.epochs + result.epochs} epochs in ${runs.length === 1 ? 'one run' : `${runs.length} runs, each continuing from the previous one's weights`} (best epoch of the last run: ${previous.epochs + result.bestEpoch + 1}), ${Math.round(previous.seconds + result.seconds)} s wall clock in all on ${backend.description}; last run: budget ${values.minutes} min, stopped by ${result.stoppedBy}, Adam lr ${options.learningRate} (warmup ${options.warmupSteps} steps), cosine, EMA 0.99, batch ${options.batchSize}, loss w_E=${options.energyWeight} (per-atom energy), w_F=${options.forceWeight}`,
-  ...runs.map((r, k) => `  - run ${k + 1}: ${r.epochs} epochs, ${r.seconds} s${r.stoppedBy ? `, stopped by ${r.stoppedBy}` : ''}: \`${r.command}\`${r.note ? ` (${r.note})` : ''}`),
+  ...runs.map((r, k) => `  - run ${k + 1}: ${r.epochs} epochs, ${r.seconds} s${r.stoppedBy ? `, stopped by ${r.stoppedBy}` : ''}: \`${r.command}\``
+    + `${r.initWeightsSha256 ? ` (started from weights with SHA-256 ${r.initWeightsSha256.slice(0, 16)}…)` : ''}${r.note ? ` (${r.note})` : ''}`),
   `- Test (test_MD, ${metrics.structures} frames): energy MAE ${metrics.energyMAE_meV.toFixed(2)} meV (${metrics.energyMAE_meV_per_atom.toFixed(2)} meV/atom), force MAE ${metrics.forceMAE_meV_per_A.toFixed(2)} meV/Å`,
   `- Reproduce: the run commands above, in order (wall-clock budgets: the result depends on machine speed and load); check: \`npx equimol eval ${relative(root, out)}.model.json ../shared/datasets/botnet_ethanol_rmd17/test_MD.extxyz.gz --json\``,
   `- Intended use: ${card.intendedUse}`,
