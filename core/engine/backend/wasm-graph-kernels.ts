@@ -307,6 +307,38 @@ function makeConcatWasm(stock: tf.KernelFunc) {
   };
 }
 
+/**
+ * Empty tensors (a structure with no edges: one atom, or fragments beyond the cutoff): stock wasm Transpose throws
+ * "divide by zero" on them, and the stock matMul over an empty inner dimension returns uninitialised memory instead
+ * of zeros (so a weight gradient xᵀ·dy over zero edges was garbage). These wrappers answer those cases exactly.
+ */
+function makeEmptySafeTranspose(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (sizeOf(x.shape) !== 0) return stock(args);
+    const { perm } = args.attrs as unknown as { perm: number[] };
+    return (args.backend as unknown as WasmBackendLike).makeOutput(perm.map((p) => x.shape[p]!), x.dtype);
+  };
+}
+
+function makeEmptySafeMatMul(stock: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const inner = a!.shape[a!.shape.length - (attrs.transposeA ? 2 : 1)]!;
+    if (inner !== 0 || bias || preluActivationWeights) return stock(args);
+    const rank = Math.max(a!.shape.length, b!.shape.length);
+    const batchA = a!.shape.slice(0, -2), batchB = b!.shape.slice(0, -2);
+    const batch = Array.from({ length: rank - 2 }, (_, i) => Math.max(batchA[batchA.length - (rank - 2) + i] ?? 1, batchB[batchB.length - (rank - 2) + i] ?? 1));
+    const m = a!.shape[a!.shape.length - (attrs.transposeA ? 1 : 2)]!;
+    const n = b!.shape[b!.shape.length - (attrs.transposeB ? 2 : 1)]!;
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput([...batch, m, n], 'float32');
+    backend.typedArrayFromHeap(out).fill(0);
+    return out;
+  };
+}
+
 let stockKernels: Map<string, tf.KernelConfig | undefined> | undefined;
 
 function replaceKernel(config: tf.KernelConfig): void {
@@ -345,18 +377,21 @@ export function setWasmGraphKernels(enabled: boolean, options: { segmentSumOnly?
       ['Concat', stockConcat],
       ['Identity', stockIdentity],
       ['Cast', stockCast],
+      ['Transpose', stockTranspose],
     ]);
+    const transpose = makeEmptySafeTranspose(stockTranspose.kernelFunc);
+    replaceKernel({ ...stockTranspose, kernelFunc: transpose });
     replaceKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: unsortedSegmentSumWasm });
     if (options.segmentSumOnly) return;
     replaceKernel({ ...stockGather, kernelFunc: makeGatherRowsWasm(stockGather.kernelFunc) });
-    replaceKernel({ ...stockBatchMatMul, kernelFunc: withNativeMatMul(makeTransposeFirstMatMul(stockBatchMatMul.kernelFunc, stockTranspose.kernelFunc)) });
+    replaceKernel({ ...stockBatchMatMul, kernelFunc: makeEmptySafeMatMul(withNativeMatMul(makeTransposeFirstMatMul(stockBatchMatMul.kernelFunc, transpose))) });
     if (stockSlice) replaceKernel({ ...stockSlice, kernelFunc: sliceWasm as tf.KernelFunc });
     if (stockSplitV) replaceKernel({ ...stockSplitV, kernelFunc: splitVWasm as unknown as tf.KernelFunc });
     if (stockIdentity) replaceKernel({ ...stockIdentity, kernelFunc: makeSharedIdentityWasm(stockIdentity.kernelFunc) });
     if (stockCast) replaceKernel({ ...stockCast, kernelFunc: makeSharedIdentityWasm(stockCast.kernelFunc) });
     if (stockConcat) replaceKernel({ ...stockConcat, kernelFunc: makeConcatWasm(stockConcat.kernelFunc) as tf.KernelFunc });
     if (stockFusedMatMul) {
-      replaceKernel({ ...stockFusedMatMul, kernelFunc: withNativeMatMul(makeTransposeFirstMatMul(stockFusedMatMul.kernelFunc, stockTranspose.kernelFunc)) });
+      replaceKernel({ ...stockFusedMatMul, kernelFunc: makeEmptySafeMatMul(withNativeMatMul(makeTransposeFirstMatMul(stockFusedMatMul.kernelFunc, transpose))) });
     }
   } else {
     if (!stockKernels) return;
