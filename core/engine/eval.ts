@@ -1,12 +1,11 @@
 /**
  * Evaluates an energy model against labelled structures: energy and force errors.
  * Energies are compared as totals (eV per structure; meV in the result), forces per component (meV/Å).
+ * The model is evaluated by `evaluateModelBatch` (core/calc/model-calculator.ts), shared with the model calculator.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Structure } from '../structure/structure';
-import { buildGraphContext } from './geometry/batch';
-import { disposeGraphContext } from './graph/graph-context';
-import { energyAndForces, type EnergyModel, type ModelParams } from './model';
+import { evaluateModelBatch } from '../calc/model-calculator';
+import type { EnergyModel, ModelParams } from './model';
 
 export interface EvaluationOptions {
   readonly params?: ModelParams;
@@ -48,11 +47,9 @@ export async function evaluateModel(model: EnergyModel, structures: readonly Str
   for (let start = 0; start < structures.length; start += batchSize) {
     if (options.signal?.aborted) throw new Error('evaluation cancelled');
     const batch = structures.slice(start, start + batchSize);
-    const ctx = buildGraphContext(batch, { cutoff: model.cutoff, species: model.species });
-    const result = energyAndForces(model, ctx, options.params ? { params: options.params } : {});
-    const [energies, forces] = await Promise.all([result.energy.data(), result.forces.data()]);
-    tf.dispose([result.energy, result.forces]);
-    disposeGraphContext(ctx);
+    // The model calculator's batch evaluation (the one evaluation path); non-finite outputs stay NaN in the errors.
+    const result = await evaluateModelBatch(model, batch, { forces: true, ...(options.params ? { params: options.params } : {}) });
+    const energies = result.energy, forces = result.forces!;
     batch.forEach((structure, g) => {
       const e = referenceEnergy(structure, options.energyKey);
       const n = structure.numbers.length;
@@ -62,7 +59,7 @@ export async function evaluateModel(model: EnergyModel, structures: readonly Str
       }
       const f = referenceForces(structure, options.forcesKey);
       if (f) {
-        const base = 3 * ctx.host.atomStart[g]!;
+        const base = 3 * result.atomStart[g]!;
         for (let k = 0; k < 3 * n; k++) {
           const err = forces[base + k]! - f[k]!;
           fAbs += Math.abs(err); fSq += err * err; nF++;

@@ -9,6 +9,7 @@
  * the predictor (its prepare()), not at start-up. A malformed file still lists, with a description saying why
  * it cannot be used; choosing it fails with an error naming the file.
  */
+import type { EnergyModel } from '../engine/model';
 import type { Predictor } from './predictor';
 import type { PredictorEntry } from './registry';
 
@@ -64,12 +65,16 @@ function formatNumber(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '?';
 }
 
-/**
- * Description of a model file from its JSON: family, card title and the first measured test errors, e.g.
- * 'MACE: MACE for ethanol (...); test force MAE 63.1 meV/Å, energy MAE 3.03 meV/atom (1000 structures of
- * botnet_ethanol_rmd17/test_MD.extxyz.gz)'. Throws ModelCatalogueError naming the file when the JSON is unusable.
- */
-export function describeModelJson(json: string, fileName: string): string {
+/** What a model file's JSON says about itself: family ('MACE'), card title and the first measured test errors. */
+export interface ModelCardSummary {
+  readonly family: string;
+  readonly title: string;
+  /** E.g. 'test force MAE 63.1 meV/Å, energy MAE 3.03 meV/atom (1000 structures of ...)' or 'no test errors recorded'. */
+  readonly measured: string;
+}
+
+/** Reads the card summary of a model JSON; throws ModelCatalogueError naming the file when the JSON is unusable. */
+export function modelCardOf(json: string, fileName: string): ModelCardSummary {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -89,7 +94,84 @@ export function describeModelJson(json: string, fileName: string): string {
     if (typeof metrics['energyMAE_meV_per_atom'] === 'number') measured += `, energy MAE ${formatNumber(metrics['energyMAE_meV_per_atom'], 2)} meV/atom`;
     if (typeof metrics['structures'] === 'number' && typeof metrics['dataset'] === 'string') measured += ` (${metrics['structures']} structures of ${metrics['dataset']})`;
   }
+  return { family, title, measured };
+}
+
+/**
+ * Description of a model file from its JSON: family, card title and the first measured test errors, e.g.
+ * 'MACE: MACE for ethanol (...); test force MAE 63.1 meV/Å, energy MAE 3.03 meV/atom (1000 structures of
+ * botnet_ethanol_rmd17/test_MD.extxyz.gz)'. Throws ModelCatalogueError naming the file when the JSON is unusable.
+ */
+export function describeModelJson(json: string, fileName: string): string {
+  const { family, title, measured } = modelCardOf(json, fileName);
   return `${family}: ${title}; ${measured}. Energy, energy/atom, largest force, stress for crystals; per-atom forces in extXYZ/SDF exports`;
+}
+
+/** The header fields a calculator entry lists without the weights: species (Z) and cutoff (Å), when the JSON has them. */
+export function modelHeaderOf(json: string): { readonly species?: readonly number[]; readonly cutoff?: number } {
+  try {
+    const doc = JSON.parse(json) as { species?: unknown; cutoff?: unknown };
+    const species = Array.isArray(doc.species) && doc.species.every((z) => Number.isInteger(z)) ? (doc.species as number[]) : undefined;
+    const cutoff = typeof doc.cutoff === 'number' && doc.cutoff > 0 ? doc.cutoff : undefined;
+    return { ...(species ? { species } : {}), ...(cutoff ? { cutoff } : {}) };
+  } catch {
+    return {};
+  }
+}
+
+/** Calls `initBackend` once, on first use by any model; a failure is retried on the next use. */
+export function sharedBackendInit(initBackend: () => Promise<unknown>): () => Promise<unknown> {
+  let backend: Promise<unknown> | undefined;
+  return () => {
+    backend ??= initBackend();
+    backend.catch(() => (backend = undefined));
+    return backend;
+  };
+}
+
+/**
+ * Reads the weights of a listed model, decodes the file, initialises the backend and builds the model (shared by the
+ * predictor and calculator entries). Rejects with a ModelCatalogueError naming the file.
+ */
+export async function loadCatalogueModel(asset: ModelAsset, json: string, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>): Promise<EnergyModel> {
+  const fileName = `${asset.name}.model.json`;
+  const [{ decodeModelFile, weightsNameFor }, { modelFromFile }] = await Promise.all([import('../engine/model-file/model-file'), import('../engine/model-file/families')]);
+  let weights: Uint8Array;
+  try {
+    weights = await catalogue.readWeights(asset);
+  } catch (error) {
+    throw new ModelCatalogueError(fileName, `cannot read its weights (${weightsNameFor(asset.name)} beside ${asset.location}): ${errorText(error)}`);
+  }
+  let decoded;
+  try {
+    decoded = decodeModelFile(json, weights, fileName);
+  } catch (error) {
+    throw new ModelCatalogueError(fileName, errorText(error));
+  }
+  await backendReady();
+  try {
+    return modelFromFile(decoded);
+  } catch (error) {
+    throw new ModelCatalogueError(fileName, errorText(error));
+  }
+}
+
+/** A listed model file: its JSON text, or why it could not be read. */
+export type CatalogueModelFile = { readonly asset: ModelAsset; readonly json: string } | { readonly asset: ModelAsset; readonly failure: ModelCatalogueError };
+
+/** The catalogue's model files in order, each name once (the first file), with their JSON read (small). */
+export async function readCatalogueFiles(catalogue: ModelCatalogue): Promise<CatalogueModelFile[]> {
+  const byName = new Map<string, ModelAsset>();
+  for (const asset of await catalogue.list()) if (!byName.has(asset.name)) byName.set(asset.name, asset);
+  return Promise.all(
+    [...byName.values()].map(async (asset): Promise<CatalogueModelFile> => {
+      try {
+        return { asset, json: await catalogue.readJson(asset) };
+      } catch (error) {
+        return { asset, failure: new ModelCatalogueError(`${asset.name}.model.json`, `cannot be read from ${asset.location}: ${errorText(error)}`) };
+      }
+    }),
+  );
 }
 
 /** One model file as a lazy registry entry (the JSON text already read). */
@@ -113,29 +195,7 @@ function modelEntry(asset: ModelAsset, json: string, catalogue: ModelCatalogue, 
       let loading: Promise<Predictor> | undefined;
       let disposed = false;
       const load = (): Promise<Predictor> => {
-        loading ??= (async () => {
-          const [{ decodeModelFile }, { modelFromFile }] = await Promise.all([import('../engine/model-file/model-file'), import('../engine/model-file/families')]);
-          let weights: Uint8Array;
-          try {
-            weights = await catalogue.readWeights(asset);
-          } catch (error) {
-            throw new ModelCatalogueError(fileName, `cannot read its weights (${asset.name}.weights.bin beside ${asset.location}): ${errorText(error)}`);
-          }
-          let decoded;
-          try {
-            decoded = decodeModelFile(json, weights, fileName);
-          } catch (error) {
-            throw new ModelCatalogueError(fileName, errorText(error));
-          }
-          await backendReady();
-          let model;
-          try {
-            model = modelFromFile(decoded);
-          } catch (error) {
-            throw new ModelCatalogueError(fileName, errorText(error));
-          }
-          return createEnergyModelPredictor(model, { id, description, batchSize });
-        })();
+        loading ??= loadCatalogueModel(asset, json, catalogue, backendReady).then((model) => createEnergyModelPredictor(model, { id, description, batchSize }));
         // A failed load (missing weights, corrupt file) is retried on the next job rather than cached.
         loading.catch(() => (loading = undefined));
         return loading;
@@ -167,31 +227,11 @@ function modelEntry(asset: ModelAsset, json: string, catalogue: ModelCatalogue, 
  * be read still gives an entry, whose create() rejects with an error naming the file.
  */
 export async function modelPredictorEntries(catalogue: ModelCatalogue, options: ModelPredictorOptions): Promise<PredictorEntry[]> {
-  let backend: Promise<unknown> | undefined;
-  const backendReady = (): Promise<unknown> => {
-    backend ??= options.initBackend();
-    backend.catch(() => (backend = undefined));
-    return backend;
-  };
+  const backendReady = sharedBackendInit(options.initBackend);
   const batchSize = options.batchSize ?? 32;
-  const assets = await catalogue.list();
-  const byName = new Map<string, ModelAsset>();
-  for (const asset of assets) if (!byName.has(asset.name)) byName.set(asset.name, asset);
-  const unique = [...byName.values()];
-  return Promise.all(
-    unique.map(async (asset) => {
-      let json: string;
-      try {
-        json = await catalogue.readJson(asset);
-      } catch (error) {
-        const failure = new ModelCatalogueError(`${asset.name}.model.json`, `cannot be read from ${asset.location}: ${errorText(error)}`);
-        return {
-          id: modelPredictorId(asset.name),
-          description: `cannot be used: ${failure.message}`,
-          create: () => Promise.reject(failure),
-        } satisfies PredictorEntry;
-      }
-      return modelEntry(asset, json, catalogue, backendReady, batchSize);
-    }),
+  return (await readCatalogueFiles(catalogue)).map((file) =>
+    'failure' in file
+      ? ({ id: modelPredictorId(file.asset.name), description: `cannot be used: ${file.failure.message}`, create: () => Promise.reject(file.failure) } satisfies PredictorEntry)
+      : modelEntry(file.asset, file.json, catalogue, backendReady, batchSize),
   );
 }

@@ -15,7 +15,8 @@ import { createEnergyModelPredictor, ENERGY_MODEL_COLUMNS } from '../../core/pre
 import { modelPredictorEntries, type ModelCatalogue } from '../../core/predict/model-predictors';
 import type { Prediction } from '../../core/predict/predictor';
 import { ModelSession } from '../../core/session/model-session';
-import { readModelFile, readStructures } from '../../main/cli/commands/eval';
+import { readStructures } from '../../main/io/read-structures';
+import { readModelFile } from '../../main/models/model-files';
 import { runCli } from '../../main/cli/equimol';
 import { createHostSession } from '../../main/compute-host/create-session';
 import { defaultModelsDir, nodeModelCatalogue } from '../../main/compute-host/model-catalogue';
