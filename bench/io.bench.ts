@@ -45,7 +45,7 @@ export async function* readStructures(source: ByteSource, format: StructureForma
 }
 
 async function addBonds(structure: Structure): Promise<Structure> {
-  const chem = (await import('../core/chem/perceive-bonds')) as { withPerceivedBonds(s: Structure): Structure };
+  const chem = (await import('../core/perception/perceive-bonds')) as { withPerceivedBonds(s: Structure): Structure };
   return chem.withPerceivedBonds(structure);
 }
 

@@ -7,7 +7,7 @@
  * Gives up (undefined) when no assignment exists or the search exceeds its step budget.
  */
 import type { Bond, BondOrder, Structure } from '../structure/structure';
-import { perceiveBonds } from './perceive-bonds';
+import { perceiveBonds } from '../perception/perceive-bonds';
 
 /** Allowed valences of neutral atoms, preferred first. */
 const VALENCES: Readonly<Record<number, readonly number[]>> = {

@@ -9,7 +9,7 @@ import { symbolOf } from '../structure/elements';
 import { writeV2000, writeV3000 } from '../formats/sdf/writer';
 import { parseMolfile } from '../formats/sdf/molfile';
 import { chemicalBonds } from './bond-orders';
-import { rdkitModule, withRDKitMol, type RDKitMol } from './toolkits';
+import { rdkitModule, withRDKitMol, type RDKitMol } from '../toolkits/toolkits';
 
 export interface MoleculeDescription {
   readonly canonicalSmiles: string;

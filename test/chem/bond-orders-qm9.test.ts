@@ -5,7 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describeMolecule } from '../../core/chem/describe';
-import { loadRDKit } from '../../core/chem/toolkits';
+import { loadRDKit } from '../../core/toolkits/toolkits';
 import { atomicNumberOf, symbolOf } from '../../core/structure/elements';
 import { createStructure, hillFormula, type Structure } from '../../core/structure/structure';
 import { repoRoot } from './shared-examples';

@@ -4,7 +4,7 @@ import { readText } from '../../core/formats/read-text';
 import { sdfFormat } from '../../core/formats/sdf';
 import { pdbFormat } from '../../core/formats/pdb';
 import { describeMolecule, depictionSvg, molblockFor } from '../../core/chem/describe';
-import { loadRDKit } from '../../core/chem/toolkits';
+import { loadRDKit } from '../../core/toolkits/toolkits';
 import { createRdkitDescriptorPredictor, RDKIT_DESCRIPTOR_COLUMNS } from '../../core/predict/rdkit-descriptors';
 import { createStructure, type Structure } from '../../core/structure/structure';
 import { readFixture, readFromTarGz, sharedExamplesAvailable, sharedExamplesTar } from './shared-examples';
@@ -80,8 +80,8 @@ test('coordinates-only molecules get bond orders from valence: ethanol, benzene 
 });
 
 test('coordinates-only ions and zwitterions: charges inferred from connectivity and the total charge', async () => {
-  const { smilesToStructure } = await import('../../core/chem/embed');
-  const { loadOpenChemLib, rdkitModule } = await import('../../core/chem/toolkits');
+  const { smilesToStructure } = await import('../../core/toolkits/embed');
+  const { loadOpenChemLib, rdkitModule } = await import('../../core/toolkits/toolkits');
   await loadOpenChemLib();
   const cases: Array<[string, number]> = [['[NH3+]CC(=O)[O-]', 0], ['CC(=O)[O-]', -1], ['C[NH3+]', 1], ['[O-][n+]1ccccc1', 0]];
   for (const [smiles, charge] of cases) {
@@ -129,8 +129,8 @@ test('2D depiction is an SVG; molblocks above 999 atoms switch to V3000', () => 
 });
 
 test('SMILES -> 3D keeps stereochemistry: RDKit perceives the same chirality and double-bond geometry from our coordinates', async () => {
-  const { smilesToStructure } = await import('../../core/chem/embed');
-  const { loadOpenChemLib, rdkitModule } = await import('../../core/chem/toolkits');
+  const { smilesToStructure } = await import('../../core/toolkits/embed');
+  const { loadOpenChemLib, rdkitModule } = await import('../../core/toolkits/toolkits');
   await loadOpenChemLib();
   for (const smiles of ['C[C@H](N)C(=O)O', 'C[C@@H](N)C(=O)O', 'C/C=C/C(=O)O', 'C/C=C\\C(=O)O', 'O[C@@H]1CC[C@H](N)CC1']) {
     const structure = smilesToStructure(smiles, { seed: 7 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { perceiveBonds } from '../../core/chem/perceive-bonds';
+import { perceiveBonds } from '../../core/perception/perceive-bonds';
 import { createStructure } from '../../core/structure/structure';
 import { repoRoot } from './shared-examples';
 

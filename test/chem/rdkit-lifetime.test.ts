@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readText } from '../../core/formats/read-text';
 import { sdfFormat } from '../../core/formats/sdf';
 import { describeMolecule, depictionSvg } from '../../core/chem/describe';
-import { isValidSmiles, molfileOfSmiles, smilesToStructure } from '../../core/chem/embed';
-import { loadToolkits, type RDKitMol } from '../../core/chem/toolkits';
+import { isValidSmiles, molfileOfSmiles, smilesToStructure } from '../../core/toolkits/embed';
+import { loadToolkits, type RDKitMol } from '../../core/toolkits/toolkits';
 import { createStructure } from '../../core/structure/structure';
 import { readFixture } from './shared-examples';
 

@@ -1,4 +1,4 @@
-import { perceiveBonds } from '../../chem/perceive-bonds';
+import { perceiveBonds } from '../../perception/perceive-bonds';
 import { createStructure, type Bond, type PropertyValue, type Provenance, type Structure } from '../../structure/structure';
 import { cellFromParameters } from '../../structure/cell';
 import type { PdbCrystal, PdbModel } from './pdb';
@@ -53,6 +53,9 @@ export function pdbModelToStructure(model: PdbModel, provenance?: Provenance): S
       bFactor: { kind: 'float', width: 1, data: atoms.bFactor },
       hetero: { kind: 'bool', width: 1, data: atoms.hetero },
       serial: { kind: 'int', width: 1, data: atoms.serial },
+      // PDBQT only: partial charges (e) and AutoDock atom types.
+      ...(atoms.partialCharge ? { partial_charges: { kind: 'float', width: 1, data: atoms.partialCharge } as const } : {}),
+      ...(atoms.autodockType ? { autodockType: { kind: 'string', width: 1, data: atoms.autodockType } as const } : {}),
     },
     ...(provenance ? { provenance } : {}),
   } as const;

@@ -1,5 +1,5 @@
-import { loadToolkits } from '../../chem/toolkits';
-import { smilesToStructure, SmilesError } from '../../chem/embed';
+import { loadToolkits } from '../../toolkits/toolkits';
+import { smilesToStructure, SmilesError } from '../../toolkits/embed';
 import { FormatError } from '../../structure/errors';
 import type { Structure } from '../../structure/structure';
 import type { RecordChunk, StructureFormat } from '../format';

@@ -3,7 +3,7 @@
  * SMILES column found by header name (smiles, canonical_smiles ...) or by content (the first column whose
  * values RDKit parses as SMILES). Pure parsing to typed rows here; 3D embedding is a separate step.
  */
-import { isValidSmiles } from '../../chem/embed';
+import { isValidSmiles } from '../../toolkits/embed';
 import { FormatError } from '../../structure/errors';
 import type { PropertyValue } from '../../structure/structure';
 import { sdValue } from '../sdf/molfile';

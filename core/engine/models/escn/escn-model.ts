@@ -1,15 +1,16 @@
 /**
- * eSCN: the MACE pipeline (mace-model.ts) with SO(2) convolutions in edge-aligned frames for the messages
- * (Passaro & Zitnick 2023, eqs. 6–9): m_ij = D(R_ij)ᵀ · SO2Conv_m(D(R_ij) h_j ⊙ R(|r_ij|)), O(L³) per edge.
+ * eSCN: the MACE pipeline (models/message-passing/equivariant-model.ts) with SO(2) convolutions in edge-aligned
+ * frames for the messages (Passaro & Zitnick 2023, eqs. 6–9):
+ *   m_ij = D(R_ij)ᵀ · SO2Conv_m(D(R_ij) h_j ⊙ R(|r_ij|)), O(L³) per edge.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Irreps } from '../../../o3/irreps';
 import { So2Convolution } from '../../layers/so2-convolution';
 import { ScalarMlp } from '../../layers/linear';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
-import type { EdgeInputs, MessageBlock } from '../mace/message-blocks';
-import type { EquivariantModelConfig } from '../mace/mace-model';
-import { EquivariantMessagePassingModel, defaultEquivariantConfig } from '../mace/mace-model';
+import type { EdgeInputs, MessageBlock } from '../message-passing/message-block';
+import type { EquivariantModelConfig } from '../message-passing/equivariant-model';
+import { EquivariantMessagePassingModel, defaultEquivariantConfig } from '../message-passing/equivariant-model';
 
 export class So2Message implements MessageBlock {
   readonly irrepsOut: Irreps;

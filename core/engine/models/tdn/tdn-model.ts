@@ -1,6 +1,7 @@
 /**
- * TDN: the MACE pipeline (mace-model.ts) with CP-decomposed tensor products in the messages (Lin et al. 2025,
- * "Tensor Decomposition Networks for Fast Machine Learning Interatomic Potential Computations", eqs. 5–7):
+ * TDN: the MACE pipeline (models/message-passing/equivariant-model.ts) with CP-decomposed tensor products in the
+ * messages (Lin et al. 2025, "Tensor Decomposition Networks for Fast Machine Learning Interatomic Potential
+ * Computations", eqs. 5–7):
  * m_ij = CP(h_j, Y(r̂_ij); R(|r_ij|)) with rank-R factors shared across paths and one radial weight per channel
  * and output degree (path-weight sharing).
  */
@@ -9,9 +10,9 @@ import { Irreps as IrrepsClass } from '../../../o3/irreps';
 import { CpTensorProduct } from '../../layers/cp-tensor-product';
 import { ScalarMlp } from '../../layers/linear';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
-import type { EdgeInputs, MessageBlock } from '../mace/message-blocks';
-import type { EquivariantModelConfig } from '../mace/mace-model';
-import { EquivariantMessagePassingModel, defaultEquivariantConfig } from '../mace/mace-model';
+import type { EdgeInputs, MessageBlock } from '../message-passing/message-block';
+import type { EquivariantModelConfig } from '../message-passing/equivariant-model';
+import { EquivariantMessagePassingModel, defaultEquivariantConfig } from '../message-passing/equivariant-model';
 import type * as tf from '@tensorflow/tfjs';
 
 export class CpMessage implements MessageBlock {

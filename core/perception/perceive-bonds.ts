@@ -3,6 +3,9 @@
  * r_cov(i) + r_cov(j) + tolerance (Cordero 2008 single-bond radii). A uniform cell grid with cells as
  * wide as the longest possible bond makes this O(N). Periodic structures add ghost images of atoms near
  * the cell faces, so bonds across the boundary are found too (as plain i-j bonds).
+ *
+ * Layering: core/perception sits below core/formats (the PDB reader perceives missing bonds) and below core/chem
+ * (bond orders start from these bonds); it imports only core/structure.
  */
 import { createStructure, type Bond, type Structure } from '../structure/structure';
 import { ELEMENTS } from '../structure/elements';

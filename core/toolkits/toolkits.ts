@@ -3,6 +3,10 @@
  * - RDKit MinimalLib (wasm): SMILES parsing and validation, canonical SMILES, InChI, descriptors, 2D SVG.
  * - openchemlib (JS): 3D conformers (ConformerGenerator) and MMFF94s+ clean-up, which RDKit's wasm build lacks.
  * In Node both load themselves; browsers pass `locateFile` (RDKit's .wasm URL) and `oclResourcesUrl`.
+ *
+ * Layering: core/toolkits (this loader and SMILES embedding, embed.ts) sits below core/formats, whose SMILES
+ * readers load the toolkits in `prepare()` and embed rows; core/chem (descriptors, depiction, bond orders) sits
+ * above core/formats and may use both. core/toolkits imports neither core/formats nor core/chem.
  */
 import initRDKitModule, { type MainModule as RDKitModule, type Mol as RDKitMol } from '@rdkit/rdkit';
 import * as OCLNamespace from 'openchemlib';

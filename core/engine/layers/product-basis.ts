@@ -9,14 +9,17 @@
  * This is the "repeated tensor product" form of MACE's symmetric contraction: the same span of products, with
  * per-channel path weights instead of MACE's species-dependent weights on the symmetrised basis.
  * Only parity-consistent paths (l1+l2+l3 even) are used, so features keep parity (-1)^l.
+ *
+ * A layer, not MACE-only code: the shared message-passing pipeline (models/message-passing) applies it in every
+ * interaction of MACE, TDN and eSCN alike.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Irreps } from '../../../o3/irreps';
-import { wigner3j } from '../../../o3/wigner-3j';
-import { EquivariantLinear } from '../../layers/linear';
-import { fromChannelMajor, toChannelMajor } from '../../layers/cp-tensor-product';
-import type { ParamRecord, ParamSpec } from '../../layers/params';
-import { param } from '../../layers/params';
+import { Irreps } from '../../o3/irreps';
+import { wigner3j } from '../../o3/wigner-3j';
+import { EquivariantLinear } from './linear';
+import { fromChannelMajor, toChannelMajor } from './cp-tensor-product';
+import type { ParamRecord, ParamSpec } from './params';
+import { param } from './params';
 
 interface Path {
   readonly l1: number;

@@ -1,33 +1,13 @@
 /**
- * Edge message blocks: the part that differs between NequIP/MACE (Clebsch–Gordan), TDN (CP-decomposed) and
- * eSCN (SO(2) convolution). Each maps sender features, edge spherical harmonics, radial embedding and edge
- * vectors to per-edge messages, with per-edge weights from a radial MLP (NequIP eq. 9; MACE eq. 8).
+ * The NequIP/MACE edge message block (Batatia et al. 2022, eq. 8; Batzner et al. 2022, eq. 3): a channelwise
+ * Clebsch–Gordan product of sender features and edge spherical harmonics, weighted per edge by a radial MLP.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Irreps } from '../../../o3/irreps';
 import { TensorProduct } from '../../layers/tensor-product';
 import { ScalarMlp } from '../../layers/linear';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
-
-export interface EdgeInputs {
-  /** [nEdges, irrepsIn.dim] sender features. */
-  readonly senders: tf.Tensor2D;
-  /** [nEdges, (shLmax+1)²] spherical harmonics of r̂_e. */
-  readonly sh: tf.Tensor2D;
-  /** [nEdges, nBasis] radial embedding (basis × envelope). */
-  readonly radial: tf.Tensor2D;
-  /** [nEdges, 3] edge vectors, Å. */
-  readonly vectors: tf.Tensor2D;
-}
-
-export interface MessageBlock {
-  readonly irrepsIn: Irreps;
-  /** Irreps of the per-edge message. */
-  readonly irrepsOut: Irreps;
-  paramSpecs(): ParamSpec[];
-  /** -> [nEdges, irrepsOut.dim] */
-  apply(params: ParamRecord, edges: EdgeInputs): tf.Tensor2D;
-}
+import type { EdgeInputs, MessageBlock } from '../message-passing/message-block';
 
 /** NequIP/MACE message: channelwise ('uvu') CG product h_j ⊗ Y(r̂_ij) with weights R(|r_ij|) (MACE eq. 8). */
 export class ChannelwiseCgMessage implements MessageBlock {
