@@ -35,7 +35,7 @@ const cpRanks: Record<number, number> = { 1: 12, 2: 40, 3: 72, 4: 125 };
 
 /** The engine's wasm backend with its graph kernels and, where built, the native OpenBLAS matMul (the CLI's loader). */
 async function selectBackend(): Promise<string> {
-  const { initNodeBackend } = await import('../main/cli/commands/eval');
+  const { initNodeBackend } = await import('../main/models/node-backend');
   return (await initNodeBackend('wasm')).description;
 }
 

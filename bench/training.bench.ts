@@ -10,7 +10,8 @@ import { createMaceModel } from '../core/engine/models/mace/mace-model';
 import type { EnergyModel } from '../core/engine/model';
 import { averageNeighbourCount, fitNormalisation } from '../core/engine/train/normalisation';
 import { trainModel } from '../core/engine/train/train';
-import { initNodeBackend, readStructures } from '../main/cli/commands/eval';
+import { readStructures } from '../main/io/read-structures';
+import { initNodeBackend } from '../main/models/node-backend';
 import { startGradientHelpers } from '../main/train/gradient-helpers';
 
 export const suite: BenchSuite = {

@@ -22,7 +22,10 @@ import { averageNeighbourCount, fitNormalisation } from '../core/engine/train/no
 import { trainModel } from '../core/engine/train/train';
 import { evaluateModel, referenceEnergy } from '../core/engine/eval';
 import { modelToFile } from '../core/engine/model-file/families';
-import { initNodeBackend, readModelFile, readStructures, weightsPathFor, writeModelFile } from '../main/cli/commands/eval';
+import { weightsPathFor } from '../core/engine/model-file/model-file';
+import { readStructures } from '../main/io/read-structures';
+import { readModelFile, writeModelFile } from '../main/models/model-files';
+import { initNodeBackend } from '../main/models/node-backend';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { startGradientHelpers } from '../main/train/gradient-helpers';

@@ -11,8 +11,9 @@
 import type { RecordError } from '../structure/errors';
 import type { Structure } from '../structure/structure';
 import type { PredictionColumn, PredictionValue } from '../predict/predictor';
+import type { CalculatorDescription } from '../calc/calculator';
 
-export type { RecordError, Structure, PredictionColumn, PredictionValue };
+export type { RecordError, Structure, PredictionColumn, PredictionValue, CalculatorDescription };
 
 /** Bump when a method's signature or a data shape changes incompatibly. */
 export const EQUIMOL_API_VERSION = 1;
@@ -88,6 +89,30 @@ export interface DocumentInfo {
   readonly columns: readonly ColumnInfo[];
   /** Milliseconds spent reading and parsing. */
   readonly readMs: number;
+  /** Set on documents a job made: what it is and where it came from. */
+  readonly origin?: DocumentOrigin;
+}
+
+/** A document made by a job (a trajectory, relaxed structures), linked to its source structure(s). */
+export interface DocumentOrigin {
+  /** 'trajectory': frames of one structure (relax steps, MD); 'relaxed': final structures of a relax job; 'conformers': an ensemble of one molecule. */
+  readonly kind: 'trajectory' | 'relaxed' | 'conformers';
+  readonly jobId: JobId;
+  readonly jobKind: JobKind;
+  readonly sourceDocId: DocumentId;
+  /** The source structure (trajectories). */
+  readonly sourceIndex?: number;
+  /** Calculator id. */
+  readonly calculator: string;
+  /** Still growing (the job runs). */
+  readonly live: boolean;
+}
+
+/** Numeric columns of a whole document for plots: values[key][i] belongs to structure index[i] (null: none). */
+export interface ColumnValues {
+  readonly docId: DocumentId;
+  readonly index: readonly number[];
+  readonly values: Readonly<Record<string, readonly (number | null)[]>>;
 }
 
 /** A table column beyond the fixed ones (index, name, formula, atoms). */
@@ -202,9 +227,136 @@ export interface PredictJobRequest {
   readonly priority?: number;
 }
 
-/** Every kind of job; new kinds (sample, train) join this union. */
-export type JobRequest = PredictJobRequest;
+/**
+ * A calculator (core/calc) as the UI sees it: energy, forces and stress for the samplers. `available` is false
+ * (with `reason`) for one that is listed but cannot run here (xtb without libxtb or the executable); whether it
+ * covers a given structure is `unsupportedReason` of `checkCalculators`.
+ */
+export interface CalculatorInfo extends CalculatorDescription {
+  readonly available: boolean;
+  readonly reason?: string;
+}
+
+/** For each calculator, why it cannot evaluate the given structures (the chooser greys it out), or null. */
+export interface CalculatorCheck {
+  readonly id: string;
+  readonly reason: string | null;
+}
+
+export type Optimizer = 'fire' | 'lbfgs';
+export type Thermostat = 'none' | 'langevin' | 'csvr' | 'nose-hoover';
+
+/**
+ * Geometry relaxation of structures (all, or the listed indices of one document). Output: a new document of
+ * the relaxed structures (one per input that did not fail, in order) and, when `trajectory` is true (default for
+ * a single structure), a trajectory document per structure with every step. Result rows: energy, fmax, steps, status.
+ */
+export interface RelaxJobRequest {
+  readonly kind: 'relax';
+  readonly docIds: readonly DocumentId[];
+  readonly indices?: readonly number[];
+  /** A CalculatorInfo.id. */
+  readonly calculator: string;
+  /** Default 'fire'. */
+  readonly optimizer?: Optimizer;
+  /** Convergence: largest force on a free atom, eV/Å (default 0.05). */
+  readonly fmax?: number;
+  /** Default 500. */
+  readonly maxSteps?: number;
+  /** Largest displacement per step, Å (default 0.2). */
+  readonly maxStep?: number;
+  /** 0-based atoms held in place (single document); POSCAR selective dynamics are always honoured. */
+  readonly fixedAtoms?: readonly number[];
+  /** Relax the cell of periodic structures from the stress (default false). */
+  readonly relaxCell?: boolean;
+  /** External pressure for cell relaxation, GPa (default 0). */
+  readonly pressureGPa?: number;
+  readonly trajectory?: boolean;
+  readonly priority?: number;
+}
+
+/** Molecular dynamics of one structure. Output: a trajectory document, one frame every `every` steps. */
+export interface MdJobRequest {
+  readonly kind: 'md';
+  readonly docId: DocumentId;
+  readonly index: number;
+  readonly calculator: string;
+  /** Default 'langevin'. */
+  readonly thermostat?: Thermostat;
+  /** Target (and initial) temperature, K (default 300). */
+  readonly temperature?: number;
+  /** Time step, fs (default 0.5). */
+  readonly timestep?: number;
+  readonly steps: number;
+  /** Frame interval in steps (default 10). */
+  readonly every?: number;
+  /** Seed of the initial velocities and the Langevin/CSVR noise (default 1). */
+  readonly seed?: number;
+  /** Langevin friction, 1/fs (default 0.01). */
+  readonly friction?: number;
+  /** CSVR / Nosé–Hoover time constant, fs (default 100). */
+  readonly tau?: number;
+  readonly fixedAtoms?: readonly number[];
+  readonly priority?: number;
+}
+
+/**
+ * A Boltzmann conformer ensemble of each molecule (all structures, or the listed indices of one document):
+ * annealed Langevin dynamics with sequential Monte Carlo over a population of replicas, then relaxation,
+ * deduplication (symmetry-aware heavy-atom RMSD and energy), an energy window and Boltzmann weights. Output: one
+ * 'conformers' document per molecule, sorted by energy, with properties energy (eV), relative_energy (kcal/mol) and
+ * boltzmann_weight. Result rows: one per molecule (conformers found, lowest energy, dropped, ESS).
+ */
+export interface ConformersJobRequest {
+  readonly kind: 'conformers';
+  readonly docIds: readonly DocumentId[];
+  readonly indices?: readonly number[];
+  readonly calculator: string;
+  /** Replicas (default 32). */
+  readonly population?: number;
+  /** Annealing from this temperature, K (default 1200). */
+  readonly startTemperature?: number;
+  /** Down to the target temperature of the ensemble and its Boltzmann weights, K (default 298.15). */
+  readonly temperature?: number;
+  /** Temperature rungs (default 8). */
+  readonly rungs?: number;
+  /** Langevin steps per rung (default 200). */
+  readonly stepsPerRung?: number;
+  /** Resample when the effective sample size falls below this fraction of the population (default 0.5). */
+  readonly essThreshold?: number;
+  /** Energy window above the lowest conformer, kcal/mol (default 6). */
+  readonly windowKcal?: number;
+  /** Heavy-atom RMSD below which two conformers are the same, Å (default 0.125). */
+  readonly rmsdThreshold?: number;
+  /** Metropolis torsion rotations about rotatable bonds between Langevin steps (default true). */
+  readonly torsionMoves?: boolean;
+  readonly seed?: number;
+  readonly priority?: number;
+}
+
+/** Every kind of job; new kinds (train, generate) join this union. */
+export type JobRequest = PredictJobRequest | RelaxJobRequest | MdJobRequest | ConformersJobRequest;
 export type JobKind = JobRequest['kind'];
+
+/** Live state of a sampler job (relax, md, conformers): the current step of the current structure. */
+export interface SamplerJobStatus {
+  readonly step: number;
+  readonly totalSteps: number;
+  /** Potential energy, eV. */
+  readonly energy: number;
+  /** eV/Å. */
+  readonly fmax?: number;
+  /** K. */
+  readonly temperature?: number;
+  /** fs of simulated time (md). */
+  readonly time?: number;
+  /** Conformers: the annealing rung (0-based), their number, and the Kish effective sample size of each rung so far. */
+  readonly rung?: number;
+  readonly rungs?: number;
+  readonly ess?: readonly number[];
+  /** Conformers: which stage runs. */
+  readonly stage?: 'embedding' | 'annealing' | 'relaxing' | 'deduplicating';
+}
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -226,8 +378,14 @@ export interface JobProgress {
   readonly etaSeconds: number | null;
   /** Seconds spent running (excludes time queued). */
   readonly elapsedSeconds: number;
-  /** Why the job failed (state 'failed'). */
+  /** Why the job failed (state 'failed'), or why a sampler stopped early (the step and the atoms). */
   readonly message?: string;
+  /** What `done` and `total` count: structures (predict, batch relax) or steps (md, a single relax). */
+  readonly unit?: 'structures' | 'steps';
+  /** Sampler jobs: the current step. */
+  readonly sampler?: SamplerJobStatus;
+  /** Documents this job made (relaxed structures, trajectories), as soon as they exist. */
+  readonly outputDocIds?: readonly DocumentId[];
 }
 
 export interface JobResultRow {
@@ -252,7 +410,7 @@ export interface PageQuery {
 }
 
 /** Export targets: a results table, or structures with their predicted values as properties. */
-export type ExportFormat = 'csv' | 'sdf' | 'extxyz';
+export type ExportFormat = 'csv' | 'sdf' | 'extxyz' | 'pdb' | 'poscar';
 
 /** Bytes ready to save (save dialog in Electron, a download in web mode). */
 export interface ExportedFile {
@@ -383,6 +541,13 @@ export interface EquimolApi {
   getDepiction(docId: DocumentId, index: number, options?: DepictionOptions): Promise<Depiction>;
   /** Writes a document's structures (all, or the listed indices), with predicted values as properties. */
   exportDocument(docId: DocumentId, format: ExportFormat, indices?: readonly number[]): Promise<ExportedFile>;
+  /** Numeric per-structure columns (energy, fmax, temperature, time ...) of every structure, for plots. */
+  getColumnValues(docId: DocumentId, keys: readonly string[]): Promise<ColumnValues>;
+
+  // calculators (relax, md)
+  listCalculators(): Promise<readonly CalculatorInfo[]>;
+  /** Which calculators can evaluate these structures (all of the documents, or the listed indices of one). */
+  checkCalculators(docId: DocumentId, indices?: readonly number[]): Promise<readonly CalculatorCheck[]>;
 
   // predictors and jobs
   listPredictors(): Promise<readonly PredictorInfo[]>;
@@ -423,6 +588,9 @@ export const EQUIMOL_METHODS = [
   'getStructure',
   'getDepiction',
   'exportDocument',
+  'getColumnValues',
+  'listCalculators',
+  'checkCalculators',
   'listPredictors',
   'startJob',
   'cancelJob',

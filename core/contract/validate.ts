@@ -23,8 +23,10 @@ export class ContractError extends TypeError {
 
 /** What the validator needs to know beyond types: ids that exist now. */
 export interface ValidationContext {
-  /** Known predictor ids; startJob with any other id is rejected. Undefined: not checked here. */
+  /** Known predictor ids; a predict job with any other id is rejected. Undefined: not checked here. */
   readonly predictorIds?: readonly string[];
+  /** Known calculator ids; a relax, md or conformers job with any other id is rejected. Undefined: not checked here. */
+  readonly calculatorIds?: readonly string[];
 }
 
 type Check = (value: unknown, path: string) => void;
@@ -58,6 +60,18 @@ const integer =
     if (typeof value !== 'number' || !Number.isInteger(value)) fail(path, `must be an integer, got ${describe(value)}`);
     if (value < min || value > max) fail(path, `must be in ${min}..${max}, got ${value}`);
   };
+
+/** A finite number in [min, max] (or (min, max] with `exclusiveMin`). */
+const numberIn =
+  (min: number, max: number, options: { readonly exclusiveMin?: boolean; readonly unit?: string } = {}): Check =>
+  (value, path) => {
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, `must be a finite number, got ${describe(value)}`);
+    const unit = options.unit ? ` ${options.unit}` : '';
+    if (options.exclusiveMin ? value <= min : value < min) fail(path, `must be ${options.exclusiveMin ? '>' : '>='} ${min}${unit}, got ${value}`);
+    if (value > max) fail(path, `must be <= ${max}${unit}, got ${value}`);
+  };
+
+const finite: Check = numberIn(-Number.MAX_VALUE, Number.MAX_VALUE);
 
 const boolean: Check = (value, path) => {
   if (typeof value !== 'boolean') fail(path, `must be a boolean, got ${describe(value)}`);
@@ -115,7 +129,7 @@ function describe(value: unknown): string {
 
 const docId = id;
 const recordIndex = integer(0, 2 ** 31 - 1);
-const exportFormat = oneOf(['csv', 'sdf', 'extxyz']);
+const exportFormat = oneOf(['csv', 'sdf', 'extxyz', 'pdb', 'poscar']);
 const path: Check = string(LIMITS.maxPathLength, 1);
 
 const fileInput = object({ name: path, bytes: bytes(LIMITS.maxFileBytes) });
@@ -148,6 +162,92 @@ const predictJob = object({
   priority: optional(integer(-10, 10)),
 });
 
+/** 0-based atom indices. */
+const atomList = arrayOf(integer(0, 2 ** 31 - 1), 1_000_000);
+
+const relaxJob = object({
+  kind: oneOf(['relax']),
+  docIds: arrayOf(docId, LIMITS.maxDocsPerJob, 1),
+  indices: optional(arrayOf(recordIndex, 2 ** 24)),
+  calculator: id,
+  optimizer: optional(oneOf(['fire', 'lbfgs'])),
+  fmax: optional(numberIn(0, 1000, { exclusiveMin: true, unit: 'eV/Å' })),
+  maxSteps: optional(integer(1, 100_000)),
+  maxStep: optional(numberIn(0, 10, { exclusiveMin: true, unit: 'Å' })),
+  fixedAtoms: optional(atomList),
+  relaxCell: optional(boolean),
+  pressureGPa: optional(finite),
+  trajectory: optional(boolean),
+  priority: optional(integer(-10, 10)),
+});
+
+const mdJob = object({
+  kind: oneOf(['md']),
+  docId,
+  index: recordIndex,
+  calculator: id,
+  thermostat: optional(oneOf(['none', 'langevin', 'csvr', 'nose-hoover'])),
+  temperature: optional(numberIn(0, 10_000, { unit: 'K' })),
+  timestep: optional(numberIn(0, 10, { exclusiveMin: true, unit: 'fs' })),
+  steps: integer(1, 10_000_000),
+  every: optional(integer(1, 10_000_000)),
+  seed: optional(integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)),
+  friction: optional(numberIn(0, 1000, { unit: '1/fs' })),
+  tau: optional(numberIn(0, 1e9, { exclusiveMin: true, unit: 'fs' })),
+  fixedAtoms: optional(atomList),
+  priority: optional(integer(-10, 10)),
+});
+
+const conformersJob = object({
+  kind: oneOf(['conformers']),
+  docIds: arrayOf(docId, LIMITS.maxDocsPerJob, 1),
+  indices: optional(arrayOf(recordIndex, 2 ** 24)),
+  calculator: id,
+  population: optional(integer(2, 4096)),
+  startTemperature: optional(numberIn(0, 100_000, { exclusiveMin: true, unit: 'K' })),
+  temperature: optional(numberIn(0, 100_000, { exclusiveMin: true, unit: 'K' })),
+  rungs: optional(integer(1, 1000)),
+  stepsPerRung: optional(integer(1, 100_000)),
+  essThreshold: optional(numberIn(0, 1, { exclusiveMin: true })),
+  windowKcal: optional(numberIn(0, 1e6, { exclusiveMin: true, unit: 'kcal/mol' })),
+  rmsdThreshold: optional(numberIn(0, 100, { exclusiveMin: true, unit: 'Å' })),
+  torsionMoves: optional(boolean),
+  seed: optional(integer(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)),
+  priority: optional(integer(-10, 10)),
+});
+
+/** A conformers job anneals down: the start temperature (default 1200 K) must be above the target (default 298.15 K). */
+const conformersJobChecked: Check = (value, p) => {
+  conformersJob(value, p);
+  const request = value as { startTemperature?: number; temperature?: number };
+  const start = request.startTemperature ?? 1200;
+  const target = request.temperature ?? 298.15;
+  if (!(start > target)) fail(`${p}.startTemperature`, `must be above the temperature (${target} K), got ${start} K`);
+};
+
+const JOB_CHECKS: Readonly<Record<string, Check>> = { predict: predictJob, relax: relaxJob, md: mdJob, conformers: conformersJobChecked };
+
+const jobRequest: Check = (value, p) => {
+  if (!isPlainObject(value)) fail(p, `must be an object, got ${describe(value)}`);
+  const kinds = Object.keys(JOB_CHECKS);
+  const check = typeof value.kind === 'string' ? JOB_CHECKS[value.kind] : undefined;
+  if (!check) fail(`${p}.kind`, `must be one of ${kinds.map((k) => `'${k}'`).join(', ')}, got ${describe(value.kind)}`);
+  check(value, p);
+  const single = Array.isArray(value.docIds) ? value.docIds.length === 1 : true;
+  if (value.indices !== undefined && !single) fail(`${p}.indices`, 'is allowed only with a single document');
+  if (value.fixedAtoms !== undefined && !single) fail(`${p}.fixedAtoms`, 'is allowed only with a single document');
+};
+
+/** Ids the context knows: a job naming another predictor or calculator is rejected, naming the known ones. */
+function checkJobIds(request: { readonly kind: string; readonly predictor?: string; readonly calculator?: string }, context: ValidationContext): void {
+  if (request.kind === 'predict' && context.predictorIds && !context.predictorIds.includes(request.predictor!)) {
+    fail('request.predictor', `'${request.predictor!.slice(0, 64)}' is not a known predictor (known: ${context.predictorIds.join(', ')})`);
+  }
+  if ((request.kind === 'relax' || request.kind === 'md' || request.kind === 'conformers') && context.calculatorIds && !context.calculatorIds.includes(request.calculator!)) {
+    fail('request.calculator', `'${request.calculator!.slice(0, 64)}' is not a known calculator (known: ${context.calculatorIds.join(', ') || 'none'})`);
+  }
+}
+
 const settingsPatch = object({
   theme: optional(oneOf(['system', 'light', 'dark'])),
   viewerStyle: optional(oneOf(['ball-and-stick', 'spacefill', 'sticks', 'wireframe'])),
@@ -178,17 +278,11 @@ const ARGUMENTS: { readonly [M in EquimolMethod]: readonly Check[] } = {
   getStructure: [docId, recordIndex],
   getDepiction: [docId, recordIndex, optional(depictionOptions)],
   exportDocument: [docId, exportFormat, optional(arrayOf(recordIndex, 2 ** 24))],
+  getColumnValues: [docId, arrayOf(string(LIMITS.maxIdLength, 1), 256, 1)],
+  listCalculators: [],
+  checkCalculators: [docId, optional(arrayOf(recordIndex, 2 ** 24))],
   listPredictors: [],
-  startJob: [
-    (value, p) => {
-      if (!isPlainObject(value)) fail(p, `must be an object, got ${describe(value)}`);
-      if (value.kind !== 'predict') fail(`${p}.kind`, `must be 'predict', got ${describe(value.kind)}`);
-      predictJob(value, p);
-      if (value.indices !== undefined && (value.docIds as unknown[]).length !== 1) {
-        fail(`${p}.indices`, 'is allowed only with a single document');
-      }
-    },
-  ],
+  startJob: [jobRequest],
   cancelJob: [id],
   listJobs: [],
   getJobResults: [id, pageQuery],
@@ -207,6 +301,8 @@ const ARGUMENT_NAMES: { readonly [M in EquimolMethod]?: readonly string[] } = {
   getStructure: ['docId', 'index'],
   getDepiction: ['docId', 'index', 'options'],
   exportDocument: ['docId', 'format', 'indices'],
+  getColumnValues: ['docId', 'keys'],
+  checkCalculators: ['docId', 'indices'],
   startJob: ['request'],
   cancelJob: ['jobId'],
   getJobResults: ['jobId', 'query'],
@@ -235,12 +331,7 @@ export function validateArguments<M extends EquimolMethod>(
   const names = ARGUMENT_NAMES[method] ?? [];
   try {
     checks.forEach((check, i) => check(args[i], names[i] ?? `argument ${i + 1}`));
-    if (method === 'startJob' && context.predictorIds) {
-      const predictor = (args[0] as { predictor: string }).predictor;
-      if (!context.predictorIds.includes(predictor)) {
-        fail('request.predictor', `'${predictor.slice(0, 64)}' is not a known predictor (known: ${context.predictorIds.join(', ')})`);
-      }
-    }
+    if (method === 'startJob') checkJobIds(args[0] as { kind: string }, context);
   } catch (error) {
     if (error instanceof Fail) throw new ContractError(method, error.message);
     throw error;

@@ -1,11 +1,15 @@
 import type { RecordChunk, StructureFormat } from '../formats/format';
 import { detectFormat, formatById } from '../formats/registry';
 import { ByteCounter, lineBatches, readHead, type ByteSource, type LineBatch } from '../io/lines';
-import type { Prediction, Predictor } from '../predict/predictor';
+import type { Predictor } from '../predict/predictor';
 import { toRecordError } from '../structure/errors';
-import { symbolOf } from '../structure/elements';
-import { hillFormula, type Structure } from '../structure/structure';
+import type { Structure } from '../structure/structure';
+import { isAbort, JobCancelledError } from './cancel';
+import { errorRow, predictBatch, predictedRow } from './predict-batch';
 import type { ResultRow, RowSink } from './rows';
+
+export { JobCancelledError } from './cancel';
+export { errorRow, formulaOf } from './predict-batch';
 
 /**
  * The batch job: inputs -> format -> splitter -> parseRecord -> batches -> Predictor.predict -> rows -> sink,
@@ -27,7 +31,8 @@ export interface JobInput {
   readonly size?: number;
 }
 
-export interface JobProgress {
+/** Progress of one streaming batch run (rows and bytes), not to be confused with the session's JobProgress. */
+export interface BatchJobProgress {
   /** Rows written by this run (ok + error). */
   readonly rowsWritten: number;
   readonly errorRows: number;
@@ -68,7 +73,7 @@ export interface BatchJobOptions {
   /** Force a format (registry id or the format itself) instead of detecting it per input. */
   readonly format?: string | StructureFormat;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: JobProgress) => void;
+  readonly onProgress?: (progress: BatchJobProgress) => void;
   /** Minimum time between progress events (default 250 ms); a final event is always sent. */
   readonly progressIntervalMs?: number;
   readonly resume?: ResumePoint;
@@ -101,21 +106,10 @@ export class ResumeMismatchError extends Error {
   }
 }
 
-export class JobCancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'JobCancelledError';
-  }
-}
-
 interface PendingRecord {
   readonly file: string;
   readonly format: StructureFormat;
   readonly chunk: RecordChunk;
-}
-
-function isAbort(error: unknown, signal?: AbortSignal): boolean {
-  return (signal?.aborted ?? false) || (error instanceof Error && (error.name === 'AbortError' || error instanceof JobCancelledError));
 }
 
 function messageOf(error: unknown): string {
@@ -149,42 +143,6 @@ function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> 
 export function validateShard(shard: Shard): void {
   if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
     throw new RangeError(`shard ${shard.index}/${shard.count}: need 0 <= index < count`);
-  }
-}
-
-export function formulaOf(structure: Structure): string {
-  return hillFormula(structure.numbers, (z) => (z === 0 ? 'X' : symbolOf(z)));
-}
-
-export function errorRow(file: string, record: number | null, line: number, message: string, structure?: Structure): ResultRow {
-  return {
-    file,
-    record,
-    line,
-    name: structure?.name ?? '',
-    formula: structure ? formulaOf(structure) : '',
-    nAtoms: structure ? structure.numbers.length : null,
-    status: 'error',
-    error: message,
-    values: {},
-    ...(structure ? { structure } : {}),
-  };
-}
-
-/** Runs predictor.predict on a batch; if the whole call throws, retries one structure at a time so one bad structure fails alone. */
-async function predictBatch(predictor: Predictor, structures: readonly Structure[], signal?: AbortSignal): Promise<Array<Prediction | Error>> {
-  try {
-    const results = await predictor.predict(structures, signal);
-    if (results.length !== structures.length) {
-      throw new Error(`predictor '${predictor.id}' returned ${results.length} results for ${structures.length} structures`);
-    }
-    return [...results];
-  } catch (error) {
-    if (isAbort(error, signal)) throw new JobCancelledError();
-    if (structures.length === 1) return [error instanceof Error ? error : new Error(messageOf(error))];
-    const out: Array<Prediction | Error> = [];
-    for (const structure of structures) out.push(...(await predictBatch(predictor, [structure], signal)));
-    return out;
   }
 }
 
@@ -266,7 +224,7 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRes
       const want = options.resume?.last;
       if (resumeLeft === 0 && want && (want.file !== file || want.record !== record)) {
         throw new ResumeMismatchError(
-          `the output's last row is ${want.file} record ${want.record} but these inputs give ${file} record ${record} there`,
+          `the output's last row is ${want.file} record ${want.record === null ? '-' : want.record + 1} but these inputs give ${file} record ${record === null ? '-' : record + 1} there`,
         );
       }
       return false;
@@ -297,25 +255,7 @@ export async function runBatchJob(options: BatchJobOptions): Promise<BatchJobRes
     for (let j = 0; j < structures.length; j++) {
       const i = slots[j]!;
       const { file, chunk } = batch[i]!;
-      const structure = structures[j]!;
-      const prediction = predictions?.[j];
-      if (prediction instanceof Error) {
-        rows[i] = errorRow(file, chunk.index, chunk.firstLine, prediction.message, structure);
-        continue;
-      }
-      rows[i] = {
-        file,
-        record: chunk.index,
-        line: chunk.firstLine,
-        name: structure.name,
-        formula: formulaOf(structure),
-        nAtoms: structure.numbers.length,
-        status: 'ok',
-        error: '',
-        values: prediction?.values ?? {},
-        structure,
-        ...(prediction ? { prediction } : {}),
-      };
+      rows[i] = predictedRow({ file, record: chunk.index, line: chunk.firstLine }, structures[j]!, predictions?.[j]);
     }
     await writeRows(rows as ResultRow[]);
   };

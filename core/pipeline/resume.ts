@@ -1,6 +1,7 @@
-import { parseCsvLine } from '../export/csv';
+import { parseCsvLine } from '../io/csv-codec';
 import type { ByteSource } from '../io/lines';
 import type { ResumePoint } from './job';
+import { headerKey } from './rows';
 
 /**
  * Reading a partial output back for resume. A row counts only when its line ending arrived (outside quotes, for
@@ -98,12 +99,19 @@ export class ResumeHeaderError extends Error {
   }
 }
 
+/**
+ * A found header matches the expected one field by field, exactly or in the older form without units that
+ * earlier versions wrote ('energy' for 'energy [eV]'): the columns and their order are the same, so the rows
+ * appended continue the file (which keeps its own header line).
+ */
+export function headerMatches(found: readonly string[], expected: readonly string[]): boolean {
+  return found.length === expected.length && found.every((h, i) => h === expected[i] || h === headerKey(expected[i]!));
+}
+
 /** Where to restart, from a scan of the existing output; checks a CSV header against the job's. */
 export function resumePointOf(scan: OutputScan, kind: TabularKind, expectedHeader?: readonly string[]): ResumePoint {
-  if (kind === 'csv' && scan.header && expectedHeader) {
-    if (scan.header.length !== expectedHeader.length || scan.header.some((h, i) => h !== expectedHeader[i])) {
-      throw new ResumeHeaderError(expectedHeader, scan.header);
-    }
+  if (kind === 'csv' && scan.header && expectedHeader && !headerMatches(scan.header, expectedHeader)) {
+    throw new ResumeHeaderError(expectedHeader, scan.header);
   }
   if (scan.rows === 0 || scan.lastRow === undefined) return { rows: 0 };
   let file: string;
@@ -111,11 +119,11 @@ export function resumePointOf(scan: OutputScan, kind: TabularKind, expectedHeade
   if (kind === 'csv') {
     const fields = parseCsvLine(scan.lastRow);
     file = fields[0] ?? '';
-    record = fields[1] === undefined || fields[1] === '' ? null : Number(fields[1]);
+    record = fields[1] === undefined || fields[1] === '' ? null : Number(fields[1]) - 1; // the column is 1-based
   } else {
     const object = JSON.parse(scan.lastRow) as { file?: unknown; record?: unknown };
     file = String(object.file ?? '');
-    record = typeof object.record === 'number' ? object.record : null;
+    record = typeof object.record === 'number' ? object.record - 1 : null; // the key is 1-based
   }
   return { rows: scan.rows, last: { file, record } };
 }

@@ -50,7 +50,20 @@ export function flatColumnNames(column: PredictionColumn): string[] {
   return Array.from({ length: width }, (_, i) => `${column.key}_${i}`);
 }
 
-/** The full flat header: base columns, then each predictor column flattened. */
+/**
+ * The CSV header name of a flat column: the key, then its unit in brackets when it has one ('energy [eV]',
+ * 'max_force [eV/Å]', 'center_of_mass_x [Å]'). `headerKey` takes the key back out.
+ */
+export function withUnit(name: string, unit: string): string {
+  return unit ? `${name} [${unit}]` : name;
+}
+
+/** 'energy [eV]' -> 'energy'; a name without a unit is its own key. */
+export function headerKey(name: string): string {
+  return name.replace(/ \[[^\]]*\]$/, '');
+}
+
+/** The full flat header: base columns, then each predictor column flattened, with its unit. */
 export function flatHeader(columns: readonly PredictionColumn[]): string[] {
-  return [...BASE_COLUMNS, ...columns.flatMap(flatColumnNames)];
+  return [...BASE_COLUMNS, ...columns.flatMap((c) => flatColumnNames(c).map((name) => withUnit(name, c.unit)))];
 }

@@ -17,6 +17,11 @@ export type PredictionValue = number | string | readonly number[] | null;
 export interface Prediction {
   readonly values: Readonly<Record<string, PredictionValue>>;
   readonly atomArrays?: Readonly<Record<string, { readonly width: number; readonly data: Float64Array }>>;
+  /**
+   * A new structure the values belong to, when the predictor makes one (a relaxation's final geometry): the row
+   * and structure outputs carry it instead of the input structure.
+   */
+  readonly structure?: Structure;
 }
 
 /**

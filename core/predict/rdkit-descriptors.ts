@@ -5,7 +5,7 @@
  * cannot be assigned, or that RDKit cannot sanitise, gets an Error in its slot (an error row).
  */
 import { describeMolecule } from '../chem/describe';
-import { loadRDKit, type ToolkitOptions } from '../chem/toolkits';
+import { loadRDKit, type ToolkitOptions } from '../toolkits/toolkits';
 import type { Structure } from '../structure/structure';
 import type { Prediction, PredictionColumn, Predictor } from './predictor';
 

@@ -1,31 +1,24 @@
 /**
  * Open documents: a file's bytes read (gzip inflated) into structures with the format registry, bad records
  * kept as RecordErrors, and a table model (summaries, columns, sort and filter) for the virtualised list.
- * Reading yields to the event loop between slices so a 100k-record file never blocks other calls.
+ * Files are read by read-document.ts. A job's output (a trajectory, relaxed structures) is a document too, made from structures
+ * (`OpenDocument.fromStructures`) and grown with `append` while the job runs.
  */
 import type {
   ColumnInfo,
+  ColumnValues,
   DocumentId,
   DocumentInfo,
-  FileInput,
+  DocumentOrigin,
   ListQuery,
   StructurePage,
   StructureSummary,
   SummaryValue,
 } from '../contract/equimol-api';
-import { LIMITS } from '../contract/equimol-api';
-import { detectFormat } from '../formats/registry';
-import { isGzip, lineBatches, readHead } from '../io/lines';
 import type { PredictionColumn, PredictionValue } from '../predict/predictor';
 import { symbolOf } from '../structure/elements';
-import { toRecordError, type RecordError } from '../structure/errors';
+import type { RecordError } from '../structure/errors';
 import { hillFormula, type PropertyValue, type Structure } from '../structure/structure';
-import { yieldToEventLoop } from './job-queue';
-
-/** Milliseconds of parsing between yields to the event loop. */
-const SLICE_MS = 25;
-
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export class UnknownDocumentError extends Error {
   constructor(readonly docId: string) {
@@ -47,7 +40,8 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
-interface Row {
+/** A table row of a document: the fixed columns. */
+export interface Row {
   readonly index: number;
   readonly name: string;
   readonly formula: string;
@@ -64,13 +58,43 @@ interface PredictedColumns {
   readonly values: Map<number, Readonly<Record<string, PredictionValue>>>;
 }
 
+/** Label and unit of a property column (job documents name theirs: 'energy' in eV ...). */
+export interface ColumnLabel {
+  readonly label: string;
+  readonly unit: string;
+}
+
+/** What a document made from structures (not read from a file) says about itself. */
+export interface StructureDocumentOptions {
+  readonly origin?: DocumentOrigin;
+  /** Format id and name shown for it (default 'extxyz', 'Trajectory'/'Structures'). */
+  readonly format?: string;
+  readonly formatName?: string;
+  /** Labels and units of its property columns by key. */
+  readonly columnLabels?: Readonly<Record<string, ColumnLabel>>;
+}
+
 export class OpenDocument {
   readonly rows: Row[];
+  private readonly items: Structure[];
   private readonly predicted = new Map<string, PredictedColumns>();
   private fileColumns: ColumnInfo[];
-  /** Bumped when predicted values change, invalidating the cached order. */
+  /** Bumped when predicted values or the structures change, invalidating the cached order. */
   private version = 0;
   private orderCache: { key: string; order: number[] } | undefined;
+  /** Set on documents a job made; `live` while the job still appends. */
+  origin: DocumentOrigin | undefined;
+  private columnLabels: Readonly<Record<string, ColumnLabel>> = {};
+
+  /** A document of structures made by a job (no file): its table lists them with their properties as columns. */
+  static fromStructures(id: DocumentId, name: string, structures: readonly Structure[], options: StructureDocumentOptions = {}): OpenDocument {
+    const formatName = options.formatName ?? (options.origin?.kind === 'trajectory' ? 'Trajectory' : 'Structures');
+    const document = new OpenDocument(id, name, undefined, options.format ?? 'extxyz', formatName, 0, false, [], [], 0, 0);
+    document.origin = options.origin;
+    document.columnLabels = options.columnLabels ?? {};
+    document.append(structures);
+    return document;
+  }
 
   constructor(
     readonly id: DocumentId,
@@ -80,22 +104,66 @@ export class OpenDocument {
     readonly formatName: string,
     readonly byteLength: number,
     readonly gzipped: boolean,
-    readonly structures: readonly Structure[],
+    structures: readonly Structure[],
     readonly errors: readonly RecordError[],
     readonly errorCount: number,
     readonly readMs: number,
     rows?: Row[],
   ) {
+    this.items = [...structures];
     this.rows = rows ?? structures.map((s, i) => rowOf(s, i));
     this.fileColumns = fileColumnsOf(structures);
   }
 
+  get structures(): readonly Structure[] {
+    return this.items;
+  }
+
   get count(): number {
-    return this.structures.length;
+    return this.items.length;
+  }
+
+  /** Adds structures at the end (a job's next frames); new property keys become columns. */
+  append(structures: readonly Structure[]): void {
+    if (structures.length === 0) return;
+    const known = new Set(this.fileColumns.map((c) => c.key));
+    let newKeys = false;
+    for (const s of structures) {
+      this.rows.push(rowOf(s, this.items.length));
+      this.items.push(s);
+      if (!newKeys) newKeys = Object.keys(s.properties).some((k) => !known.has(k));
+    }
+    if (newKeys) this.fileColumns = fileColumnsOf(this.items);
+    this.version++;
+  }
+
+  /**
+   * Numeric values of `keys` for every structure, for plots: file/job properties and predicted columns
+   * ('predictor:key'), plus 'index' and 'atoms'; null where a structure has no number for the key.
+   */
+  columnValues(keys: readonly string[]): ColumnValues {
+    const index = this.rows.map((r) => r.index);
+    const values: Record<string, (number | null)[]> = {};
+    for (const key of keys) {
+      if (key === 'index') values[key] = [...index];
+      else if (key === 'atoms') values[key] = this.rows.map((r) => r.atoms);
+      else {
+        const get = this.sortValueGetter(key);
+        values[key] = index.map((i) => {
+          const v = get(i);
+          return typeof v === 'number' && Number.isFinite(v) && !this.isVectorColumn(key) ? v : null;
+        });
+      }
+    }
+    return { docId: this.id, index, values };
+  }
+
+  private isVectorColumn(key: string): boolean {
+    return this.columns().some((c) => c.key === key && c.kind === 'vector');
   }
 
   structure(index: number): Structure {
-    const s = this.structures[index];
+    const s = this.items[index];
     if (!s) throw new RecordIndexError(this.id, index, this.count);
     return s;
   }
@@ -114,7 +182,11 @@ export class OpenDocument {
         });
       }
     }
-    return [...this.fileColumns, ...predicted];
+    const files = this.fileColumns.map((c) => {
+      const label = this.columnLabels[c.key];
+      return label ? { ...c, label: label.label, unit: label.unit } : c;
+    });
+    return [...files, ...predicted];
   }
 
   info(): DocumentInfo {
@@ -132,6 +204,7 @@ export class OpenDocument {
       periodic: this.rows.some((r) => r.periodic),
       columns: this.columns(),
       readMs: this.readMs,
+      ...(this.origin ? { origin: this.origin } : {}),
     };
   }
 
@@ -235,7 +308,7 @@ export class OpenDocument {
   }
 }
 
-function rowOf(s: Structure, index: number): Row {
+export function rowOf(s: Structure, index: number): Row {
   return {
     index,
     name: s.name,
@@ -293,85 +366,4 @@ function fileColumnsOf(structures: readonly Structure[]): ColumnInfo[] {
     }
   }
   return [...kinds].map(([key, { kind, width }]) => ({ key, label: key, unit: '', kind, ...(width !== undefined ? { width } : {}), source: 'file' }));
-}
-
-export interface ReadOptions {
-  readonly path?: string;
-  readonly signal?: AbortSignal;
-  /** Called at each yield (about every 25 ms) and once at the end with raw bytes consumed and records parsed. */
-  readonly onProgress?: (bytesRead: number, records: number, done: boolean) => void;
-}
-
-/** A byte source over in-memory bytes that counts what has been handed out (raw, before gunzip). */
-function countingSource(bytes: Uint8Array, counter: { read: number }, chunkSize = 1 << 20): AsyncIterable<Uint8Array> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      for (let offset = 0; offset < bytes.byteLength; offset += chunkSize) {
-        const chunk = bytes.subarray(offset, Math.min(bytes.byteLength, offset + chunkSize));
-        counter.read = offset + chunk.byteLength;
-        yield chunk;
-      }
-    },
-  };
-}
-
-/**
- * Reads one file into a document. Throws (an Error naming the file) only when the whole file is unusable:
- * unknown format, corrupt gzip, toolkit failing to load. Bad records become RecordErrors.
- */
-export async function readDocument(id: DocumentId, file: FileInput, options: ReadOptions = {}): Promise<OpenDocument> {
-  const started = now();
-  const name = baseName(file.name);
-  const gzipped = isGzip(file.bytes);
-  const counter = { read: 0 };
-  const head = await readHead(countingSource(file.bytes, counter), 64 * 1024);
-  const format = detectFormat(file.name, head.text);
-  await format.prepare?.();
-  const structures: Structure[] = [];
-  const rows: Row[] = [];
-  const errors: RecordError[] = [];
-  let errorCount = 0;
-  const splitter = format.createSplitter();
-  let sliceStart = now();
-  const parse = (chunk: ReturnType<typeof splitter.push>) => {
-    if (!chunk) return;
-    try {
-      const structure = format.parseRecord(chunk, name);
-      // Table rows are built as records arrive, inside the yielding loop, not in one go at the end.
-      rows.push(rowOf(structure, structures.length));
-      structures.push(structure);
-    } catch (error) {
-      errorCount++;
-      if (errors.length < LIMITS.maxReportedErrors) errors.push(toRecordError(error, name, chunk.index, chunk.firstLine));
-    }
-  };
-  for await (const batch of lineBatches(head.bytes, { gunzip: false })) {
-    const lines = batch.lines;
-    for (let i = 0; i < lines.length; i++) {
-      parse(splitter.push(lines[i]!));
-      // A batch is a whole decoded chunk (~1 MiB): check the clock every 256 lines, not only between batches.
-      if ((i & 255) === 255 && now() - sliceStart > SLICE_MS) {
-        options.onProgress?.(counter.read, structures.length, false);
-        await yieldToEventLoop();
-        if (options.signal?.aborted) throw new Error(`${name}: reading was cancelled`);
-        sliceStart = now();
-      }
-    }
-  }
-  parse(splitter.end());
-  options.onProgress?.(file.bytes.byteLength, structures.length, true);
-  return new OpenDocument(
-    id,
-    name,
-    options.path,
-    format.id,
-    format.name,
-    file.bytes.byteLength,
-    gzipped,
-    structures,
-    errors,
-    errorCount,
-    now() - started,
-    rows,
-  );
 }

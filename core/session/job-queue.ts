@@ -4,21 +4,39 @@
  * it should yield between batches (see `yieldToEventLoop`) so cancellation and other calls get through.
  * A failing job is marked 'failed' and the queue goes on; a cancelled job is marked 'cancelled' at once,
  * its slot freed as soon as its function returns (at its next batch boundary).
+ *
+ * Sampler jobs (relax, md) also report their current step (`reportSampler`, throttled to one event per
+ * `samplerIntervalMs`), the documents they make (`addOutputDocument`) and why a sampler stopped (`setMessage`).
  */
-import type { JobId, JobKind, JobProgress, JobState } from '../contract/equimol-api';
+import type { DocumentId, JobId, JobKind, JobProgress, JobState, SamplerJobStatus } from '../contract/equimol-api';
+import { JobCancelledError } from '../pipeline/cancel';
+
+export { JobCancelledError } from '../pipeline/cancel';
 
 export interface JobContext {
+  readonly jobId: JobId;
   readonly signal: AbortSignal;
   /** Reports progress: `done` counts processed items (monotone: smaller values are ignored). */
   report(done: number, failed?: number): void;
   /** Changes the total when it becomes known or changes. */
   setTotal(total: number): void;
+  /**
+   * The current step of a sampler; with `done`, also the progress count (steps of an md or single relax job).
+   * Throttled: an event at most every `samplerIntervalMs` (the final snapshot carries the last status anyway).
+   */
+  reportSampler(status: SamplerJobStatus, done?: number): void;
+  /** A document the job made (trajectory, relaxed structures): listed in JobProgress.outputDocIds at once. */
+  addOutputDocument(docId: DocumentId): void;
+  /** A note kept with the job (why a sampler stopped early); shown as JobProgress.message. */
+  setMessage(message: string): void;
 }
 
 export interface JobSpec<R> {
   readonly kind: JobKind;
   readonly label: string;
   readonly total: number;
+  /** What done and total count (JobProgress.unit); omitted from snapshots when not given. */
+  readonly unit?: 'structures' | 'steps';
   /** Higher runs first; FIFO within equal priorities. */
   readonly priority?: number;
   run(context: JobContext): Promise<R>;
@@ -30,6 +48,8 @@ export interface JobQueueOptions {
   readonly now?: () => number;
   /** Receives every progress snapshot: state changes and reports. */
   readonly onProgress?: (progress: JobProgress) => void;
+  /** Minimum milliseconds between progress events from reportSampler (default 100). */
+  readonly samplerIntervalMs?: number;
 }
 
 interface JobRecord {
@@ -45,6 +65,9 @@ interface JobRecord {
   startedAt: number | null;
   finishedAt: number | null;
   message?: string;
+  sampler?: SamplerJobStatus;
+  lastSamplerEvent: number;
+  readonly outputDocIds: DocumentId[];
   result?: unknown;
   readonly finished: Promise<JobProgress>;
   resolveFinished: (progress: JobProgress) => void;
@@ -53,13 +76,6 @@ interface JobRecord {
 /** Lets other tasks (IPC calls, cancellation) run: a macrotask turn, not just a microtask. */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-export class JobCancelledError extends Error {
-  constructor(readonly jobId: JobId) {
-    super(`job ${jobId} was cancelled`);
-    this.name = 'JobCancelledError';
-  }
 }
 
 export class UnknownJobError extends Error {
@@ -79,11 +95,13 @@ export class JobQueue {
   private concurrencyLimit: number;
   private readonly now: () => number;
   private readonly onProgress: (progress: JobProgress) => void;
+  private readonly samplerIntervalMs: number;
 
   constructor(options: JobQueueOptions = {}) {
     this.concurrencyLimit = Math.max(1, Math.floor(options.concurrency ?? 1));
     this.now = options.now ?? defaultNow;
     this.onProgress = options.onProgress ?? (() => {});
+    this.samplerIntervalMs = options.samplerIntervalMs ?? 100;
   }
 
   get concurrency(): number {
@@ -112,6 +130,8 @@ export class JobQueue {
       total: Math.max(0, spec.total),
       startedAt: null,
       finishedAt: null,
+      lastSamplerEvent: -Infinity,
+      outputDocIds: [],
       finished,
       resolveFinished,
     };
@@ -202,6 +222,7 @@ export class JobQueue {
     record.startedAt = this.now();
     this.emit(record);
     const context: JobContext = {
+      jobId: record.id,
       signal: record.controller.signal,
       report: (done, failed) => {
         if (record.state !== 'running') return;
@@ -217,6 +238,26 @@ export class JobQueue {
         if (record.state !== 'running') return;
         record.total = Math.max(record.done, Math.floor(total));
         this.emit(record);
+      },
+      reportSampler: (status, done) => {
+        if (record.state !== 'running') return;
+        record.sampler = status;
+        if (done !== undefined) {
+          record.done = Math.max(record.done, Math.floor(done));
+          if (record.done > record.total) record.total = record.done;
+        }
+        const t = this.now();
+        if (t - record.lastSamplerEvent < this.samplerIntervalMs) return;
+        record.lastSamplerEvent = t;
+        this.emit(record);
+      },
+      addOutputDocument: (docId) => {
+        if (record.outputDocIds.includes(docId)) return;
+        record.outputDocIds.push(docId);
+        if (record.state === 'running') this.emit(record);
+      },
+      setMessage: (message) => {
+        if (record.state === 'running') record.message = message;
       },
     };
     try {
@@ -272,6 +313,9 @@ export class JobQueue {
       etaSeconds,
       elapsedSeconds,
       ...(record.message !== undefined ? { message: record.message } : {}),
+      ...(record.spec.unit !== undefined ? { unit: record.spec.unit } : {}),
+      ...(record.sampler !== undefined ? { sampler: record.sampler } : {}),
+      ...(record.outputDocIds.length > 0 ? { outputDocIds: [...record.outputDocIds] } : {}),
     };
   }
 }

@@ -29,3 +29,31 @@ export function parseShard(value: string | undefined): { index: number; count: n
   if (count < 1 || index >= count) throw new UsageError(`--shard ${value}: need 0 <= i < n`);
   return { index, count };
 }
+
+export function positiveNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UsageError(`${option} needs a positive number, got '${value}'`);
+  return x;
+}
+
+export function finiteNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x)) throw new UsageError(`${option} needs a number, got '${value}'`);
+  return x;
+}
+
+/** '1,2,5-7' (1-based atoms, ranges inclusive) -> the 0-based set {0, 1, 4, 5, 6}. */
+export function parseAtomList(value: string | undefined, option: string): Set<number> | undefined {
+  if (value === undefined) return undefined;
+  const atoms = new Set<number>();
+  for (const part of value.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    const first = m ? Number(m[1]) : NaN;
+    const last = m?.[2] !== undefined ? Number(m[2]) : first;
+    if (!m || first < 1 || last < first) throw new UsageError(`${option} needs 1-based atoms and ranges like 1,2,5-7; got '${part.trim()}' in '${value}'`);
+    for (let a = first; a <= last; a++) atoms.add(a - 1);
+  }
+  return atoms;
+}

@@ -4,12 +4,15 @@
  */
 import { pathToFileURL } from 'node:url';
 import { EXIT, UsageError, writeLine, type CliIo, type Command } from './command';
+import { conformersCommand } from './commands/conformers';
 import { convertCommand } from './commands/convert';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { evalCommand } from './commands/eval';
+import { mdCommand } from './commands/md';
+import { relaxCommand } from './commands/relax';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, evalCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, relaxCommand, mdCommand, conformersCommand, evalCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,11 +1,11 @@
-import type { JobProgress } from '../../core/pipeline/job';
+import type { BatchJobProgress } from '../../core/pipeline/job';
 
 /**
  * Progress on stderr: a redrawn bar when stderr is a terminal, otherwise (logs, CI) a plain line every
  * `plainIntervalMs`. Never writes to stdout, which may carry data.
  */
 export interface ProgressReporter {
-  update(progress: JobProgress): void;
+  update(progress: BatchJobProgress): void;
   /** Clears the bar line (TTY) before the summary is printed. */
   finish(): void;
 }
@@ -24,7 +24,7 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
-export function describeProgress(p: JobProgress): string {
+export function describeProgress(p: BatchJobProgress): string {
   const fraction = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : undefined;
   const parts = [
     `${p.rowsWritten.toLocaleString('en-US')} rows`,

@@ -7,6 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { weightsPathFor } from '../../core/engine/model-file/model-file';
 import { modelNameOf, type ModelAsset, type ModelCatalogue } from '../../core/predict/model-predictors';
 
 export function defaultModelsDir(): string {
@@ -32,7 +33,7 @@ export function nodeModelCatalogue(dir: string = defaultModelsDir()): ModelCatal
     },
     readJson: (asset) => readFile(asset.location, 'utf8'),
     async readWeights(asset) {
-      const bytes = await readFile(asset.location.replace(/\.model\.json$/, '.weights.bin'));
+      const bytes = await readFile(weightsPathFor(asset.location));
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
   };

@@ -6,6 +6,7 @@
 import {
   LIMITS,
   type AppInfo,
+  type CalculatorInfo,
   type FormatInfo,
   type OpenFailure,
   type OpenResult,
@@ -45,8 +46,15 @@ export function isStructureFileName(path: string, formats: readonly FormatInfo[]
   );
 }
 
+/** The kind of a startJob request as received (unvalidated), to know which ids to check it against. */
+function requestKindOf(args: readonly unknown[]): unknown {
+  const request = args[0];
+  return request && typeof request === 'object' ? (request as { kind?: unknown }).kind : undefined;
+}
+
 export class ApiRouter {
   private predictorIds: readonly string[] | undefined;
+  private calculatorIds: readonly string[] | undefined;
   private formats: readonly FormatInfo[] | undefined;
 
   constructor(
@@ -56,8 +64,15 @@ export class ApiRouter {
 
   /** Handles one IPC call: `channel` and `args` exactly as received from the renderer. */
   async handle(channel: unknown, args: readonly unknown[]): Promise<unknown> {
-    if (this.predictorIds === undefined && channel === 'equimol:startJob') await this.refreshPredictors();
-    const call = validateCall(channel, args, this.predictorIds ? { predictorIds: this.predictorIds } : {});
+    if (channel === 'equimol:startJob') {
+      const kind = requestKindOf(args);
+      if (kind === 'predict' && this.predictorIds === undefined) await this.refreshPredictors();
+      if ((kind === 'relax' || kind === 'md') && this.calculatorIds === undefined) await this.refreshCalculators();
+    }
+    const call = validateCall(channel, args, {
+      ...(this.predictorIds ? { predictorIds: this.predictorIds } : {}),
+      ...(this.calculatorIds ? { calculatorIds: this.calculatorIds } : {}),
+    });
     switch (call.method) {
       case 'openPaths':
         return this.openPaths(call.args[0] as readonly string[], { requireStructureName: true });
@@ -69,6 +84,11 @@ export class ApiRouter {
         const predictors = await this.host.call<readonly PredictorInfo[]>('listPredictors');
         this.predictorIds = predictors.map((p) => p.id);
         return predictors;
+      }
+      case 'listCalculators': {
+        const calculators = await this.host.call<readonly CalculatorInfo[]>('listCalculators');
+        if (Array.isArray(calculators)) this.calculatorIds = calculators.map((c) => c.id);
+        return calculators;
       }
       default:
         return this.host.call(call.method, call.args);
@@ -84,6 +104,15 @@ export class ApiRouter {
   async refreshPredictors(): Promise<void> {
     const predictors = await this.host.call<readonly PredictorInfo[]>('listPredictors');
     this.predictorIds = predictors.map((p) => p.id);
+  }
+
+  /**
+   * The host's calculator ids, for checking relax and md requests. Without a list (the host could not give one)
+   * the ids stay unchecked here; the host's session rejects an unknown calculator itself.
+   */
+  async refreshCalculators(): Promise<void> {
+    const calculators = await this.host.call<readonly CalculatorInfo[]>('listCalculators').catch(() => undefined);
+    if (Array.isArray(calculators)) this.calculatorIds = calculators.map((c) => c.id);
   }
 
   /**

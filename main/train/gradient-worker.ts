@@ -11,7 +11,7 @@ import { decodeModelFile } from '../../core/engine/model-file/model-file';
 import { modelFromFile } from '../../core/engine/model-file/families';
 import { assignWeights, batchLossAndGradients, weightNames, type BatchCounts, type LossWeights } from '../../core/engine/train/batch-loss';
 import type { Structure } from '../../core/structure/structure';
-import { initNodeBackend } from '../cli/commands/eval';
+import { initNodeBackend } from '../models/node-backend';
 
 export interface GradientWorkerData {
   readonly modelJson: string;

@@ -8,6 +8,7 @@ import { runCliCaptured as cli } from '../helpers/cli';
 import { EXIT } from '../../main/cli/command';
 import { parseCsvLine } from '../../core/export/csv';
 import { seededRandom } from '../helpers/fuzz';
+import { ethanolFrames } from './ethanol';
 
 const DRUGS = resolve('assets/examples/drugs.sdf');
 const PEPTIDE = resolve('assets/examples/peptide.pdb');
@@ -61,7 +62,7 @@ test('info --json prints one object per file with file, format, structures, atom
   assert.deepEqual(drugs.elements, ['H', 'C', 'N', 'O', 'F', 'S', 'Cl']);
   assert.deepEqual([peptide.format, peptide.structures, peptide.atoms], ['pdb', 1, 76]);
   assert.deepEqual([broken.structures, broken.errors.length], [19, 1]);
-  assert.equal(broken.errors[0]!.record, 6);
+  assert.equal(broken.errors[0]!.record, 7, 'info numbers records from 1: metformin is index 6');
   assert.ok(Math.abs(broken.errors[0]!.line - brokenLine) <= 60, `error line ${broken.errors[0]!.line} within record 7 starting at ${brokenLine}`);
   assert.equal(gone.format, null);
   assert.equal(gone.structures, 0);
@@ -103,13 +104,14 @@ test('predict writes one CSV row per record and exits 1 when a record fails, 3 w
   assert.equal(rows.length, 21);
   assert.deepEqual(rows[0]!.slice(0, 8), ['file', 'record', 'line', 'name', 'formula', 'n_atoms', 'status', 'error']);
   assert.deepEqual(rows[1]!.slice(3, 7), ['aspirin', 'C9H8O4', '21', 'ok']);
-  assert.ok(Math.abs(Number(rows[1]![rows[0]!.indexOf('molar_mass')]) - 180.159) < 0.01);
+  assert.ok(Math.abs(Number(rows[1]![rows[0]!.indexOf('molar_mass [g/mol]')]) - 180.159) < 0.01);
   assert.match(ok.stderr, /20 ok, 0 errors/);
   const bad = await cli(['predict', BROKEN, '--out', join(tmp, 'broken.csv')]);
   assert.equal(bad.code, EXIT.recordErrors);
   const badRows = readFileSync(join(tmp, 'broken.csv'), 'utf8').trimEnd().split('\n').map(parseCsvLine);
   assert.equal(badRows.length, 21);
-  assert.deepEqual(badRows.filter((r) => r[6] === 'error').map((r) => r[1]), ['6']);
+  // Records are numbered from 1 in exports: the broken seventh record.
+  assert.deepEqual(badRows.filter((r) => r[6] === 'error').map((r) => r[1]), ['7']);
   const missing = await cli(['predict', DRUGS, join(tmp, 'nope.sdf'), '--out', join(tmp, 'm.csv')]);
   assert.equal(missing.code, EXIT.unreadable);
   assert.equal(readFileSync(join(tmp, 'm.csv'), 'utf8').trimEnd().split('\n').length, 22);
@@ -148,14 +150,14 @@ test('predict --shard i/n outputs together hold every record once', async () => 
     assert.equal((await cli(['predict', DRUGS, '--out', out, '--shard', `${i}/3`])).code, EXIT.ok);
     keys.push(...readFileSync(out, 'utf8').trimEnd().split('\n').slice(1).map((l) => parseCsvLine(l)[1]!));
   }
-  assert.deepEqual(keys.map(Number).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+  assert.deepEqual(keys.map(Number).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
 });
 
 test('convert writes SDF atomically and skips bad records with exit 1', async () => {
   const out = join(tmp, 'copy.sdf');
   const r = await cli(['convert', BROKEN, out]);
   assert.equal(r.code, EXIT.recordErrors);
-  assert.match(r.stderr, /skipped .*record 6/);
+  assert.match(r.stderr, /skipped .*record 7,/);
   const info = JSON.parse((await cli(['info', '--json', out])).stdout) as InfoLine;
   const metforminAtoms = Number(records[6]!.split('\n')[3]!.slice(0, 3));
   assert.equal(metforminAtoms, 20);
@@ -229,11 +231,27 @@ test('predict into extended XYZ attaches the geometry columns and sends error ro
   const r = await cli(['predict', input, '--out', out]);
   assert.equal(r.code, EXIT.recordErrors, r.stderr);
   const info = JSON.parse((await cli(['info', '--json', out])).stdout) as InfoLine;
-  assert.deepEqual([info.format, info.structures, info.atoms], ['extxyz', 11, 143]);
+  // 12 frames: the bad record is a frame with no atoms carrying equimol_status=error and the message.
+  assert.deepEqual([info.format, info.structures, info.atoms], ['extxyz', 12, 143]);
   const written = readFileSync(out, 'utf8');
+  assert.match(written, /^0\n[^\n]*equimol_status=error equimol_error="[^"\n]+"/m);
   assert.match(written.split('\n')[1]!, /molar_mass=826\.098/);
   assert.match(written.split('\n')[1]!, /principal_moments="[-\d.e ]+"/);
   const errors = readFileSync(`${out}.errors.csv`, 'utf8').trimEnd().split('\n').map(parseCsvLine);
   assert.equal(errors.length, 2);
-  assert.deepEqual(errors[1]!.slice(0, 3), [input, '2', '35']);
+  assert.deepEqual(errors[1]!.slice(0, 3), [input, '3', '35']);
+});
+
+test('predict --model model:NAME prints no tfjs "install our node backend" banner on stdout or stderr', () => {
+  // Two ethanol frames; a fresh process, since tfjs prints the banner once per process.
+  const input = join(tmp, 'ethanol-2.extxyz');
+  writeFileSync(input, ethanolFrames(0, 0.01));
+  const out = join(tmp, 'ethanol-2.csv');
+  const run = spawnSync(process.execPath, ['bin/equimol.mjs', 'predict', input, '--model', 'model:egnn-ethanol-rmd17', '--out', out], { encoding: 'utf8' });
+  assert.equal(run.status, EXIT.ok, run.stderr);
+  assert.equal(readFileSync(out, 'utf8').trim().split('\n').length, 3, 'header and 2 rows');
+  for (const text of [run.stdout, run.stderr]) {
+    assert.doesNotMatch(text, /node backend|looks like you are running TensorFlow\.js|={10,}/);
+  }
+  assert.match(run.stderr, /done: 2 ok, 0 errors/);
 });

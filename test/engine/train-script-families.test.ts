@@ -13,7 +13,9 @@ import { createEscnModel } from '../../core/engine/models/escn/escn-model';
 import { createFaenetModel } from '../../core/engine/models/faenet/faenet-model';
 import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { createTdnModel } from '../../core/engine/models/tdn/tdn-model';
-import { initNodeBackend, readModelFile, readStructures, writeModelFile } from '../../main/cli/commands/eval';
+import { readStructures } from '../../main/io/read-structures';
+import { readModelFile, writeModelFile } from '../../main/models/model-files';
+import { initNodeBackend } from '../../main/models/node-backend';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const testMd = join(root, '..', 'shared', 'datasets', 'botnet_ethanol_rmd17', 'test_MD.extxyz.gz');

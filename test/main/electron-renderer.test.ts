@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Browser, Page } from 'playwright-core';
-import type { EquimolEvent } from '../../core/contract/equimol-api';
+import { EQUIMOL_METHODS, type EquimolEvent } from '../../core/contract/equimol-api';
 import { ComputeHost } from '../../main/compute-host/compute-host';
 import { ComputeHostClient } from '../../main/compute-host/compute-host-client';
 import { createHostSession } from '../../main/compute-host/create-session';
@@ -132,7 +132,7 @@ test('window.equimol from the page goes through main-side validation and reaches
   );
   assert.match(rejected, /query\.offset must be in 0\.\./);
   const keys = await page.evaluate(() => Object.keys((window as unknown as { equimol: object }).equimol).length);
-  assert.equal(keys, 21);
+  assert.equal(keys, EQUIMOL_METHODS.length + 1, 'every contract method plus subscribe');
   const docs = await page.evaluate(() => (window as unknown as { equimol: { listDocuments(): Promise<Array<{ id: string }>> } }).equimol.listDocuments());
   const job = await page.evaluate(
     (docId) => (window as unknown as { equimol: { startJob(r: unknown): Promise<{ id: string }> } }).equimol.startJob({ kind: 'predict', docIds: [docId], predictor: 'geometry' }),

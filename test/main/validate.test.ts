@@ -41,7 +41,7 @@ test('wrong types are rejected with the method and field named', () => {
     ['exportJob', ['job-1', 'xlsx'], /format must be one of 'csv', 'sdf', 'extxyz'/],
     ['setSettings', [{ theme: 'purple' }], /patch\.theme must be one of/],
     ['setSettings', [{ theme: 'dark', evil: true }], /unknown field 'evil'/],
-    ['startJob', [{ kind: 'train', docIds: ['d'], predictor: 'geometry' }], /request\.kind must be 'predict'/],
+    ['startJob', [{ kind: 'train', docIds: ['d'], predictor: 'geometry' }], /request\.kind must be one of 'predict', 'relax', 'md'/],
     ['startJob', [null], /request must be an object/],
     ['saveFile', [{ suggestedName: 'x.csv', bytes: 'text' }], /request\.bytes must be a Uint8Array/],
   ];
@@ -89,4 +89,57 @@ test('indices are allowed only with a single document, and extra arguments are r
   // Objects that are not plain (class instances, arrays) are not accepted as records.
   assert.throws(() => validateArguments('setSettings', [new Date()]), /patch must be an object/);
   assert.throws(() => validateArguments('setSettings', [[]]), /patch must be an object/);
+});
+
+test('well-formed relax and md requests and the new calls pass', () => {
+  validateArguments('startJob', [{ kind: 'relax', docIds: ['doc-1'], calculator: 'lj', optimizer: 'lbfgs', fmax: 0.01, maxSteps: 200, fixedAtoms: [0, 2], relaxCell: true, pressureGPa: -1.5 }]);
+  validateArguments('startJob', [{ kind: 'md', docId: 'doc-1', index: 3, calculator: 'xtb:gfn2', steps: 1000, every: 5, thermostat: 'csvr', temperature: 0, timestep: 10, seed: -4, tau: 50 }]);
+  validateArguments('getColumnValues', ['doc-1', ['energy', 'temperature']]);
+  validateArguments('checkCalculators', ['doc-1', [0, 1]]);
+  validateArguments('listCalculators', []);
+  validateArguments('exportDocument', ['doc-1', 'poscar', [0]]);
+  validateArguments('exportJob', ['job-1', 'pdb']);
+});
+
+test('bad relax and md requests are rejected with the field and the allowed range named', () => {
+  const relax = { kind: 'relax', docIds: ['doc-1'], calculator: 'lj' };
+  const md = { kind: 'md', docId: 'doc-1', index: 0, calculator: 'lj', steps: 100 };
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ ...relax, fmax: 0 }, /request\.fmax must be > 0 eV\/Å, got 0/],
+    [{ ...relax, fmax: Number.NaN }, /request\.fmax must be a finite number/],
+    [{ ...relax, maxSteps: 0 }, /request\.maxSteps must be in 1\.\.100000/],
+    [{ ...relax, maxSteps: 100_001 }, /request\.maxSteps must be in 1\.\.100000/],
+    [{ ...relax, optimizer: 'bfgs' }, /request\.optimizer must be one of 'fire', 'lbfgs'/],
+    [{ ...relax, fixedAtoms: [0, 1.5] }, /request\.fixedAtoms\[1\] must be an integer/],
+    [{ ...relax, docIds: ['a', 'b'], fixedAtoms: [0] }, /request\.fixedAtoms is allowed only with a single document/],
+    [{ ...relax, pressureGPa: Infinity }, /request\.pressureGPa must be a finite number/],
+    [{ ...relax, predictor: 'geometry' }, /unknown field 'predictor'/],
+    [{ ...md, steps: 0 }, /request\.steps must be in 1\.\.10000000/],
+    [{ ...md, steps: 10_000_001 }, /request\.steps must be in 1\.\.10000000/],
+    [{ ...md, timestep: 0 }, /request\.timestep must be > 0 fs/],
+    [{ ...md, timestep: 12 }, /request\.timestep must be <= 10 fs, got 12/],
+    [{ ...md, temperature: -1 }, /request\.temperature must be >= 0 K/],
+    [{ ...md, temperature: 20_000 }, /request\.temperature must be <= 10000 K/],
+    [{ ...md, every: 0 }, /request\.every must be in 1\.\./],
+    [{ ...md, seed: 1.5 }, /request\.seed must be an integer/],
+    [{ ...md, friction: Number.NaN }, /request\.friction must be a finite number/],
+    [{ ...md, tau: 0 }, /request\.tau must be > 0 fs/],
+    [{ ...md, thermostat: 'berendsen' }, /request\.thermostat must be one of 'none', 'langevin', 'csvr', 'nose-hoover'/],
+    [{ ...md, index: -1 }, /request\.index must be in 0\.\./],
+    [{ kind: 'md', docId: 'doc-1', index: 0, calculator: 'lj' }, /request\.steps must be an integer/],
+  ];
+  for (const [request, pattern] of cases) {
+    assert.throws(() => validateArguments('startJob', [request]), (e: unknown) => e instanceof ContractError && pattern.test(e.message), `${JSON.stringify(request)} ${pattern}`);
+  }
+  assert.throws(() => validateArguments('getColumnValues', ['doc-1', []]), /keys must have at least 1 item/);
+  assert.throws(() => validateArguments('checkCalculators', ['doc-1', [-1]]), /indices\[0\] must be in 0\.\./);
+});
+
+test('unknown calculators are rejected when the known ids are given', () => {
+  const request = { kind: 'md', docId: 'doc-1', index: 0, calculator: 'xtb:gfn7', steps: 10 };
+  assert.throws(() => validateArguments('startJob', [request], { calculatorIds: ['lj', 'xtb:gfn2'] }), /request\.calculator 'xtb:gfn7' is not a known calculator \(known: lj, xtb:gfn2\)/);
+  validateArguments('startJob', [{ ...request, calculator: 'lj' }], { calculatorIds: ['lj', 'xtb:gfn2'] });
+  // Predictor ids do not constrain calculator jobs, nor calculator ids predict jobs.
+  validateArguments('startJob', [{ ...request, calculator: 'lj' }], { predictorIds: ['geometry'] });
+  validateArguments('startJob', [{ kind: 'predict', docIds: ['d'], predictor: 'geometry' }], { calculatorIds: ['lj'] });
 });

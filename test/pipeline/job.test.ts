@@ -7,9 +7,9 @@ import { bytesSource, type ByteSource } from '../../core/io/lines';
 import { createCsvRowSink, parseCsvLine } from '../../core/export/csv';
 import { createJsonLinesRowSink } from '../../core/export/jsonl';
 import { StringSink } from '../../core/export/text-sink';
-import { runBatchJob, type BatchJobOptions, type JobInput, type JobProgress } from '../../core/pipeline/job';
+import { runBatchJob, type BatchJobOptions, type JobInput, type BatchJobProgress } from '../../core/pipeline/job';
 import { scanOutput, resumePointOf } from '../../core/pipeline/resume';
-import { flatHeader, predictorColumns, type ResultRow, type RowSink } from '../../core/pipeline/rows';
+import { flatHeader, headerKey, predictorColumns, type ResultRow, type RowSink } from '../../core/pipeline/rows';
 import { createGeometryPredictor } from '../../core/predict/geometry-descriptors';
 import type { Predictor } from '../../core/predict/predictor';
 import { seededRandom } from '../helpers/fuzz';
@@ -59,7 +59,7 @@ test('every record gives one row in input order; one injected bad record gives e
   assert.equal(errors.length, 1);
   const { line } = corruptFrame(CU_MD.toString('utf8'), 4);
   assert.equal(errors[0]![0], 'bad.extxyz');
-  assert.equal(errors[0]![1], '4');
+  assert.equal(errors[0]![1], '5', 'frame index 4, numbered from 1 in the CSV');
   assert.equal(Number(errors[0]![2]) <= line && Number(errors[0]![2]) >= line - 4, true, `error line ${errors[0]![2]} near ${line}`);
   assert.ok(errors[0]![7]!.length > 0);
   assert.equal(full.result.okRows, fullRows.length - 1);
@@ -67,14 +67,15 @@ test('every record gives one row in input order; one injected bad record gives e
   // order: file by file, record by record
   const header = full.text.split('\n')[0]!.split(',');
   assert.deepEqual(header, flatHeader(columns));
-  assert.ok(header.includes('center_of_mass_x') && header.includes('principal_moments_z'));
+  assert.ok(header.includes('center_of_mass_x [Å]') && header.includes('principal_moments_z [u·Å²]'), header.join(','));
+  const keys = header.map(headerKey);
   const cuRecords = fullRows.filter((r) => r[0] === 'cu13-md.extxyz').map((r) => Number(r[1]));
-  assert.deepEqual(cuRecords, Array.from({ length: 12 }, (_, i) => i));
+  assert.deepEqual(cuRecords, Array.from({ length: 12 }, (_, i) => i + 1), 'the record column counts from 1');
   // values are real: 13 Cu atoms, molar mass 13 * 63.546
   const first = fullRows[0]!;
   assert.equal(first[4], 'Cu13');
   assert.equal(first[5], '13');
-  assert.ok(Math.abs(Number(first[header.indexOf('molar_mass')]) - 13 * 63.546) < 1e-6);
+  assert.ok(Math.abs(Number(first[keys.indexOf('molar_mass')]) - 13 * 63.546) < 1e-6);
 });
 
 test('a predictor error fails only its record, also when the predictor throws for the whole batch', async () => {
@@ -216,7 +217,7 @@ test('an unreadable or unrecognisable input becomes one file-level error row and
 });
 
 test('progress events are monotone and end at all bytes read', async () => {
-  const events: JobProgress[] = [];
+  const events: BatchJobProgress[] = [];
   await runCsv({ onProgress: (p) => events.push(p), progressIntervalMs: 0 });
   assert.ok(events.length > 5);
   for (let i = 1; i < events.length; i++) {

@@ -188,3 +188,33 @@ test('raising the concurrency starts waiting jobs at once', async () => {
   release();
   await queue.idle();
 });
+
+test('sampler reports are throttled by the clock, carry unit, step and output documents, and done still advances', async () => {
+  let clock = 0;
+  const events: JobProgress[] = [];
+  const queue = new JobQueue({ now: () => clock, samplerIntervalMs: 100, onProgress: (p) => events.push(p) });
+  const job = queue.enqueue({
+    kind: 'md',
+    label: 'md',
+    total: 40,
+    unit: 'steps',
+    async run(context: JobContext) {
+      context.addOutputDocument('doc-9');
+      for (let step = 0; step <= 40; step += 10) {
+        clock += 40; // a report every 40 ms: one event per 100 ms gets through
+        context.reportSampler({ step, totalSteps: 40, energy: -step }, step);
+      }
+      context.setMessage('stopped early at step 40');
+    },
+  });
+  const final = await queue.whenFinished(job.id);
+  const sampled = events.filter((e) => e.state === 'running' && e.sampler);
+  // Reports at t = 40, 80, 120, 160, 200 ms: events at 40 (step 0) and 160 (step 30, 120 ms after the last).
+  assert.deepEqual(sampled.map((e) => [e.sampler!.step, e.done]), [[0, 0], [30, 30]]);
+  assert.equal(final.state, 'done');
+  assert.equal(final.unit, 'steps');
+  assert.equal(final.sampler?.step, 40);
+  assert.deepEqual(final.outputDocIds, ['doc-9']);
+  assert.equal(final.message, 'stopped early at step 40');
+  assert.ok(events.some((e) => e.state === 'running' && e.outputDocIds?.[0] === 'doc-9' && e.sampler === undefined), 'the output document is announced at once');
+});

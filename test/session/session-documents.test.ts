@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { EquimolEvent, JobProgress, OpenProgress } from '../../core/contract/equimol-api';
+import { headerKey } from '../../core/pipeline/rows';
 import { EquimolSession } from '../../core/session/session';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -134,7 +135,7 @@ test('job results export as CSV and as SDF that reopens with the predictions as 
   assert.equal(csv.mimeType, 'text/csv');
   const lines = new TextDecoder().decode(csv.bytes).trimEnd().split(/\r?\n/);
   assert.equal(lines.length, 21);
-  const header = lines[0]!.split(',');
+  const header = lines[0]!.split(',').map(headerKey); // 'molar_mass [g/mol]' -> 'molar_mass'
   assert.ok(header.includes('molar_mass') && header.includes('name'), header.join(','));
   const aspirin = lines[1]!.split(',');
   assert.equal(aspirin[header.indexOf('name')], 'aspirin');
@@ -252,7 +253,7 @@ test('a document exports as CSV with its predicted columns, vectors split into x
   assert.equal(info.columns.find((c) => c.key === 'geometry:center_of_mass')?.width, 3);
   const csv = await session.exportDocument(doc.id, 'csv', [1]);
   const [headerLine, row] = new TextDecoder().decode(csv.bytes).trimEnd().split(/\r?\n/);
-  const header = headerLine!.split(',');
+  const header = headerLine!.split(',').map(headerKey); // 'geometry:center_of_mass_x [Å]' -> 'geometry:center_of_mass_x'
   const fields = row!.split(',');
   assert.ok(header.includes('geometry:center_of_mass_x') && header.includes('geometry:center_of_mass_z'), header.join(','));
   const results = await session.getJobResults(job.id, { offset: 1, limit: 1 });

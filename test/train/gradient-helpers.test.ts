@@ -8,7 +8,7 @@ import { batchLossAndGradients, countsOf, sumLossAndGradients, weightNames } fro
 import { splitBatch, trainModel } from '../../core/engine/train/train';
 import type { EnergyModel } from '../../core/engine/model';
 import { createStructure, type Structure } from '../../core/structure/structure';
-import { initNodeBackend } from '../../main/cli/commands/eval';
+import { initNodeBackend } from '../../main/models/node-backend';
 import { startGradientHelpers } from '../../main/train/gradient-helpers';
 import { readDataset } from '../engine/geometry-data';
 

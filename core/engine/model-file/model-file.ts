@@ -15,6 +15,19 @@ import type { EnergyNormalisation, ModelConfig, ModelDescription } from '../mode
 export const MODEL_FILE_FORMAT = 'equimol-model';
 export const MODEL_FILE_VERSION = 1;
 
+/** The weights blob's file name of a model named `name` (no directory): 'mace-ethanol' -> 'mace-ethanol.weights.bin'. */
+export function weightsNameFor(name: string): string {
+  return `${name}.weights.bin`;
+}
+
+/**
+ * The weights blob beside a model file, for a path or URL path: `dir/x.model.json` -> `dir/x.weights.bin`
+ * (an older `dir/x.json` -> `dir/x.weights.bin`). The one place this naming rule is written.
+ */
+export function weightsPathFor(modelPath: string): string {
+  return weightsNameFor(modelPath.replace(/\.model\.json$/i, '').replace(/\.json$/i, ''));
+}
+
 export class ModelFileError extends Error {
   constructor(message: string) {
     super(message);

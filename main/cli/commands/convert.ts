@@ -56,7 +56,7 @@ export const convertCommand: Command = {
         for (const row of rows) {
           skipped++;
           if (skipped <= 50) {
-            writeLine(io.stderr, `equimol convert: skipped ${row.file}${row.record === null ? '' : ` record ${row.record}`}, line ${row.line}: ${row.error}`);
+            writeLine(io.stderr, `equimol convert: skipped ${row.file}${row.record === null ? '' : ` record ${row.record + 1}`}, line ${row.line}: ${row.error}`);
           }
         }
       },

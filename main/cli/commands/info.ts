@@ -9,7 +9,7 @@ import { EXIT, UsageError, writeLine, type Command } from '../command';
 const HELP = `Usage: equimol info [options] FILE...
 
 Reads every record of each file (gzip is detected) and reports the format, number of structures, atoms,
-elements and the records that failed to parse (record is 0-based, line 1-based).
+elements and the records that failed to parse (record and line both counted from 1).
 
 Options:
   --json          one JSON object per line per file:
@@ -58,7 +58,7 @@ export const infoCommand: Command = {
               for (const z of row.structure.numbers) elements.add(z);
             } else {
               info.error_count++;
-              if (info.errors.length < MAX_LISTED_ERRORS) info.errors.push({ record: row.record, line: row.line, message: row.error });
+              if (info.errors.length < MAX_LISTED_ERRORS) info.errors.push({ record: row.record === null ? null : row.record + 1, line: row.line, message: row.error }); // 1-based
             }
           }
         },

@@ -1,18 +1,10 @@
-import { createCsvRowSink } from '../../../core/export/csv';
-import { createJsonLinesRowSink } from '../../../core/export/jsonl';
-import { createStructureRowSink } from '../../../core/export/structures';
-import { extensionOf, FORMATS, formatById, formatsForFileName } from '../../../core/formats/registry';
-import { ResumeMismatchError, runBatchJob, type JobInput } from '../../../core/pipeline/job';
-import { ResumeHeaderError } from '../../../core/pipeline/resume';
-import { flatHeader, predictorColumns, type RowSink } from '../../../core/pipeline/rows';
 import { PREDICTORS, predictorEntry, type PredictorEntry } from '../../../core/predict/registry';
 import { modelNameOf, modelPredictorId } from '../../../core/predict/model-predictors';
 import type { BackendPreference } from '../../../core/engine/backend/backend';
 import { basename } from 'node:path';
-import { FileTextSink, fileInput, openTabularOutput, unreadableReason } from '../../io/files';
 import { parseCommandLine, parseShard, positiveInteger } from '../args';
-import { EXIT, UsageError, writeLine, type Command } from '../command';
-import { createProgressReporter } from '../progress';
+import { checkBatchOptions, runBatchCommand, type BatchCommandOptions } from '../batch-output';
+import { EXIT, UsageError, type Command } from '../command';
 
 const HELP = `Usage: equimol predict [options] FILE... --out OUT
 
@@ -28,8 +20,8 @@ Options:
                                         error rows go to OUT.errors.csv
                         '-' writes CSV to stdout
   -p, --predictor ID    ${PREDICTORS.map((p) => p.id).join(', ')} (default geometry)
-  -m, --model FILE      predict with a trained energy model instead (FILE.model.json beside FILE.weights.bin,
-                        e.g. assets/models/benchmarks/mace-ethanol-rmd17.model.json): energy, energy per atom,
+  -m, --model MODEL     predict with a trained energy model instead: model:NAME for a shipped model (e.g.
+                        model:mace-ethanol-rmd17) or a file FILE.model.json beside FILE.weights.bin: energy, energy per atom,
                         largest force, stress (fully periodic structures); per-atom forces in .extxyz/.sdf output
   --backend NAME        compute backend for --model: auto (default), tensorflow, webgpu, wasm, cpu
   --resume              continue an interrupted run: keep OUT's complete rows, drop a torn last row, skip the
@@ -44,15 +36,21 @@ Exit codes: 0 every record predicted, 1 some error rows, 2 usage error, 3 an inp
 130 interrupted by Ctrl-C (the output holds complete rows only; rerun with --resume).
 `;
 
-/** A predictor entry for `--model FILE`: loads the model file (refusing a malformed one as a usage error) and the backend. */
-async function modelPredictorEntry(modelPath: string, backend: string): Promise<PredictorEntry> {
-  const { readModelFile, initNodeBackend } = await import('./eval');
+/**
+ * A predictor entry for `--model FILE|model:NAME`: loads the model file (refusing a malformed or unknown one as a
+ * usage error) and the backend.
+ */
+async function modelPredictorEntry(modelSpec: string, backend: string): Promise<PredictorEntry> {
+  const { readModelFile, modelFilePathOf } = await import('../../models/model-files');
+  const { initNodeBackend } = await import('../../models/node-backend');
   const { createEnergyModelPredictor } = await import('../../../core/predict/energy-model-predictor');
   let model;
+  let modelPath;
   try {
+    modelPath = await modelFilePathOf(modelSpec);
     model = await readModelFile(modelPath);
   } catch (error) {
-    throw new UsageError(`cannot use model ${modelPath}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`cannot use model ${modelSpec}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const info = await initNodeBackend(backend as BackendPreference);
   const id = modelPredictorId(modelNameOf(modelPath)); // the id the app gives the same file
@@ -61,19 +59,6 @@ async function modelPredictorEntry(modelPath: string, backend: string): Promise<
     description: `${model.family} model ${basename(modelPath)} on ${info.description}`,
     create: async () => createEnergyModelPredictor(model, { id }),
   };
-}
-
-type OutputKind = { kind: 'csv' } | { kind: 'jsonl' } | { kind: 'structures'; formatId: string };
-
-function outputKindOf(path: string): OutputKind {
-  if (path === '-') return { kind: 'csv' };
-  const ext = extensionOf(path);
-  if (ext === 'csv') return { kind: 'csv' };
-  if (ext === 'jsonl' || ext === 'ndjson') return { kind: 'jsonl' };
-  const writable = formatsForFileName(path).filter((f) => f.createWriter);
-  if (writable.length > 0) return { kind: 'structures', formatId: writable[0]!.id };
-  const known = ['csv', 'jsonl', ...FORMATS.filter((f) => f.createWriter).flatMap((f) => f.extensions)];
-  throw new UsageError(`cannot tell the output format from '${path}' (use one of: ${known.map((e) => '.' + e).join(' ')})`);
 }
 
 export const predictCommand: Command = {
@@ -100,88 +85,23 @@ export const predictCommand: Command = {
     if (values.model !== undefined && values.predictor !== undefined) throw new UsageError('give either --predictor or --model, not both');
     const backends = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
     if (values.backend !== undefined && !backends.includes(values.backend)) throw new UsageError(`unknown backend '${values.backend}' (available: ${backends.join(', ')})`);
+    const batchOptions: BatchCommandOptions = {
+      command: 'predict',
+      inputs: positionals,
+      out: values.out,
+      ...(values.resume ? { resume: true } : {}),
+      ...(values.shard !== undefined ? { shard: parseShard(values.shard)! } : {}),
+      ...(values.batch !== undefined ? { batchSize: positiveInteger(values.batch, '--batch')! } : {}),
+      ...(values.format !== undefined ? { format: values.format } : {}),
+    };
+    checkBatchOptions(batchOptions);
     const entry = values.model !== undefined ? await modelPredictorEntry(values.model, values.backend ?? 'auto') : predictorEntry(values.predictor ?? 'geometry');
     if (!entry) throw new UsageError(`unknown predictor '${values.predictor}' (available: ${PREDICTORS.map((p) => p.id).join(', ')})`);
-    if (values.format !== undefined && !formatById(values.format)) throw new UsageError(`unknown format '${values.format}'`);
-    const shard = parseShard(values.shard);
-    const batchSize = positiveInteger(values.batch, '--batch');
-    const output = outputKindOf(values.out);
-    if (values.resume && output.kind === 'structures') throw new UsageError('--resume works with .csv and .jsonl outputs only');
-    if (values.resume && values.out === '-') throw new UsageError('--resume needs an output file, not stdout');
-    const stdinCount = positionals.filter((p) => p === '-').length;
-    if (stdinCount > 1) throw new UsageError("stdin ('-') can be given once");
-
-    // Inputs that cannot be opened still get their error row from the job; warn early so the user sees it.
-    for (const path of positionals) {
-      const reason = await unreadableReason(path);
-      if (reason) writeLine(io.stderr, `equimol predict: warning: ${reason}`);
-    }
-    const inputs: JobInput[] = await Promise.all(positionals.map(fileInput));
     const predictor = await entry.create();
-    const columns = predictorColumns(predictor);
-
-    let sink: RowSink;
-    let resumePoint = { rows: 0 } as { rows: number; last?: { file: string; record: number | null } };
-    let errorsPath: string | undefined;
-    if (output.kind === 'structures') {
-      const format = formatById(output.formatId)!;
-      errorsPath = `${values.out}.errors.csv`;
-      const errors = createCsvRowSink(await FileTextSink.open(errorsPath, 'w'), []);
-      sink = createStructureRowSink(format, await FileTextSink.open(values.out, 'w'), columns, { errors });
-    } else {
-      const header = output.kind === 'csv' ? flatHeader(columns) : [];
-      let opened;
-      try {
-        opened = await openTabularOutput(values.out, output.kind, header, values.resume ?? false);
-      } catch (error) {
-        if (error instanceof ResumeHeaderError || error instanceof SyntaxError) throw new UsageError(`cannot resume ${values.out}: ${error.message}`);
-        throw error;
-      }
-      resumePoint = opened.resume;
-      sink = output.kind === 'csv' ? createCsvRowSink(opened.sink, columns, { header: opened.writeHeader }) : createJsonLinesRowSink(opened.sink, columns);
-      if (values.resume && resumePoint.rows > 0) writeLine(io.stderr, `equimol predict: resuming after ${resumePoint.rows} rows already in ${values.out}`);
-    }
-
-    const progress = createProgressReporter(io.stderr);
-    let result;
     try {
-      result = await runBatchJob({
-        inputs,
-        predictor,
-        sink,
-        signal: io.signal,
-        onProgress: (p) => progress.update(p),
-        progressIntervalMs: 200,
-        ...(values.format !== undefined ? { format: values.format } : {}),
-        ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(shard ? { shard } : {}),
-        ...(resumePoint.rows > 0 ? { resume: resumePoint } : {}),
-      });
-    } catch (error) {
-      progress.finish();
-      await sink.close().catch(() => undefined);
-      if (error instanceof ResumeMismatchError) throw new UsageError(`cannot resume ${values.out}: ${error.message}`);
-      throw error;
+      return await runBatchCommand(batchOptions, predictor, io);
     } finally {
       predictor.dispose?.();
     }
-    progress.finish();
-    await sink.close();
-    const seconds = result.elapsedMs / 1000;
-    const summary = [
-      `${result.okRows} ok`,
-      `${result.errorRows} errors`,
-      ...(result.skippedResume > 0 ? [`${result.skippedResume} already done`] : []),
-      ...(result.skippedShard > 0 ? [`${result.skippedShard} in other shards`] : []),
-      `${seconds.toFixed(1)} s`,
-      `${(result.rowsWritten / Math.max(seconds, 1e-9)).toFixed(0)} rows/s`,
-    ].join(', ');
-    writeLine(io.stderr, `equimol predict: ${result.cancelled ? 'interrupted' : 'done'}: ${summary} -> ${values.out}${errorsPath ? ` (errors: ${errorsPath})` : ''}`);
-    if (result.cancelled) {
-      writeLine(io.stderr, `equimol predict: output holds complete rows only; continue with --resume`);
-      return EXIT.cancelled;
-    }
-    if (result.unreadableInputs.length > 0) return EXIT.unreadable;
-    return result.errorRows > 0 ? EXIT.recordErrors : EXIT.ok;
   },
 };

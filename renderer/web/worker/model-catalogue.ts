@@ -3,6 +3,7 @@
  * (import.meta.glob) and emitted as assets beside the app, fetched by the worker when listed (JSON) and when
  * first used (weights). A model added to assets/models is picked up by the next build; no index to keep.
  */
+import { weightsNameFor, weightsPathFor } from '../../../core/engine/model-file/model-file';
 import { modelNameOf, type ModelAsset, type ModelCatalogue } from '../../../core/predict/model-predictors';
 
 const modelJsonUrls = import.meta.glob<string>('../../../assets/models/**/*.model.json', { query: '?url', import: 'default', eager: true });
@@ -19,7 +20,7 @@ export function bundledModelCatalogue(base: string): ModelCatalogue {
   const assets: Array<ModelAsset & { readonly weightsUrl: string | undefined }> = Object.keys(modelJsonUrls)
     .sort()
     .map((path) => {
-      const weightsPath = path.replace(/\.model\.json$/, '.weights.bin');
+      const weightsPath = weightsPathFor(path);
       const weights = weightsUrls[weightsPath];
       return { name: modelNameOf(path), location: new URL(modelJsonUrls[path]!, base).href, weightsUrl: weights ? new URL(weights, base).href : undefined };
     });
@@ -28,7 +29,7 @@ export function bundledModelCatalogue(base: string): ModelCatalogue {
     readJson: async (asset) => (await fetchOk(asset.location)).text(),
     async readWeights(asset) {
       const url = assets.find((a) => a.name === asset.name)?.weightsUrl;
-      if (!url) throw new Error(`no ${asset.name}.weights.bin was bundled beside ${asset.name}.model.json`);
+      if (!url) throw new Error(`no ${weightsNameFor(asset.name)} was bundled beside ${asset.name}.model.json`);
       return new Uint8Array(await (await fetchOk(url)).arrayBuffer());
     },
   };

@@ -2,14 +2,16 @@
 /**
  * Web mode's compute side: a module Web Worker hosting one EquimolSession (pure core) behind the EquimolApi
  * contract, served over postMessage. Wasm toolkits load here, with asset URLs resolved by the bundler; so do the
- * trained models (`model:<name>` predictors) and the tfjs wasm backend they run on.
+ * trained models (`model:<name>` predictors, and the same files as calculators of relax and md jobs; no xtb in
+ * the browser) and the tfjs wasm backend they run on.
  */
 import rdkitWasmUrl from '@rdkit/rdkit/RDKit_minimal.wasm?url';
 import tfjsWasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import tfjsWasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import tfjsWasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import oclResourcesUrl from 'equimol-ocl-resources.json?url';
-import { loadOpenChemLib, loadRDKit } from '../../../core/chem/toolkits';
+import { modelCalculatorEntries } from '../../../core/calc/catalogue';
+import { loadOpenChemLib, loadRDKit } from '../../../core/toolkits/toolkits';
 import { depictionSvg } from '../../../core/chem/describe';
 import { modelPredictorEntries } from '../../../core/predict/model-predictors';
 import { ModelSession } from '../../../core/session/model-session';
@@ -50,14 +52,26 @@ async function initWasmBackend(): Promise<unknown> {
   return info;
 }
 
+/** The backend is started once, whether a predictor or a calculator asks first; a failed start is retried. */
+let wasmBackend: Promise<unknown> | undefined;
+const initWasmBackendOnce = (): Promise<unknown> =>
+  (wasmBackend ??= initWasmBackend().catch((error: unknown) => {
+    wasmBackend = undefined;
+    throw error;
+  }));
+
+const models = bundledModelCatalogue(self.location.href);
+
 // Predictors: the registry's (created lazily on first use) and the bundled models, as in the Electron compute host.
+// Calculators: the bundled models only, listed on first need.
 const session = new ModelSession({
   platform: 'web',
   depict: async (structure, options) => {
     await rdkitReady;
     return depictionSvg(structure, options.width, options.height);
   },
-  modelEntries: modelPredictorEntries(bundledModelCatalogue(self.location.href), { initBackend: initWasmBackend }),
+  modelEntries: modelPredictorEntries(models, { initBackend: initWasmBackendOnce }),
+  calculators: () => modelCalculatorEntries(models, { initBackend: initWasmBackendOnce }),
 });
 
 serveApi(session, self as unknown as RpcEndpoint);

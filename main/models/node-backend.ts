@@ -1,0 +1,41 @@
+/**
+ * The tfjs backend on Node (CLI, compute host, training workers, benches, tests): optional packages (tfjs-node,
+ * tfjs-node-gpu) when installed, the native matMul addon when built (main/native; EQUIMOL_NATIVE=0 disables it,
+ * EQUIMOL_NATIVE_THREADS=n sets its threads, default 1), then core's `initBackend`.
+ *
+ * tfjs is imported on first use (dynamic import) so commands that need no model start fast.
+ */
+import type { BackendInfo, BackendLoader, BackendPreference } from '../../core/engine/backend/backend';
+
+export const nodeBackendLoader: BackendLoader = {
+  async importOptional(packageName: string) {
+    try {
+      return await import(packageName);
+    } catch {
+      return undefined;
+    }
+  },
+  async nativeKernels() {
+    const { loadNativeKernels } = await import('../native/load-native-kernels');
+    return loadNativeKernels();
+  },
+};
+
+/**
+ * tfjs-backend-cpu prints "Hi, looks like you are running TensorFlow.js in Node.js ... install our node backend"
+ * through tfjs-core's `warn` on its first tensor whenever `IS_NODE` is set (tfjs-backend-cpu/src/backend_cpu.ts).
+ * Equimol picks its backend itself (wasm with native kernels, or tfjs-node when installed), so the hint is noise
+ * on every CLI run. tfjs-core's `warn`/`log` are silent when the `PROD` flag is set (`tf.enableProdMode()`,
+ * tfjs-core/src/log.ts); `PROD` changes nothing else in tfjs 4.22 (no kernel or correctness check reads it).
+ * Called before anything Node-side makes a tensor: backend initialisation and model loading (which may run first).
+ */
+export async function silenceTfjsHints(): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  tf.env().set('PROD', true);
+}
+
+export async function initNodeBackend(prefer: BackendPreference = 'auto'): Promise<BackendInfo> {
+  await silenceTfjsHints();
+  const { initBackend } = await import('../../core/engine/backend/backend');
+  return initBackend({ prefer, loader: nodeBackendLoader });
+}
