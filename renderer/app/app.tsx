@@ -13,7 +13,7 @@ import type {
   ViewerStyle as SettingsViewerStyle,
 } from '../../core/contract/equimol-api';
 import type { Structure } from '../../core/structure';
-import type { LabelMode, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle } from '../viewer/viewer-api';
+import type { LabelMode, MeasureEvent, MeasureKind, PickEvent, StructureViewer, Vec3, ViewerStyle } from '../viewer/viewer-api';
 import {
   BrandMark,
   CameraIcon,
@@ -29,15 +29,28 @@ import {
   RulerIcon,
   SunIcon,
 } from './components/icons';
+import { ConformersDialog } from './components/conformers-dialog';
+import { ConformersPanel } from './components/conformers-panel';
 import { JobsPanel } from './components/jobs-panel';
+import { MeasureBar } from './components/measure-bar';
+import { SamplerDialog } from './components/sampler-dialog';
+import { TrajectoryPanel } from './components/trajectory-panel';
 import { DropOverlay, HelpDialog, Toasts, type Toast } from './components/overlays';
 import { SidePanel, type MeasurementEntry } from './components/side-panel';
 import { StructureList } from './components/structure-list';
 import { ViewerPane } from './components/viewer-pane';
 import type { SortState } from './components/virtual-table';
+import { isConformerEnsemble } from './conformer-ensemble';
+import { useConformerEnsemble } from './hooks/use-conformer-ensemble';
+import { useConformersJob } from './hooks/use-conformers-job';
+import { useFixedAtoms } from './hooks/use-fixed-atoms';
+import { rowErrorKey, useJobErrorRows } from './hooks/use-job-error-rows';
+import { useSamplerJobs } from './hooks/use-sampler-jobs';
 import { useStructurePages } from './hooks/use-structure-pages';
+import { isTrajectory, useTrajectoryFrames } from './hooks/use-trajectory-frames';
 import { downloadBytes } from './util/download';
 import { formatBytes, plural } from './util/format';
+import { frameSummary } from './util/frame-summary';
 
 const STYLES: ReadonlyArray<{ id: ViewerStyle; label: string; key: string }> = [
   { id: 'ball-and-stick', label: 'Ball+stick', key: '1' },
@@ -45,6 +58,11 @@ const STYLES: ReadonlyArray<{ id: ViewerStyle; label: string; key: string }> = [
   { id: 'licorice', label: 'Licorice', key: '3' },
   { id: 'wireframe', label: 'Wire', key: '4' },
 ];
+
+/** Force arrows: 1 Å per eV/Å. */
+const FORCE_ARROWS = { scale: 1 } as const;
+const NO_ATOMS: readonly number[] = [];
+const NO_STRUCTURES: readonly Structure[] = [];
 
 /** Trajectory playback loads at most this many frames of a multi-record file. */
 const MAX_PLAYBACK_FRAMES = 1000;
@@ -89,6 +107,8 @@ declare global {
   }
 }
 
+const ONE_CELL: Vec3 = [1, 1, 1];
+
 export function App({ api }: AppProps) {
   const [theme, setTheme] = useState<'light' | 'dark'>(() => resolvedTheme('system'));
   const [documents, setDocuments] = useState<readonly DocumentInfo[]>([]);
@@ -97,7 +117,8 @@ export function App({ api }: AppProps) {
   const [filterText, setFilterText] = useState('');
   const [docVersion, setDocVersion] = useState(0);
   const [selectedRow, setSelectedRow] = useState(-1);
-  const [selectedIndex, setSelectedIndex] = useState<number | null>(null);
+  // The selected record belongs to a document: a switch of tab never asks the new document for the old one's index.
+  const [selected, setSelected] = useState<{ readonly docId: DocumentId; readonly index: number } | null>(null);
   const [structure, setStructure] = useState<Structure | null>(null);
   const [depiction, setDepiction] = useState<Depiction | null>(null);
   const [frames, setFrames] = useState<readonly Structure[]>([]);
@@ -105,11 +126,22 @@ export function App({ api }: AppProps) {
   const [playing, setPlaying] = useState(false);
   const [style, setStyle] = useState<ViewerStyle>('ball-and-stick');
   const [showCell, setShowCell] = useState(true);
-  const [supercell, setSupercell] = useState<Vec3>([1, 1, 1]);
+  const [polyhedra, setPolyhedra] = useState(true);
+  // Supercell per document (issue 17: it used to carry over to the next file opened).
+  const [supercells, setSupercells] = useState<ReadonlyMap<DocumentId, Vec3>>(() => new Map());
+  const supercell = (activeDocId !== null ? supercells.get(activeDocId) : undefined) ?? ONE_CELL;
+  const setSupercell = useCallback(
+    (update: (current: Vec3) => Vec3) => {
+      if (activeDocId !== null) setSupercells((map) => new Map(map).set(activeDocId, update(map.get(activeDocId) ?? ONE_CELL)));
+    },
+    [activeDocId],
+  );
   const [labels, setLabels] = useState<LabelMode>('none');
   const [measuring, setMeasuring] = useState(false);
+  const [measureMode, setMeasureMode] = useState<MeasureKind>('distance');
   const [measurements, setMeasurements] = useState<readonly MeasurementEntry[]>([]);
   const [pickedAtom, setPickedAtom] = useState<number | null>(null);
+  const [showForces, setShowForces] = useState(false);
   const [predictors, setPredictors] = useState<readonly PredictorInfo[]>([]);
   const [predictorId, setPredictorId] = useState('');
   const [jobs, setJobs] = useState<readonly JobProgress[]>([]);
@@ -124,8 +156,16 @@ export function App({ api }: AppProps) {
   const toastId = useRef(0);
 
   const activeDoc = documents.find((d) => d.id === activeDocId);
+  const selectedIndex = selected && selected.docId === activeDocId && activeDoc && selected.index < activeDoc.recordCount ? selected.index : null;
   const pages = useStructurePages(api, { docId: activeDocId, sortBy: sort.key, descending: sort.descending, filterText, version: docVersion });
   const summary = selectedRow >= 0 ? pages.row(selectedRow) : undefined;
+  // Trajectory documents (relax / MD jobs) play their frames; the side panel shows the frame the viewer shows.
+  const trajectoryFrames = useTrajectoryFrames(api, activeDoc, setFrame);
+  const shownFrames = trajectoryFrames.length > 0 ? trajectoryFrames : frames;
+  const frameIndex = Math.min(frame, shownFrames.length - 1);
+  const frameStructure = shownFrames.length > 0 ? (shownFrames[frameIndex] ?? null) : null;
+  const panelStructure = frameStructure ?? structure;
+  const panelSummary = frameStructure ? frameSummary(frameStructure, frameIndex) : summary;
 
   // ---------- toasts ----------
   const notify = useCallback((kind: Toast['kind'], title: string, detail?: string) => {
@@ -251,7 +291,7 @@ export function App({ api }: AppProps) {
             pendingProgress.set(event.progress.id, event.progress);
             if (frame === 0) frame = requestAnimationFrame(flushProgress);
             if (event.progress.state === 'failed') notify('error', `Job failed: ${event.progress.label}`, event.progress.message);
-            if (event.progress.state === 'done') notify('success', `Job finished: ${event.progress.label}`, `${plural(event.progress.done, 'structure')} in ${event.progress.elapsedSeconds.toFixed(1)} s`);
+            if (event.progress.state === 'done') notify('success', `Job finished: ${event.progress.label}`, `${plural(event.progress.done, event.progress.unit === 'steps' ? 'step' : 'structure')} in ${event.progress.elapsedSeconds.toFixed(1)} s`);
             break;
           case 'document-changed':
             setDocuments((docs) => docs.map((d) => (d.id === event.document.id ? event.document : d)));
@@ -277,8 +317,8 @@ export function App({ api }: AppProps) {
 
   // ---------- selection -> structure + depiction ----------
   useEffect(() => {
-    setSelectedIndex(summary ? summary.index : null);
-  }, [summary]);
+    setSelected(summary && activeDocId !== null ? { docId: activeDocId, index: summary.index } : null);
+  }, [summary, activeDocId]);
 
   useEffect(() => {
     let alive = true;
@@ -331,6 +371,44 @@ export function App({ api }: AppProps) {
     setSelectedRow(0);
   }, []);
 
+  const onJobStarted = useCallback((progress: JobProgress) => {
+    setJobsCollapsed(false);
+    setJobs((list) => (list.some((j) => j.id === progress.id) ? list : [progress, ...list]));
+  }, []);
+  const onJobError = useCallback((title: string, detail: string) => notify('error', title, detail), [notify]);
+  const sampler = useSamplerJobs({
+    api,
+    jobs,
+    documents,
+    addDocuments: useCallback((added: readonly DocumentInfo[]) => setDocuments((docs) => [...docs, ...added.filter((d) => !docs.some((o) => o.id === d.id))]), []),
+    showDocument: activate,
+    onStarted: onJobStarted,
+    onError: onJobError,
+  });
+  // Conformer ensembles: the job, and the conformers superposed on the lowest, the others overlaid on the selected one.
+  const conformers = useConformersJob({ api, jobs, documents, showDocument: activate, onStarted: onJobStarted, onError: onJobError });
+  const ensemble = useConformerEnsemble(api, activeDoc);
+  const [overlayConformers, setOverlayConformers] = useState(true);
+  const viewerStructure = ensemble && selectedIndex !== null ? (ensemble[selectedIndex] ?? structure) : structure;
+  const conformerOverlay = useMemo(() => (ensemble && overlayConformers ? ensemble.filter((_, i) => i !== selectedIndex) : NO_STRUCTURES), [ensemble, overlayConformers, selectedIndex]);
+  const selectConformer = useCallback((index: number) => {
+    setSort({ key: 'index', descending: false });
+    setFilterText('');
+    setSelectedRow(index);
+  }, []);
+  const fixedAtoms = useFixedAtoms(api, activeDoc, activeDoc?.origin ? sampler.fixedAtomsOf(activeDoc.origin.jobId) : NO_ATOMS);
+  // Choosing a row of a trajectory shows that frame.
+  const activeIsTrajectory = isTrajectory(activeDoc);
+  // Only a change of row within the document counts: the first row selected when a trajectory is shown
+  // must not pull the frame away from the last one (the result, and where a running job is followed).
+  const lastSelection = useRef<{ docId: DocumentId | null; index: number | null }>({ docId: null, index: null });
+  useEffect(() => {
+    if (selectedIndex === null) return;
+    const previous = lastSelection.current;
+    lastSelection.current = { docId: activeDocId, index: selectedIndex };
+    if (activeIsTrajectory && previous.docId === activeDocId && previous.index !== selectedIndex) setFrame(selectedIndex);
+  }, [activeIsTrajectory, activeDocId, selectedIndex]);
+
   const onSort = useCallback((key: string) => {
     setSort((s) => (s.key === key ? { key, descending: !s.descending } : { key, descending: false }));
     setSelectedRow(0);
@@ -343,6 +421,7 @@ export function App({ api }: AppProps) {
   const removeMeasurement = useCallback((i: number) => setMeasurements((list) => list.filter((_, k) => k !== i)), []);
   const clearMeasurements = useCallback(() => setMeasurements([]), []);
   const toggleJobsCollapsed = useCallback(() => setJobsCollapsed((c) => !c), []);
+  const rowErrors = useJobErrorRows(api, jobs);
 
   // ---------- jobs ----------
   const startJob = useCallback(() => {
@@ -434,13 +513,27 @@ export function App({ api }: AppProps) {
   }, [summary, notify]);
 
   const canPlay = (activeDoc?.recordCount ?? 0) > 1;
+  const exportStructures = useCallback(
+    (format: ExportFormat, indices?: readonly number[]) => {
+      if (!activeDocId) return;
+      api
+        .exportDocument(activeDocId, format, indices)
+        .then(save)
+        .catch((error: unknown) => notify('error', 'Export failed', error instanceof Error ? error.message : String(error)));
+    },
+    [api, activeDocId, save, notify],
+  );
+  const seekFrame = useCallback((f: number) => {
+    setPlaying(false);
+    setFrame(f);
+  }, []);
   const togglePlay = useCallback(() => {
     if (!activeDocId || !activeDoc || activeDoc.recordCount < 2) return;
     if (playing) {
       setPlaying(false);
       return;
     }
-    if (frames.length > 0) {
+    if (shownFrames.length > 0) {
       setPlaying(true);
       return;
     }
@@ -453,7 +546,7 @@ export function App({ api }: AppProps) {
       },
       (error: unknown) => notify('error', 'Could not load the trajectory', String(error)),
     );
-  }, [api, activeDocId, activeDoc, playing, frames, selectedIndex, notify]);
+  }, [api, activeDocId, activeDoc, playing, shownFrames, selectedIndex, notify]);
 
   const changeStyle = useCallback(
     (next: ViewerStyle) => {
@@ -613,6 +706,7 @@ export function App({ api }: AppProps) {
           onSort={onSort}
           filterText={filterText}
           onFilterText={changeFilter}
+          rowErrors={rowErrors}
         />
 
         <main className="center">
@@ -629,6 +723,9 @@ export function App({ api }: AppProps) {
                 <span className="sep" />
                 <button className={`btn${showCell ? ' active' : ''}`} onClick={() => setShowCell((c) => !c)} title="Unit cell (C)" data-testid="cell-button">
                   <CellIcon /> Cell
+                </button>
+                <button className={`btn${polyhedra ? ' active' : ''}`} onClick={() => setPolyhedra((p) => !p)} title="Coordination polyhedra" data-testid="polyhedra-button">
+                  Polyhedra
                 </button>
                 <label title="Supercell repeats along a, b, c">
                   Supercell
@@ -667,18 +764,41 @@ export function App({ api }: AppProps) {
             <button className={`btn${playing ? ' active' : ''}`} onClick={togglePlay} disabled={!canPlay} title="Play the file as a trajectory (Space)">
               {playing ? <PauseIcon /> : <PlayIcon />} {playing ? 'Pause' : 'Play'}
             </button>
+            <button
+              className={`btn${showForces ? ' active' : ''}`}
+              onClick={() => setShowForces((f) => !f)}
+              disabled={!panelStructure?.atomArrays['forces']}
+              title="Force arrows, 1 Å per eV/Å (structures with forces)"
+              data-testid="forces-button"
+            >
+              Forces
+            </button>
+            <span className="sep" />
+            <button className="btn" onClick={() => sampler.openDialog('relax')} disabled={!activeDoc || activeDoc.recordCount === 0} title="Relax the selected structure or the whole file" data-testid="relax-button">
+              Relax…
+            </button>
+            <button className="btn" onClick={() => sampler.openDialog('md')} disabled={selectedIndex === null} title="Molecular dynamics of the selected structure" data-testid="md-button">
+              Run MD…
+            </button>
+            <button className="btn" onClick={conformers.openDialog} disabled={selectedIndex === null || periodic} title="Conformers of the selected molecule with energies and Boltzmann weights" data-testid="conformers-button">
+              Conformers…
+            </button>
           </div>
           <div style={{ position: 'relative', flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
             <ViewerPane
-              structure={structure}
-              frames={frames}
+              structure={viewerStructure}
+              overlay={conformerOverlay}
+              frames={shownFrames}
               frame={frame}
+              forceArrows={showForces ? FORCE_ARROWS : null}
+              fixedAtoms={fixedAtoms}
               playing={playing}
               style={style}
               showCell={showCell}
+              polyhedra={polyhedra}
               supercell={supercell}
               labels={labels}
-              interaction={measuring ? 'distance' : 'select'}
+              interaction={measuring ? measureMode : 'select'}
               measurements={viewerMeasurements}
               selection={selection}
               theme={theme}
@@ -687,40 +807,46 @@ export function App({ api }: AppProps) {
               onMeasure={onMeasure}
               onFrame={onFrame}
             />
-            {structure && summary ? (
-              <div className="viewer-caption">
-                <strong>{summary.name || summary.formula}</strong>
+            {panelStructure && panelSummary ? (
+              <div className="viewer-caption" data-testid="viewer-caption">
+                <strong>{panelSummary.name || panelSummary.formula}</strong>
                 <div>
-                  {summary.formula} · {plural(summary.atoms, 'atom')}
+                  {panelSummary.formula} · {plural(panelSummary.atoms, 'atom')}
                   {periodic ? ' · periodic' : ''}
                 </div>
               </div>
             ) : null}
-            {measuring ? <div className="viewer-hint">Measure: click two atoms for a distance · Esc to stop</div> : null}
+            {measuring ? <MeasureBar mode={measureMode} onMode={setMeasureMode} onStop={() => setMeasuring(false)} /> : null}
             {documents.length === 0 ? <EmptyState onOpen={openDialog} /> : null}
           </div>
-          {frames.length > 0 ? (
+          {shownFrames.length > 0 ? (
             <div className="traj-bar">
-              <button className="btn ghost icon" onClick={togglePlay}>
+              <button className="btn ghost icon" onClick={togglePlay} data-testid="frame-play" title={playing ? 'Pause' : 'Play'}>
                 {playing ? <PauseIcon /> : <PlayIcon />}
               </button>
-              <input type="range" min={0} max={frames.length - 1} value={frame} onChange={(e) => setFrame(Number(e.target.value))} aria-label="Frame" />
-              <span className="mono muted">
-                {frame + 1}/{frames.length}
+              <input type="range" min={0} max={shownFrames.length - 1} value={frameIndex} onChange={(e) => setFrame(Number(e.target.value))} aria-label="Frame" data-testid="frame-slider" />
+              <span className="mono muted" data-testid="frame-label">
+                {frameIndex + 1}/{shownFrames.length}
               </span>
             </div>
+          ) : null}
+          {activeDoc && isTrajectory(activeDoc) ? <TrajectoryPanel api={api} doc={activeDoc} frame={frameIndex} onSeek={seekFrame} theme={theme} onExport={exportStructures} /> : null}
+          {activeDoc && isConformerEnsemble(activeDoc) ? (
+            <ConformersPanel api={api} doc={activeDoc} selectedIndex={selectedIndex} onSelect={selectConformer} overlay={overlayConformers} onOverlay={setOverlayConformers} theme={theme} onExport={exportStructures} />
           ) : null}
         </main>
 
         <SidePanel
-          summary={summary}
-          structure={structure}
+          summary={panelSummary}
+          structure={panelStructure}
           depiction={depiction}
           pickedAtom={pickedAtom}
           measurements={measurements}
           onRemoveMeasurement={removeMeasurement}
           onClearMeasurements={clearMeasurements}
+          rowError={activeDocId !== null && selectedIndex !== null ? rowErrors.get(rowErrorKey(activeDocId, selectedIndex)) : undefined}
         />
+        <Toasts toasts={toasts} onDismiss={(id) => setToasts((list) => list.filter((t) => t.id !== id))} />
       </div>
 
       <JobsPanel
@@ -735,6 +861,7 @@ export function App({ api }: AppProps) {
         onStart={startJob}
         onCancel={cancelJob}
         onExport={exportJob}
+        onShowOutput={sampler.showOutput}
       />
 
       <footer className="statusbar">
@@ -754,7 +881,32 @@ export function App({ api }: AppProps) {
 
       {dragging ? <DropOverlay /> : null}
       {helpOpen ? <HelpDialog onClose={() => setHelpOpen(false)} /> : null}
-      <Toasts toasts={toasts} onDismiss={(id) => setToasts((list) => list.filter((t) => t.id !== id))} />
+      {sampler.dialog && activeDoc ? (
+        <SamplerDialog
+          api={api}
+          mode={sampler.dialog}
+          docId={activeDoc.id}
+          docName={activeDoc.name}
+          recordCount={activeDoc.recordCount}
+          selectedIndex={selectedIndex}
+          selectedName={summary?.name ?? ''}
+          selectedAtoms={summary?.atoms ?? 0}
+          periodic={activeDoc.periodic}
+          onStart={sampler.start}
+          onClose={sampler.closeDialog}
+        />
+      ) : null}
+      {conformers.dialogOpen && activeDoc && selectedIndex !== null ? (
+        <ConformersDialog
+          api={api}
+          docId={activeDoc.id}
+          docName={activeDoc.name}
+          selectedIndex={selectedIndex}
+          selectedName={summary?.name ?? ''}
+          onStart={conformers.start}
+          onClose={conformers.closeDialog}
+        />
+      ) : null}
     </div>
   );
 }

@@ -5,6 +5,7 @@
  * Pure (no three, no DOM).
  */
 import { ELEMENTS, type Structure } from '../../core/structure';
+import { crystalBondsOf } from './crystal-bonds';
 
 /** Bonds in flat typed arrays (100k-atom structures have ~100k+ bonds). */
 export interface ViewBonds {
@@ -253,11 +254,16 @@ function determinant(m: ArrayLike<number>): number {
 
 const CACHE = new WeakMap<Structure, ViewBonds>();
 
-/** The structure's own bonds (with image shifts) when it has any, else perceived ones; cached per Structure object. */
+/**
+ * The structure's own bonds (with image shifts) when it has any, else perceived ones (for crystals without
+ * metal-metal pairs, see crystal-bonds.ts); cached per Structure object.
+ */
 export function viewBondsOf(structure: Structure): ViewBonds {
   let bonds = CACHE.get(structure);
   if (!bonds) {
-    bonds = structure.bonds && structure.bonds.length > 0 ? bondsFromFile(structure) : perceiveViewBonds(structure);
+    if (structure.bonds && structure.bonds.length > 0) bonds = bondsFromFile(structure);
+    // Crystals: no cation-cation bonds (crystal-bonds.ts), as VESTA draws them; molecules keep every perceived bond.
+    else bonds = isPeriodic(structure) ? crystalBondsOf(structure, perceiveViewBonds(structure)) : perceiveViewBonds(structure);
     CACHE.set(structure, bonds);
   }
   return bonds;

@@ -5,6 +5,8 @@
  */
 import { ELEMENTS, type Structure } from '../../core/structure';
 import { isPeriodic, viewBondsOf, type ViewBonds } from './bonds';
+import { crystalLayout, type CrystalLayout, type CrystalViewOptions } from './crystal-view';
+import { crystalDrawList, plainDrawList } from './draw-list';
 import type { CellImage, ColorScheme, Vec3, ViewerStyle } from './viewer-api';
 
 /** Pick radius (Å) of atoms in wireframe, where most atoms have no sphere. */
@@ -34,6 +36,8 @@ export interface SceneSettings {
   readonly atomScale: number;
   readonly bondScale: number;
   readonly supercell: Vec3;
+  /** Crystal view (periodic structures only): boundary images, bonds inside the drawn region, polyhedra. */
+  readonly crystal?: CrystalViewOptions;
 }
 
 export interface AtomInstances {
@@ -88,6 +92,20 @@ export interface SceneData {
   readonly cell: Float64Array | null;
   /** Supercell actually used ([1,1,1] for molecules). */
   readonly supercell: Vec3;
+  /** Coordination polyhedra of the crystal view, or null when none are drawn. */
+  readonly polyhedra: Polyhedra | null;
+}
+
+/** Coordination polyhedra: polyhedron p has vertices vertexStart[p] .. vertexStart[p+1] of `vertices`. */
+export interface Polyhedra {
+  readonly count: number;
+  /** Base atom index of each centre. */
+  readonly centreAtom: Int32Array;
+  readonly vertexStart: Int32Array;
+  /** [nVertices * 3] Å. */
+  readonly vertices: Float32Array;
+  /** Centre atom colour per polyhedron (0xRRGGBB). */
+  readonly color: Uint32Array;
 }
 
 /** Cartesian offset of a cell image: i*a + j*b + k*c. */
@@ -214,9 +232,6 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
   const periodic = isPeriodic(structure);
   const cell = periodic ? structure.cell! : null;
   const supercell = supercellOf(structure, settings.supercell);
-  const [na, nb, nc] = supercell;
-  const images: Array<[number, number, number]> = [];
-  for (let i = 0; i < na; i++) for (let j = 0; j < nb; j++) for (let k = 0; k < nc; k++) images.push([i, j, k]);
   const metrics = STYLE_METRICS[settings.style];
   const colors = atomColorsOf(structure, settings.colorScheme);
   const baseRadius = new Float32Array(n);
@@ -224,6 +239,8 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
 
   const bonds = viewBondsOf(structure);
   const drawBonds = metrics.bondsAsLines || metrics.bondRadius > 0;
+  const layout = periodic && settings.crystal ? crystalLayout(structure, bonds, supercell, settings.crystal) : null;
+  const list = layout ? crystalDrawList(layout, drawBonds) : plainDrawList(n, bonds, supercell, drawBonds);
 
   // Wireframe draws spheres only for atoms without bonds.
   let atomMask: Uint8Array | null = null;
@@ -234,57 +251,48 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
       atomMask[bonds.b[t]!] = 0;
     }
   }
-  const perImage = atomMask ? atomMask.reduce((s, v) => s + v, 0) : n;
-  const count = perImage * images.length;
-  const atom = new Int32Array(count);
-  const image = new Int16Array(count * 3);
-  const position = new Float32Array(count * 3);
-  const radius = new Float32Array(count);
-  const color = new Uint32Array(count);
-  let k = 0;
-  for (const img of images) {
-    const [ox, oy, oz] = imageOffset(cell, img);
-    for (let i = 0; i < n; i++) {
-      if (atomMask && !atomMask[i]) continue;
-      atom[k] = i;
-      image.set(img, 3 * k);
-      position[3 * k] = structure.positions[3 * i]! + ox;
-      position[3 * k + 1] = structure.positions[3 * i + 1]! + oy;
-      position[3 * k + 2] = structure.positions[3 * i + 2]! + oz;
-      radius[k] = baseRadius[i]!;
-      color[k] = colors[i]!;
+  const instancesOf = (keep: (atom: number) => boolean, fixedRadius: number | null): AtomInstances => {
+    let count = 0;
+    for (let q = 0; q < list.count; q++) if (keep(list.atom[q]!)) count++;
+    const out: AtomInstances = { count, atom: new Int32Array(count), image: new Int16Array(3 * count), position: new Float32Array(3 * count), radius: new Float32Array(count), color: new Uint32Array(count) };
+    let k = 0;
+    for (let q = 0; q < list.count; q++) {
+      const i = list.atom[q]!;
+      if (!keep(i)) continue;
+      const img = list.image.subarray(3 * q, 3 * q + 3);
+      const [ox, oy, oz] = imageOffset(cell, [img[0]!, img[1]!, img[2]!]);
+      out.atom[k] = i;
+      out.image.set(img, 3 * k);
+      out.position[3 * k] = structure.positions[3 * i]! + ox;
+      out.position[3 * k + 1] = structure.positions[3 * i + 1]! + oy;
+      out.position[3 * k + 2] = structure.positions[3 * i + 2]! + oz;
+      out.radius[k] = fixedRadius ?? baseRadius[i]!;
+      out.color[k] = colors[i]!;
       k++;
     }
-  }
+    return out;
+  };
+  const atoms = instancesOf(atomMask ? (i) => atomMask[i] === 1 : () => true, null);
+  const pickAtoms = atomMask ? instancesOf(() => true, PICK_RADIUS_WIREFRAME) : atoms;
 
-  // Bonds: bond (a, b, s) is drawn from a in image c to b in image c+s; the reverse copy from b in c to a in c-s
-  // only when c-s lies outside the supercell (otherwise that copy is the forward bond of image c-s).
-  const inside = (i: number, j: number, l: number) => i >= 0 && i < na && j >= 0 && j < nb && l >= 0 && l < nc;
   const multiple = settings.style === 'ball-and-stick';
   const strands = new Uint8Array(bonds.count);
   for (let t = 0; t < bonds.count; t++) strands[t] = multiple ? strandsOf(bonds.order[t]!) : 1;
   const strandDirections = multiple && strands.some((k) => k > 1) ? strandPlanes(structure, bonds, strands) : null;
-  let bondCount = 0;
   let halfCount = 0;
-  if (drawBonds) {
-    for (const [i, j, l] of images) {
-      for (let t = 0; t < bonds.count; t++) {
-        const s0 = bonds.shift[3 * t]!, s1 = bonds.shift[3 * t + 1]!, s2 = bonds.shift[3 * t + 2]!;
-        const copies = 1 + (s0 === 0 && s1 === 0 && s2 === 0 ? 0 : inside(i - s0, j - s1, l - s2) ? 0 : 1);
-        bondCount += copies;
-        halfCount += 2 * copies * strands[t]!;
-      }
-    }
-  }
+  for (let d = 0; d < list.bondCount; d++) halfCount += 2 * strands[list.bondIndex[d]!]!;
   const start = new Float32Array(halfCount * 3);
   const end = new Float32Array(halfCount * 3);
   const halfColor = new Uint32Array(halfCount);
   const halfRadius = new Float32Array(halfCount);
   const bondRadius = metrics.bondRadius * settings.bondScale;
   let h = 0;
-  const pushBond = (from: number, fromImage: readonly number[], to: number, toImage: readonly number[], bond: number) => {
-    const [ax, ay, az] = imageOffset(cell, fromImage as CellImage);
-    const [bx, by, bz] = imageOffset(cell, toImage as CellImage);
+  for (let d = 0; d < list.bondCount; d++) {
+    const bond = list.bondIndex[d]!;
+    const r = list.bonds.subarray(8 * d, 8 * d + 8);
+    const from = r[0]!, to = r[4]!;
+    const [ax, ay, az] = imageOffset(cell, [r[1]!, r[2]!, r[3]!]);
+    const [bx, by, bz] = imageOffset(cell, [r[5]!, r[6]!, r[7]!]);
     const px = structure.positions[3 * from]! + ax, py = structure.positions[3 * from + 1]! + ay, pz = structure.positions[3 * from + 2]! + az;
     const qx = structure.positions[3 * to]! + bx, qy = structure.positions[3 * to + 1]! + by, qz = structure.positions[3 * to + 2]! + bz;
     const length = Math.hypot(qx - px, qy - py, qz - pz);
@@ -295,57 +303,45 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
       split = Math.min(0.8, Math.max(0.2, split));
     }
     const mx = px + (qx - px) * split, my = py + (qy - py) * split, mz = pz + (qz - pz) * split;
-    const layout = STRANDS[strands[bond]!]!;
-    for (const offset of layout.offsets) {
-      const d = offset * bondRadius;
-      const ox = strandDirections ? strandDirections[3 * bond]! * d : 0;
-      const oy = strandDirections ? strandDirections[3 * bond + 1]! * d : 0;
-      const oz = strandDirections ? strandDirections[3 * bond + 2]! * d : 0;
+    const layoutOfStrands = STRANDS[strands[bond]!]!;
+    for (const offset of layoutOfStrands.offsets) {
+      const o = offset * bondRadius;
+      const ox = strandDirections ? strandDirections[3 * bond]! * o : 0;
+      const oy = strandDirections ? strandDirections[3 * bond + 1]! * o : 0;
+      const oz = strandDirections ? strandDirections[3 * bond + 2]! * o : 0;
       start.set([px + ox, py + oy, pz + oz], 3 * h);
       end.set([mx + ox, my + oy, mz + oz], 3 * h);
-      halfRadius[h] = bondRadius * layout.radius;
+      halfRadius[h] = bondRadius * layoutOfStrands.radius;
       halfColor[h++] = colors[from]!;
       start.set([mx + ox, my + oy, mz + oz], 3 * h);
       end.set([qx + ox, qy + oy, qz + oz], 3 * h);
-      halfRadius[h] = bondRadius * layout.radius;
+      halfRadius[h] = bondRadius * layoutOfStrands.radius;
       halfColor[h++] = colors[to]!;
-    }
-  };
-  if (drawBonds) {
-    for (const img of images) {
-      const [i, j, l] = img;
-      for (let t = 0; t < bonds.count; t++) {
-        const s0 = bonds.shift[3 * t]!, s1 = bonds.shift[3 * t + 1]!, s2 = bonds.shift[3 * t + 2]!;
-        pushBond(bonds.a[t]!, img, bonds.b[t]!, [i + s0, j + s1, l + s2], t);
-        if ((s0 !== 0 || s1 !== 0 || s2 !== 0) && !inside(i - s0, j - s1, l - s2)) pushBond(bonds.b[t]!, img, bonds.a[t]!, [i - s0, j - s1, l - s2], t);
-      }
-    }
-  }
-  const atoms: AtomInstances = { count, atom, image, position, radius, color };
-  let pickAtoms = atoms;
-  if (atomMask) {
-    const all = images.length * n;
-    pickAtoms = { count: all, atom: new Int32Array(all), image: new Int16Array(all * 3), position: new Float32Array(all * 3), radius: new Float32Array(all).fill(PICK_RADIUS_WIREFRAME), color: new Uint32Array(all) };
-    let p = 0;
-    for (const img of images) {
-      const [ox, oy, oz] = imageOffset(cell, img);
-      for (let i = 0; i < n; i++, p++) {
-        pickAtoms.atom[p] = i;
-        pickAtoms.image.set(img, 3 * p);
-        pickAtoms.position[3 * p] = structure.positions[3 * i]! + ox;
-        pickAtoms.position[3 * p + 1] = structure.positions[3 * i + 1]! + oy;
-        pickAtoms.position[3 * p + 2] = structure.positions[3 * i + 2]! + oz;
-        pickAtoms.color[p] = colors[i]!;
-      }
     }
   }
   return {
     atoms,
     pickAtoms,
     bonds: { count: h, start, end, radius: halfRadius, color: halfColor },
-    bondCount,
+    bondCount: list.bondCount,
     atomColors: colors,
     cell,
     supercell,
+    polyhedra: layout ? polyhedraOf(structure, cell!, layout, colors) : null,
   };
+}
+
+/** Polyhedron vertex positions (Å) and centre colours from a crystal layout. */
+function polyhedraOf(structure: Structure, cell: Float64Array, layout: CrystalLayout, colors: Uint32Array): Polyhedra | null {
+  if (layout.polyhedronCount === 0) return null;
+  const vertices = new Float32Array(3 * layout.vertexInstance.length);
+  layout.vertexInstance.forEach((q, v) => {
+    const atom = layout.atom[q]!;
+    const [ox, oy, oz] = imageOffset(cell, [layout.image[3 * q]!, layout.image[3 * q + 1]!, layout.image[3 * q + 2]!]);
+    vertices[3 * v] = structure.positions[3 * atom]! + ox;
+    vertices[3 * v + 1] = structure.positions[3 * atom + 1]! + oy;
+    vertices[3 * v + 2] = structure.positions[3 * atom + 2]! + oz;
+  });
+  const centreAtom = Int32Array.from(layout.polyhedronCentre, (q) => layout.atom[q]!);
+  return { count: layout.polyhedronCount, centreAtom, vertexStart: layout.vertexStart, vertices, color: Uint32Array.from(centreAtom, (a) => colors[a]!) };
 }

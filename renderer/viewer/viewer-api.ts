@@ -62,6 +62,15 @@ export type InteractionMode = 'select' | 'distance' | 'angle' | 'dihedral';
 
 export type ViewerTheme = 'light' | 'dark';
 
+/**
+ * Per-atom arrows of a vector array: `structure.atomArrays[array]` (width 3; default 'forces', eV/Å) scaled to
+ * `scale` Å per unit (1 Å per eV/Å by default), one arrow from each atom centre.
+ */
+export interface ForceArrowOptions {
+  readonly scale: number;
+  readonly array?: string;
+}
+
 /** The full state of a viewer. Every field has a default (see DEFAULT_VIEWER_STATE in viewer.ts). */
 export interface ViewerState {
   /** The structure shown when `frames` is empty; null shows nothing. */
@@ -83,6 +92,21 @@ export interface ViewerState {
   readonly showCell: boolean;
   /** Repeat the cell n x m x k times along a, b, c (each >= 1; ignored for molecules). */
   readonly supercell: Vec3;
+  /**
+   * Crystals (periodic structures): draw atoms on the cell boundary (fractional coordinate within 1e-3 of 0 or 1)
+   * at every equivalent face, edge and corner of the (super)cell, as VESTA does; bonds are drawn only between
+   * drawn atoms (no half-sticks leaving the cell). Off: each atom once per cell.
+   */
+  readonly boundaryAtoms: boolean;
+  /** Crystals: also draw the atoms outside the cell that are bonded to drawn atoms (VESTA's option; default off). */
+  readonly bondedBeyondBoundary: boolean;
+  /**
+   * Crystals: translucent coordination polyhedra around cations with at least 4 more electronegative bonded
+   * neighbours (TiO6 in rutile, NaCl6 in rock salt), coloured by the central atom; their vertex atoms are drawn. Not drawn in spacefill.
+   */
+  readonly polyhedra: boolean;
+  /** Crystals: an a/b/c axis triad in the lower-left corner (turns with the view). */
+  readonly cellAxes: boolean;
   readonly labels: LabelMode;
   /** Per-atom array name for labels === 'property'. */
   readonly labelProperty: string | null;
@@ -95,6 +119,18 @@ export interface ViewerState {
   readonly theme: ViewerTheme;
   /** Camera pose; null fits the view to the structure whenever a new structure is shown. */
   readonly camera: CameraState | null;
+  /** Force arrows on the shown structure (where it has the array); null draws none. */
+  readonly forceArrows: ForceArrowOptions | null;
+  /**
+   * Atoms marked as fixed (a wire cube around each), 0-based, besides those the shown structure's `move_mask`
+   * (selective dynamics) fixes along all three axes, which are always marked.
+   */
+  readonly fixedAtoms: readonly number[];
+  /**
+   * More structures drawn with the shown one, thin and semi-transparent in element colours (a conformer ensemble
+   * superposed on the selected conformer); not pickable, not part of the fit. Empty draws none.
+   */
+  readonly overlay: readonly Structure[];
 }
 
 export interface PickEvent {
@@ -142,10 +178,21 @@ export interface ViewerInfo {
   readonly atomInstances: number;
   /** Bonds drawn (including periodic-image bonds and supercell copies). */
   readonly bondInstances: number;
+  /** Coordination polyhedra drawn (crystal view). */
+  readonly polyhedra: number;
+  /** Whether the a/b/c axis inset is drawn. */
+  readonly cellAxes: boolean;
   readonly geometries: number;
   readonly textures: number;
   readonly drawCalls: number;
   readonly triangles: number;
+  /** Force arrows drawn (atom instances with a non-negligible vector). */
+  readonly forceArrows: number;
+  /** Fixed-atom markers drawn. */
+  readonly fixedMarkers: number;
+  /** Overlay structures drawn (state.overlay) and their atoms. */
+  readonly overlayStructures: number;
+  readonly overlayAtoms: number;
   /** WebGL backend as reported by the browser (e.g. 'ANGLE (Google, Vulkan ... SwiftShader ...)'). */
   readonly glRenderer: string;
 }

@@ -36,8 +36,12 @@ import { symbolOf, type Structure } from '../../core/structure';
 import { CameraControls } from './camera-controls';
 import { createImpostorCylinderMaterial, createImpostorSphereMaterial, IMPOSTOR_THRESHOLD } from './impostors';
 import { LabelFactory, labelScale, type LabelStyle } from './labels';
+import { arrowInstancesOf, fixedAtomsOf } from './force-arrows';
 import { formatMeasure, measurePoints } from './measure';
 import { atomScalars, buildSceneData, imageOffset, type AtomInstances, type SceneData } from './scene-data';
+import { createOverlayGroup, type OverlayCounts } from './overlay-structures';
+import { createArrowGroup, createFixedMarkers } from './viewer-overlays';
+import { CellAxesInset, createPolyhedraGroup } from './crystal-overlays';
 import type {
   CameraState,
   CellImage,
@@ -66,6 +70,10 @@ export const DEFAULT_VIEWER_STATE: ViewerState = {
   bondScale: 1,
   showCell: true,
   supercell: [1, 1, 1],
+  boundaryAtoms: true,
+  bondedBeyondBoundary: false,
+  polyhedra: true,
+  cellAxes: true,
   labels: 'none',
   labelProperty: null,
   selection: [],
@@ -74,6 +82,9 @@ export const DEFAULT_VIEWER_STATE: ViewerState = {
   background: null,
   theme: 'light',
   camera: null,
+  forceArrows: null,
+  fixedAtoms: [],
+  overlay: [],
 };
 
 interface ThemeColors {
@@ -82,6 +93,9 @@ interface ThemeColors {
   readonly supercell: number;
   readonly measure: number;
   readonly selection: number;
+  /** Force arrows and fixed-atom markers. */
+  readonly arrow: number;
+  readonly fixed: number;
   readonly label: LabelStyle;
   readonly measureLabel: LabelStyle;
 }
@@ -93,6 +107,8 @@ const THEMES: Readonly<Record<ViewerTheme, ThemeColors>> = {
     supercell: 0x9aa1ad,
     measure: 0xc2410c,
     selection: 0x1e90ff,
+    arrow: 0x16a34a,
+    fixed: 0x7c3aed,
     label: { color: '#111418', outline: 'rgba(255,255,255,0.92)' },
     measureLabel: { color: '#9a3412', outline: 'rgba(255,255,255,0.95)' },
   },
@@ -102,6 +118,8 @@ const THEMES: Readonly<Record<ViewerTheme, ThemeColors>> = {
     supercell: 0x5d6470,
     measure: 0xfbbf24,
     selection: 0x38bdf8,
+    arrow: 0x4ade80,
+    fixed: 0xc4b5fd,
     label: { color: '#f4f6fa', outline: 'rgba(0,0,0,0.85)' },
     measureLabel: { color: '#fde68a', outline: 'rgba(0,0,0,0.9)' },
   },
@@ -190,6 +208,11 @@ class ThreeStructureViewer implements StructureViewer {
   private cellLines: Group | null = null;
   private labelGroup: Group | null = null;
   private measureGroup: Group | null = null;
+  private polyhedraGroup: Group | null = null;
+  private readonly axesInset = new CellAxesInset();
+  private arrowGroup: Group | null = null;
+  private fixedLines: LineSegments | null = null;
+  private overlayGroup: Group | null = null;
   private pending: Array<{ atom: number; image: CellImage }> = [];
   private hoverKey = '';
   private frameRequest: number | null = null;
@@ -291,24 +314,47 @@ class ThreeStructureViewer implements StructureViewer {
       prev.atomScale !== next.atomScale ||
       prev.bondScale !== next.bondScale ||
       prev.supercell.join() !== next.supercell.join() ||
+      prev.boundaryAtoms !== next.boundaryAtoms ||
+      prev.bondedBeyondBoundary !== next.bondedBeyondBoundary ||
+      prev.polyhedra !== next.polyhedra ||
       JSON.stringify(prev.colorScheme) !== JSON.stringify(next.colorScheme);
     // Auto camera (state.camera null): refit when the content or its extent changes, keeping the view direction.
-    const sizeChanged = prev.supercell.join() !== next.supercell.join() || prev.style !== next.style || prev.atomScale !== next.atomScale || prev.showCell !== next.showCell;
+    const sizeChanged =
+      prev.supercell.join() !== next.supercell.join() ||
+      prev.style !== next.style ||
+      prev.atomScale !== next.atomScale ||
+      prev.showCell !== next.showCell ||
+      prev.boundaryAtoms !== next.boundaryAtoms ||
+      prev.bondedBeyondBoundary !== next.bondedBeyondBoundary ||
+      prev.polyhedra !== next.polyhedra;
     const contentChanged = first || (next.frames.length > 0 ? prev.frames !== next.frames : prev.structure !== next.structure || prev.frames.length > 0);
 
     if (geometryChanged) {
       this.shown = structure;
       this.pending = [];
       this.data = structure
-        ? buildSceneData(structure, { style: next.style, colorScheme: next.colorScheme, atomScale: next.atomScale, bondScale: next.bondScale, supercell: next.supercell })
+        ? buildSceneData(structure, {
+            style: next.style,
+            colorScheme: next.colorScheme,
+            atomScale: next.atomScale,
+            bondScale: next.bondScale,
+            supercell: next.supercell,
+            // Spacefill hides polyhedra inside the spheres: none then (nor their vertex atoms beyond the cell).
+            crystal: { boundary: next.boundaryAtoms, bondedBeyond: next.bondedBeyondBoundary, polyhedra: next.polyhedra && next.style !== 'spacefill' },
+          })
         : null;
       this.updateAtoms();
       this.updateBonds();
     }
+    if (geometryChanged || themeChanged) this.updatePolyhedra();
+    if (geometryChanged || themeChanged || prev.cellAxes !== next.cellAxes) this.axesInset.update(next.cellAxes ? (this.data?.cell ?? null) : null, theme.label);
     if (geometryChanged || themeChanged || prev.showCell !== next.showCell) this.updateCell();
     if (geometryChanged || themeChanged || prev.selection !== next.selection) this.updateHalos();
     if (geometryChanged || themeChanged || prev.labels !== next.labels || prev.labelProperty !== next.labelProperty) this.updateLabels();
     if (geometryChanged || themeChanged || prev.measurements !== next.measurements) this.updateMeasurements();
+    if (geometryChanged || themeChanged || JSON.stringify(prev.forceArrows) !== JSON.stringify(next.forceArrows)) this.updateArrows();
+    if (geometryChanged || themeChanged || prev.fixedAtoms.join() !== next.fixedAtoms.join()) this.updateFixedMarkers();
+    if (first || prev.overlay !== next.overlay) this.updateOverlay();
     if (prev.interaction !== next.interaction) {
       this.pending = [];
       this.updateHalos();
@@ -501,6 +547,16 @@ class ThreeStructureViewer implements StructureViewer {
     this.scene.add(group);
   }
 
+  /** Coordination polyhedra of the crystal view (crystal-overlays.ts). */
+  private updatePolyhedra(): void {
+    if (this.polyhedraGroup) {
+      disposeObject(this.polyhedraGroup);
+      this.polyhedraGroup = null;
+    }
+    this.polyhedraGroup = createPolyhedraGroup(this.data?.polyhedra ?? null, (THEMES[this.state.theme] ?? THEMES.light).supercell);
+    if (this.polyhedraGroup) this.scene.add(this.polyhedraGroup);
+  }
+
   /** Translucent shells around selected atoms and atoms picked so far for a measurement. */
   private updateHalos(): void {
     if (this.haloMesh) {
@@ -633,6 +689,42 @@ class ThreeStructureViewer implements StructureViewer {
     } else material.dispose();
     this.measureGroup = group;
     this.scene.add(group);
+  }
+
+  /** Force arrows of the shown structure (state.forceArrows), on every drawn atom instance. */
+  private updateArrows(): void {
+    if (this.arrowGroup) {
+      disposeObject(this.arrowGroup);
+      this.arrowGroup = null;
+    }
+    const options = this.state.forceArrows;
+    if (!options || !this.data || !this.shown) return;
+    const arrows = arrowInstancesOf(this.shown, this.data.pickAtoms, options.scale, options.array);
+    if (!arrows) return;
+    this.arrowGroup = createArrowGroup(arrows, (THEMES[this.state.theme] ?? THEMES.light).arrow);
+    if (this.arrowGroup) this.scene.add(this.arrowGroup);
+  }
+
+  /** Wire cubes around fixed atoms: the structure's move_mask plus state.fixedAtoms. */
+  private updateFixedMarkers(): void {
+    if (this.fixedLines) {
+      disposeObject(this.fixedLines);
+      this.fixedLines = null;
+    }
+    if (!this.data || !this.shown) return;
+    const fixed = new Set(fixedAtomsOf(this.shown, this.state.fixedAtoms));
+    this.fixedLines = createFixedMarkers(this.data.pickAtoms, fixed, (THEMES[this.state.theme] ?? THEMES.light).fixed);
+    if (this.fixedLines) this.scene.add(this.fixedLines);
+  }
+
+  /** The overlay structures (state.overlay), thin and semi-transparent. */
+  private updateOverlay(): void {
+    if (this.overlayGroup) {
+      disposeObject(this.overlayGroup);
+      this.overlayGroup = null;
+    }
+    this.overlayGroup = createOverlayGroup(this.state.overlay);
+    if (this.overlayGroup) this.scene.add(this.overlayGroup);
   }
 
   // ---------------------------------------------------------------- camera
@@ -903,6 +995,7 @@ class ThreeStructureViewer implements StructureViewer {
       });
     }
     this.renderer.render(this.scene, this.camera);
+    this.axesInset.render(this.renderer, this.camera, this.cssSize[1]);
   }
 
   toDataURL(): string {
@@ -925,10 +1018,16 @@ class ThreeStructureViewer implements StructureViewer {
       atoms: this.shown?.numbers.length ?? 0,
       atomInstances: this.data?.atoms.count ?? 0,
       bondInstances: this.data?.bondCount ?? 0,
+      polyhedra: (this.polyhedraGroup?.userData['polyhedra'] as number | undefined) ?? 0,
+      cellAxes: this.axesInset.shown,
       geometries: memory.geometries,
       textures: memory.textures,
       drawCalls: this.disposed ? 0 : this.renderer.info.render.calls,
       triangles: this.disposed ? 0 : this.renderer.info.render.triangles,
+      forceArrows: (this.arrowGroup?.userData['arrows'] as number | undefined) ?? 0,
+      fixedMarkers: (this.fixedLines?.userData['markers'] as number | undefined) ?? 0,
+      overlayStructures: (this.overlayGroup?.userData['counts'] as OverlayCounts | undefined)?.structures ?? 0,
+      overlayAtoms: (this.overlayGroup?.userData['counts'] as OverlayCounts | undefined)?.atoms ?? 0,
       glRenderer: this.glRenderer,
     };
   }
@@ -947,7 +1046,13 @@ class ThreeStructureViewer implements StructureViewer {
     this.scene.traverse((child) => {
       if (child instanceof Sprite) spriteGeometry = child.geometry;
     });
-    for (const part of [this.atomMesh, this.bondMesh, this.wireLines, this.haloMesh, this.cellLines, this.labelGroup, this.measureGroup]) if (part) disposeObject(part);
+    if (this.polyhedraGroup) disposeObject(this.polyhedraGroup);
+    this.polyhedraGroup = null;
+    this.axesInset.dispose();
+    for (const part of [this.atomMesh, this.bondMesh, this.wireLines, this.haloMesh, this.cellLines, this.labelGroup, this.measureGroup, this.arrowGroup, this.fixedLines, this.overlayGroup]) if (part) disposeObject(part);
+    this.arrowGroup = null;
+    this.overlayGroup = null;
+    this.fixedLines = null;
     (spriteGeometry as BufferGeometry | null)?.dispose();
     this.atomMesh = this.bondMesh = this.haloMesh = null;
     this.wireLines = null;

@@ -89,9 +89,10 @@ test('a model:mace-ethanol-rmd17 job on 5 ethanol frames in web mode exports the
   const uiRows = ui.trimEnd().split('\n').map(parseCsvLine);
   assert.equal(uiRows.length, FRAMES + 1, 'header + one row per frame');
   const header = uiRows[0]!;
+  assert.deepEqual(header.slice(8, 11), ['energy [eV]', 'energy_per_atom [eV]', 'max_force [eV/Å]'], 'headers carry units');
   for (let r = 1; r <= FRAMES; r++) {
     assert.equal(uiRows[r]![header.indexOf('status')], 'ok', `row ${r}: ${uiRows[r]!.join(',')}`);
-    const energy = Number(uiRows[r]![header.indexOf('energy')]);
+    const energy = Number(uiRows[r]![header.indexOf('energy [eV]')]);
     assert.ok(Math.abs(energy - -4209.5) < 2, `row ${r}: ethanol energy near -4209.5 eV, got ${energy}`);
   }
 

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { ExportFormat, JobId, JobProgress, PredictorInfo } from '../../../core/contract/equimol-api';
+import { conformersStatusText } from '../conformer-ensemble';
 import { formatDuration, formatRate, plural } from '../util/format';
 import { BoltIcon, ChevronIcon, StopIcon } from './icons';
 
@@ -15,6 +16,20 @@ export interface JobsPanelProps {
   readonly onStart: () => void;
   readonly onCancel: (jobId: JobId) => void;
   readonly onExport: (jobId: JobId, format: ExportFormat) => void;
+  /** Shows a document the job made (relax / md trajectories, relaxed structures). */
+  readonly onShowOutput?: (jobId: JobId) => void;
+}
+
+/** 'step 120/500 · E −4210.1234 eV · fmax 0.081 eV/Å' (relax) or '… · T 305 K · 60.0 fs' (md). */
+export function samplerStatusText(job: JobProgress): string {
+  const s = job.sampler;
+  if (!s) return '';
+  if (job.kind === 'conformers') return conformersStatusText(job);
+  const parts = [`step ${s.step.toLocaleString('en-US')}/${s.totalSteps.toLocaleString('en-US')}`, `E ${s.energy.toFixed(4)} eV`];
+  if (s.fmax !== undefined) parts.push(`fmax ${s.fmax.toFixed(3)} eV/Å`);
+  if (s.temperature !== undefined) parts.push(`T ${s.temperature.toFixed(0)} K`);
+  if (s.time !== undefined) parts.push(`${s.time.toFixed(1)} fs`);
+  return parts.join(' · ');
 }
 
 const ACTIVE_STATES = new Set(['queued', 'running']);
@@ -58,7 +73,7 @@ export const JobsPanel = memo(function JobsPanel(props: JobsPanelProps) {
           const pct = percentOf(job);
           const active = ACTIVE_STATES.has(job.state);
           return (
-            <div className="job" key={job.id} data-testid="job" data-state={job.state}>
+            <div className={`job${job.sampler ? ' sampler' : ''}`} key={job.id} data-testid="job" data-state={job.state}>
               <div className="title" title={job.label}>
                 {job.label}
                 <small>
@@ -78,15 +93,27 @@ export const JobsPanel = memo(function JobsPanel(props: JobsPanelProps) {
                 <div style={{ width: `${pct}%` }} />
               </div>
               <div className="stats mono" data-testid="job-stats">
-                {pct.toFixed(0)}% · {job.done.toLocaleString('en-US')}/{job.total.toLocaleString('en-US')} · {formatRate(job.rate)} ·{' '}
+                {pct.toFixed(0)}% · {job.done.toLocaleString('en-US')}/{job.total.toLocaleString('en-US')}
+                {job.unit === 'steps' ? ' steps' : ''} · {formatRate(job.rate)} ·{' '}
                 {active ? `ETA ${job.etaSeconds === null ? '—' : formatDuration(job.etaSeconds)}` : formatDuration(job.elapsedSeconds)}
+                {job.sampler ? (
+                  <div className="sampler-status" data-testid="job-sampler">
+                    {samplerStatusText(job)}
+                  </div>
+                ) : null}
               </div>
               <div className="actions">
+                {job.outputDocIds && job.outputDocIds.length > 0 && props.onShowOutput ? (
+                  <button className="btn" onClick={() => props.onShowOutput?.(job.id)} data-testid="show-output" title="Show the trajectory or the relaxed structures">
+                    Show
+                  </button>
+                ) : null}
                 {active ? (
                   <button className="btn danger" onClick={() => props.onCancel(job.id)} data-testid="cancel-job">
                     <StopIcon /> Cancel
                   </button>
-                ) : job.state === 'done' ? (
+                ) : job.state === 'done' || (job.unit !== 'steps' && job.done > 0) ? (
+                  // A cancelled or failed job exports the rows it finished (`done` counts rows unless it counts steps).
                   <>
                     <button className="btn" onClick={() => props.onExport(job.id, 'csv')} data-testid="export-csv">
                       CSV

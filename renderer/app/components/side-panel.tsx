@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { Depiction, StructureSummary } from '../../../core/contract/equimol-api';
 import { elementOf, symbolOf, type Structure } from '../../../core/structure';
 import type { MeasureResult, Measurement } from '../../viewer/viewer-api';
+import type { RowError } from '../hooks/use-job-error-rows';
 import { svgDataUrl } from '../util/depiction';
 import { formatNumber, formatValue } from '../util/format';
 import { CloseIcon } from './icons';
@@ -19,6 +20,8 @@ export interface SidePanelProps {
   readonly measurements: readonly MeasurementEntry[];
   readonly onRemoveMeasurement: (index: number) => void;
   readonly onClearMeasurements: () => void;
+  /** Why a batch job could not predict the selected structure (its error row), shown above the properties. */
+  readonly rowError?: RowError | undefined;
 }
 
 function cellParameters(cell: Float64Array): { a: number; b: number; c: number; alpha: number; beta: number; gamma: number; volume: number } {
@@ -85,6 +88,12 @@ export const SidePanel = memo(function SidePanel(props: SidePanelProps) {
 
   return (
     <aside className="panel panel-right" data-testid="side-panel">
+      {props.rowError ? (
+        <div className="row-error-details" role="alert" data-testid="row-error-details">
+          <strong>⚠ {props.rowError.jobLabel}: no prediction</strong>
+          <div>{props.rowError.message}</div>
+        </div>
+      ) : null}
       <div className="section">
         <div className="section-title">Properties</div>
         <div className="section-body props-scroll">
@@ -151,7 +160,7 @@ export const SidePanel = memo(function SidePanel(props: SidePanelProps) {
         <div className="section-body">
           {measurements.length === 0 ? (
             <div className="muted">
-              Press <span className="kbd">M</span> and click two atoms for a distance, three for an angle, four for a dihedral.
+              Press <span className="kbd">M</span>, choose Distance, Angle or Dihedral, and click two, three or four atoms.
             </div>
           ) : (
             <ul className="measure-list" data-testid="measurements">
@@ -163,7 +172,7 @@ export const SidePanel = memo(function SidePanel(props: SidePanelProps) {
                   <span className="value mono" data-testid="measurement-value">
                     {entry.result.value.toFixed(entry.result.unit === 'Å' ? 4 : 2)} {entry.result.unit}
                   </span>
-                  <button className="btn ghost icon" style={{ width: 20, height: 20 }} title="Remove" onClick={() => props.onRemoveMeasurement(i)}>
+                  <button className="btn ghost icon" style={{ width: 20, height: 20 }} title="Remove" onClick={() => props.onRemoveMeasurement(i)} data-testid="measurement-remove">
                     <CloseIcon />
                   </button>
                 </li>

@@ -1,5 +1,6 @@
 import { useMemo, useState, memo } from 'react';
 import type { DocumentId, DocumentInfo } from '../../../core/contract/equimol-api';
+import { rowErrorKey, type RowError } from '../hooks/use-job-error-rows';
 import type { StructurePages } from '../hooks/use-structure-pages';
 import { formatBytes, formatValue, plural } from '../util/format';
 import { CloseIcon } from './icons';
@@ -17,6 +18,8 @@ export interface StructureListProps {
   readonly onSort: (key: string) => void;
   readonly filterText: string;
   readonly onFilterText: (text: string) => void;
+  /** Reasons of batch-job error rows, by rowErrorKey(docId, index): a warning marker on the row's name. */
+  readonly rowErrors?: ReadonlyMap<string, RowError>;
 }
 
 const FIXED_COLUMNS: readonly TableColumn[] = [
@@ -33,7 +36,11 @@ export const StructureList = memo(function StructureList(props: StructureListPro
   const [showErrors, setShowErrors] = useState(false);
 
   const columns = useMemo<TableColumn[]>(() => {
-    const extra = (active?.columns ?? [])
+    // An ensemble lists its relative energies and weights first.
+    const first = active?.origin?.kind === 'conformers' ? ['relative_energy', 'boltzmann_weight'] : [];
+    const rank = (key: string) => (first.includes(key) ? first.indexOf(key) : first.length);
+    const extra = [...(active?.columns ?? [])]
+      .sort((a, b) => rank(a.key) - rank(b.key))
       .filter((c) => c.kind === 'number' || c.kind === 'string' || c.kind === 'boolean')
       .slice(0, 8)
       .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 88, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
@@ -46,8 +53,19 @@ export const StructureList = memo(function StructureList(props: StructureListPro
     switch (key) {
       case 'index':
         return String(summary.index + 1);
-      case 'name':
-        return summary.name || <span className="muted">(untitled)</span>;
+      case 'name': {
+        const name = summary.name || <span className="muted">(untitled)</span>;
+        const error = activeDocId !== null ? props.rowErrors?.get(rowErrorKey(activeDocId, summary.index)) : undefined;
+        if (!error) return name;
+        return (
+          <>
+            <span className="row-error" title={`${error.jobLabel}: ${error.message}`} data-testid="row-error" aria-label={`error: ${error.message}`}>
+              ⚠
+            </span>{' '}
+            {name}
+          </>
+        );
+      }
       case 'formula':
         return summary.formula;
       case 'atoms':

@@ -1,7 +1,10 @@
 import { useEffect, useRef, memo } from 'react';
 import type { Structure } from '../../../core/structure';
 import { createViewer } from '../../viewer/viewer';
-import type { InteractionMode, LabelMode, Measurement, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle, ViewerTheme } from '../../viewer/viewer-api';
+import type { ForceArrowOptions, InteractionMode, LabelMode, Measurement, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle, ViewerTheme } from '../../viewer/viewer-api';
+
+const NO_ATOMS: readonly number[] = [];
+const NO_STRUCTURES: readonly Structure[] = [];
 
 export interface ViewerPaneProps {
   readonly structure: Structure | null;
@@ -10,12 +13,20 @@ export interface ViewerPaneProps {
   readonly playing: boolean;
   readonly style: ViewerStyle;
   readonly showCell: boolean;
+  /** Coordination polyhedra in crystals (default on). */
+  readonly polyhedra?: boolean;
   readonly supercell: Vec3;
   readonly labels: LabelMode;
   readonly interaction: InteractionMode;
   readonly measurements: readonly Measurement[];
   readonly selection: readonly number[];
   readonly theme: ViewerTheme;
+  /** Force arrows on frames with forces; null draws none. */
+  readonly forceArrows?: ForceArrowOptions | null;
+  /** Atoms marked as fixed besides the shown structure's move_mask. */
+  readonly fixedAtoms?: readonly number[];
+  /** More structures drawn thin and semi-transparent with the shown one (a conformer ensemble). */
+  readonly overlay?: readonly Structure[];
   readonly onReady: (viewer: StructureViewer | null) => void;
   readonly onPick: (event: PickEvent) => void;
   readonly onMeasure: (event: MeasureEvent) => void;
@@ -56,6 +67,9 @@ export const ViewerPane = memo(function ViewerPane(props: ViewerPaneProps) {
   }, []);
 
   const { structure, frames, frame, playing, style, showCell, supercell, labels, interaction, measurements, selection, theme } = props;
+  const forceArrows = props.forceArrows ?? null;
+  const fixedAtoms = props.fixedAtoms ?? NO_ATOMS;
+  const overlay = props.overlay ?? NO_STRUCTURES;
   useEffect(() => {
     viewerRef.current?.setState({ structure, frames, camera: null });
   }, [structure, frames]);
@@ -63,8 +77,16 @@ export const ViewerPane = memo(function ViewerPane(props: ViewerPaneProps) {
     viewerRef.current?.setState({ frame, playing });
   }, [frame, playing]);
   useEffect(() => {
-    viewerRef.current?.setState({ style, showCell, supercell, labels, interaction, measurements, selection, theme });
-  }, [style, showCell, supercell, labels, interaction, measurements, selection, theme]);
+    viewerRef.current?.setState({ style, showCell, supercell, labels, interaction, measurements, selection, theme, forceArrows, fixedAtoms });
+  }, [style, showCell, supercell, labels, interaction, measurements, selection, theme, forceArrows, fixedAtoms]);
+  useEffect(() => {
+    viewerRef.current?.setState({ overlay });
+  }, [overlay]);
+
+  const polyhedra = props.polyhedra ?? true;
+  useEffect(() => {
+    viewerRef.current?.setState({ polyhedra });
+  }, [polyhedra]);
 
   return <div className="viewer-host" ref={hostRef} data-testid="viewer" />;
 });

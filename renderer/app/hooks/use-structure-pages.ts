@@ -33,6 +33,9 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
   const [total, setTotal] = useState(-1);
   const [tick, setTick] = useState(0);
   const pages = useRef(new Map<number, readonly StructureSummary[]>());
+  // The document the loaded pages belong to: right after a switch of document (before the reset effect runs)
+  // row() must not hand out the previous document's rows (issue 17: RecordIndexError on switching tabs).
+  const pagesDocId = useRef<DocumentId | null>(docId);
   const inflight = useRef(new Map<number, Promise<void>>());
   const generation = useRef(0);
   const lastRange = useRef<[number, number]>([0, 0]);
@@ -71,6 +74,7 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
   useEffect(() => {
     generation.current++;
     pages.current = new Map();
+    pagesDocId.current = docId;
     inflight.current = new Map();
     setTotal(docId ? -1 : 0);
     void loadPage(0);
@@ -114,11 +118,11 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
   return useMemo(
     () => ({
       total,
-      row: (index: number) => pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE],
+      row: (index: number) => (pagesDocId.current === docId ? pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE] : undefined),
       requestRange,
       fetchRow,
       revision: tick,
     }),
-    [total, tick, requestRange, fetchRow],
+    [total, tick, requestRange, fetchRow, docId],
   );
 }

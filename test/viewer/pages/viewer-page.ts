@@ -12,6 +12,8 @@ export interface PlainStructure {
   pbc?: [boolean, boolean, boolean];
   bonds?: Array<{ a: number; b: number; order: 1 | 2 | 3 }>;
   floatArrays?: Record<string, { width: number; data: number[] }>;
+  /** Per-atom flags, e.g. move_mask (selective dynamics), 0/1. */
+  boolArrays?: Record<string, { width: number; data: number[] }>;
 }
 
 export type PlainState = Omit<Partial<ViewerState>, 'structure' | 'frames'> & { structure?: PlainStructure | null; frames?: PlainStructure[] };
@@ -41,9 +43,10 @@ function toStructure(plain: PlainStructure): Structure {
     ...(plain.cell ? { cell: plain.cell } : {}),
     ...(plain.pbc ? { pbc: plain.pbc } : {}),
     ...(plain.bonds ? { bonds: plain.bonds } : {}),
-    atomArrays: Object.fromEntries(
-      Object.entries(plain.floatArrays ?? {}).map(([key, array]) => [key, { kind: 'float' as const, width: array.width, data: Float64Array.from(array.data) }]),
-    ),
+    atomArrays: Object.fromEntries([
+      ...Object.entries(plain.floatArrays ?? {}).map(([key, array]) => [key, { kind: 'float' as const, width: array.width, data: Float64Array.from(array.data) }]),
+      ...Object.entries(plain.boolArrays ?? {}).map(([key, array]) => [key, { kind: 'bool' as const, width: array.width, data: Uint8Array.from(array.data) }]),
+    ]),
   });
 }
 
