@@ -1,64 +1,21 @@
 import type { PredictionColumn, PredictionValue } from '../predict/predictor';
 import { flatColumnNames, flatHeader, type ResultRow, type RowSink } from '../pipeline/rows';
+import { csvField, csvLine, parseCsvLine } from '../io/csv-codec';
 import type { TextSink } from './text-sink';
 
 /**
- * CSV rows (RFC 4180 quoting: a field containing a comma, quote, CR or LF is wrapped in double quotes and its
- * quotes doubled). Lines end in \n. Numbers are written in JavaScript's shortest round-trip form; missing values
- * (null, NaN) are empty fields; vector columns become one field per component (key_x, key_y, key_z).
+ * CSV rows (RFC 4180 quoting by core/io/csv-codec.ts). Lines end in \n. The header names each column with its
+ * unit (`energy [eV]`, rows.ts flatHeader). Numbers are written in JavaScript's shortest round-trip form for
+ * doubles (String(x), ECMA-262 Number::toString): that is already the shortest decimal that reads back as the
+ * same double, so 1.3505999999999998 is printed because it is a different double from 1.3506. The float noise
+ * of a model's outputs (float32 widened to double) is removed where those values enter the rows, by the
+ * predictor (core/predict/energy-model-predictor.ts, core/util/float32-decimal.ts): only it knows a value is a
+ * float32, and rounding there gives the same numbers to CSV, JSON lines, SDF, extXYZ and the app's table,
+ * whereas guessing here (e.g. 9 significant digits for every column) would drop digits of real doubles.
+ * Missing values (null, NaN) are empty fields; vector columns become one field per component (key_x, key_y,
+ * key_z). The codec is re-exported here for callers that read CSV results back.
  */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-export function csvLine(fields: readonly string[]): string {
-  let line = '';
-  for (let i = 0; i < fields.length; i++) {
-    if (i > 0) line += ',';
-    line += csvField(fields[i]!);
-  }
-  return line + '\n';
-}
-
-/** Splits one CSV line (without its line ending) into fields, undoing RFC 4180 quoting. */
-export function parseCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    if (line[i] === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) {
-          value += line.slice(i);
-          i = line.length;
-          break;
-        }
-        value += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          value += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
-        }
-      }
-      fields.push(value);
-      const comma = line.indexOf(',', i);
-      if (comma < 0) return fields;
-      i = comma + 1;
-    } else {
-      const comma = line.indexOf(',', i);
-      if (comma < 0) {
-        fields.push(line.slice(i));
-        return fields;
-      }
-      fields.push(line.slice(i, comma));
-      i = comma + 1;
-    }
-  }
-}
+export { csvField, csvLine, parseCsvLine };
 
 function numberField(x: number): string {
   return Number.isFinite(x) ? String(x) : '';
@@ -81,7 +38,7 @@ function valueFields(column: PredictionColumn, value: PredictionValue | undefine
 export function rowFields(row: ResultRow, columns: readonly PredictionColumn[]): string[] {
   const fields = [
     row.file,
-    row.record === null ? '' : String(row.record),
+    row.record === null ? '' : String(row.record + 1), // 1-based for people (README: records are numbered from 1)
     String(row.line),
     row.name,
     row.formula,

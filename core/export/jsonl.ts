@@ -9,7 +9,7 @@ import type { TextSink } from './text-sink';
 export function rowObject(row: ResultRow, columns: readonly PredictionColumn[]): Record<string, unknown> {
   const object: Record<string, unknown> = {
     file: row.file,
-    record: row.record,
+    record: row.record === null ? null : row.record + 1, // 1-based, as in the CSV
     line: row.line,
     name: row.name,
     formula: row.formula,

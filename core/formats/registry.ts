@@ -1,10 +1,11 @@
 import type { StructureFormat } from './format';
 import { sdfFormat } from './sdf';
-import { pdbFormat } from './pdb';
+import { pdbFormat, pdbqtFormat } from './pdb';
 import { smilesFormat, smilesCsvFormat } from './smiles';
 import { xyzFormat, extxyzFormat } from './xyz';
 import { cifFormat, mmcifFormat } from './cif';
 import { poscarFormat } from './poscar';
+import { mol2Format } from './mol2';
 
 /**
  * The format registry: the only place the CLI, the batch pipeline and drag-and-drop look up formats.
@@ -14,6 +15,7 @@ export const FORMATS: readonly StructureFormat[] = [
   // format entries are added here, one per format folder
   sdfFormat,
   pdbFormat,
+  pdbqtFormat,
   smilesFormat,
   smilesCsvFormat,
   xyzFormat,
@@ -21,6 +23,7 @@ export const FORMATS: readonly StructureFormat[] = [
   cifFormat,
   mmcifFormat,
   poscarFormat,
+  mol2Format,
 ];
 
 export function formatById(id: string): StructureFormat | undefined {

@@ -6,7 +6,8 @@ import { createPdbSplitter } from './splitter';
 import { pdbModelToStructure } from './to-structure';
 import { createPdbWriter } from './writer';
 
-export { parsePdbModel, inferElement, type PdbModel, type PdbAtoms, type PdbCrystal } from './pdb';
+export { parsePdbModel, inferElement, type PdbModel, type PdbAtoms, type PdbCrystal, type PdbParseOptions } from './pdb';
+export { pdbqtFormat, sniffPdbqt, elementOfAutodockType } from './pdbqt';
 export { pdbModelToStructure } from './to-structure';
 export { createPdbSplitter } from './splitter';
 export { createPdbWriter } from './writer';

@@ -28,6 +28,10 @@ export interface PdbAtoms {
   readonly formalCharge: Int8Array;
   /** 1 for HETATM records. */
   readonly hetero: Uint8Array;
+  /** PDBQT only: partial charge (e) from columns 71-76. */
+  readonly partialCharge?: Float64Array;
+  /** PDBQT only: AutoDock atom type from columns 78-79 ('A', 'OA', 'HD', ...). */
+  readonly autodockType?: string[];
 }
 
 export interface PdbModel {
@@ -92,7 +96,9 @@ function parseCharge(text: string, lineNo: number): number {
   if (m) return (m[2] === '-' ? -1 : 1) * Number(m[1]);
   m = /^([+-])(\d)?$/.exec(t);
   if (m) return (m[1] === '-' ? -1 : 1) * Number(m[2] ?? 1);
-  throw new FormatError(`formal charge '${t}' (columns 79-80) is not like '2+' or '1-'`, lineNo);
+  // AutoDock writes its atom type ('OA', 'HD') in columns 78-79: say so rather than only refusing the charge.
+  const hint = /^[A-Za-z]+$/.test(t) ? "; this looks like an AutoDock atom type: is it a PDBQT file (read it as format 'pdbqt' or name it .pdbqt)?" : '';
+  throw new FormatError(`formal charge '${t}' (columns 79-80) is not like '2+' or '1-'${hint}`, lineNo);
 }
 
 function coordinate(line: string, start: number, what: string, lineNo: number): number {
@@ -150,13 +156,28 @@ interface AtomRow {
   bFactor: number;
   charge: number;
   hetero: boolean;
+  partialCharge: number;
+  autodockType: string;
+}
+
+/** Column layout of the ATOM/HETATM records: wwPDB, or AutoDock's PDBQT (charge and atom type after column 70). */
+export interface PdbParseOptions {
+  /**
+   * PDBQT: columns 71-76 hold the partial charge (e) and 78-79 the AutoDock atom type, which gives the element
+   * (see `autodockType`); there is no formal charge column. ROOT/BRANCH/TORSDOF lines are skipped like any
+   * record the reader does not use; 'REMARK  Name = ...' names the model.
+   */
+  readonly pdbqt?: boolean;
+  /** Element of an AutoDock atom type; required with `pdbqt`. */
+  readonly autodockElement?: (type: string) => number | undefined;
 }
 
 /**
  * Parses one model. `headerLines` are lines kept from before the first MODEL (CRYST1, TITLE) for later
  * models; they are reported at `firstLine`.
  */
-export function parsePdbModel(lines: readonly string[], firstLine: number, headerLines: readonly string[] = []): PdbModel {
+export function parsePdbModel(lines: readonly string[], firstLine: number, headerLines: readonly string[] = [], options: PdbParseOptions = {}): PdbModel {
+  const pdbqt = options.pdbqt === true;
   const rows: AtomRow[] = [];
   const conectSerials: Array<[number, number, number]> = [];
   let crystal: PdbCrystal | undefined;
@@ -173,11 +194,16 @@ export function parsePdbModel(lines: readonly string[], firstLine: number, heade
       const hetero = record === 'HETATM';
       const name = line.slice(12, 16);
       const resName = line.slice(17, 20).trim();
-      const elementField = line.slice(76, 78).trim();
+      const elementField = pdbqt ? '' : line.slice(76, 78).trim();
+      const autodockType = pdbqt ? line.slice(77, 79).trim() : '';
       let z: number | undefined;
       if (elementField !== '' && isLetter(elementField[0])) z = atomicNumberOf(elementField);
+      if (autodockType !== '') {
+        z = options.autodockElement?.(autodockType);
+        if (z === undefined) throw new FormatError(`atom '${name.trim()}': unknown AutoDock atom type '${autodockType}' (columns 78-79)`, lineNo);
+      }
       if (z === undefined) z = inferElement(name, resName, hetero);
-      if (z === undefined) throw new FormatError(`cannot tell the element of atom '${name.trim()}' (no element in columns 77-78)`, lineNo);
+      if (z === undefined) throw new FormatError(`cannot tell the element of atom '${name.trim()}' (no element in columns ${pdbqt ? '78-79' : '77-78'})`, lineNo);
       const serialText = line.slice(6, 11).trim();
       const serialValue = Number(serialText);
       const resSeqText = line.slice(22, 26).trim();
@@ -196,8 +222,10 @@ export function parsePdbModel(lines: readonly string[], firstLine: number, heade
         iCode: (line[26] ?? ' ').trim(),
         occupancy: optionalNumber(line, 54, 60, 1, 'occupancy', lineNo),
         bFactor: optionalNumber(line, 60, 66, 0, 'temperature factor', lineNo),
-        charge: parseCharge(line.slice(78, 80), lineNo),
+        charge: pdbqt ? 0 : parseCharge(line.slice(78, 80), lineNo),
         hetero,
+        partialCharge: pdbqt ? optionalNumber(line, 70, 76, 0, 'partial charge', lineNo) : 0,
+        autodockType,
       });
     } else if (record === 'CONECT') {
       const from = Number(line.slice(6, 11));
@@ -218,6 +246,9 @@ export function parsePdbModel(lines: readonly string[], firstLine: number, heade
       titleParts.push(line.slice(10, 80).trim());
     } else if (record === 'HEADER') {
       headerTitle = line.slice(10, 50).trim();
+    } else if (pdbqt && record === 'REMARK' && headerTitle === '') {
+      const m = /^REMARK\s+Name\s*=\s*(.*)$/.exec(line);
+      if (m) headerTitle = m[1]!.trim();
     }
   }
   if (rows.length === 0) throw new FormatError('PDB model has no ATOM or HETATM records', firstLine);
@@ -252,6 +283,7 @@ export function parsePdbModel(lines: readonly string[], firstLine: number, heade
     bFactor: new Float64Array(n),
     formalCharge: new Int8Array(n),
     hetero: new Uint8Array(n),
+    ...(pdbqt ? { partialCharge: new Float64Array(n), autodockType: new Array<string>(n) } : {}),
   };
   kept.forEach((row, i) => {
     atoms.serial[i] = row.serial;
@@ -269,6 +301,8 @@ export function parsePdbModel(lines: readonly string[], firstLine: number, heade
     atoms.bFactor[i] = row.bFactor;
     atoms.formalCharge[i] = row.charge;
     atoms.hetero[i] = row.hetero ? 1 : 0;
+    if (atoms.partialCharge) atoms.partialCharge[i] = row.partialCharge;
+    if (atoms.autodockType) atoms.autodockType[i] = row.autodockType;
   });
   const pairs = new Map<string, readonly [number, number]>();
   for (const [a, b] of conectSerials) {
