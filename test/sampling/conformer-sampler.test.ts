@@ -1,0 +1,154 @@
+/**
+ * The conformer sampler (core/sampling/conformers/conformer-sampler.ts) on tiny systems: an Ar₄ Lennard-Jones
+ * cluster (ε 0.0104 eV, σ 3.40 Å) and butane with a test calculator of harmonic bond springs (so that torsion
+ * rotations, which keep every bond length, cost no energy), plus the torsion-move geometry itself.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createLennardJonesCalculator } from '../../core/calc/analytic/lennard-jones';
+import type { Calculator } from '../../core/calc/calculator';
+import { sampleConformers, temperatureLadder, type ConformerSample, type ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
+import { rotatableBonds, rotateAboutBond } from '../../core/sampling/conformers/torsion-moves';
+import type { SmcRungReport } from '../../core/sampling/smc/annealed-smc';
+import { perceiveBonds } from '../../core/perception/perceive-bonds';
+import { createStructure, type Structure } from '../../core/structure/structure';
+
+async function collect(structure: Structure, calculator: Calculator, options: ConformerSamplerOptions): Promise<{ reports: SmcRungReport[]; sample: ConformerSample }> {
+  const reports: SmcRungReport[] = [];
+  const run = sampleConformers(structure, calculator, options);
+  for (;;) {
+    const next = await run.next();
+    if (next.done) return { reports, sample: next.value };
+    reports.push(next.value);
+  }
+}
+
+const r0 = 2 ** (1 / 6) * 3.4;
+const h = r0 * Math.sqrt(2 / 3);
+const argon4 = createStructure({
+  name: 'Ar4',
+  numbers: [18, 18, 18, 18],
+  positions: [0, 0, 0, r0, 0, 0, r0 / 2, (r0 * Math.sqrt(3)) / 2, 0, r0 / 2, r0 / (2 * Math.sqrt(3)), h],
+});
+
+const butane = createStructure({
+  name: 'butane',
+  numbers: [6, 6, 6, 6, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+  // RDKit ETKDG (seed 7) + MMFF
+  positions: [
+    -1.5546, -0.377, 0.379, -0.7014, 0.3927, -0.6175, 0.7482, -0.0898, -0.6779, 1.5188, 0.1452, 0.6121, -1.2194, -0.2102, 1.4069,
+    -1.5245, -1.4518, 0.1745, -2.5969, -0.0488, 0.313, -0.7293, 1.4608, -0.3723, -1.1459, 0.2845, -1.614, 1.2581, 0.4414, -1.4904,
+    0.7763, -1.1563, -0.9299, 1.1168, -0.4541, 1.4342, 1.4856, 1.1999, 0.9032, 2.5683, -0.1364, 0.4791,
+  ],
+});
+
+/** Harmonic springs k(r − r_ref)² on the perceived bonds of `reference` (k eV/Å²), energy eV, forces eV/Å. */
+function springCalculator(reference: Structure, k: number): Calculator {
+  const bonds = perceiveBonds(reference).map((b) => {
+    const p = reference.positions;
+    return { a: b.a, b: b.b, length: Math.hypot(p[3 * b.b]! - p[3 * b.a]!, p[3 * b.b + 1]! - p[3 * b.a + 1]!, p[3 * b.b + 2]! - p[3 * b.a + 2]!) };
+  });
+  return {
+    description: { id: 'springs', name: 'test springs', method: 'analytic', elements: 'all', charge: false, spin: false, periodic: false, stress: false },
+    unsupportedReason: () => undefined,
+    calculate: async (structures) =>
+      structures.map((s) => {
+        const p = s.positions;
+        const forces = new Float64Array(p.length);
+        let energy = 0;
+        for (const bond of bonds) {
+          const d = [0, 1, 2].map((c) => p[3 * bond.b + c]! - p[3 * bond.a + c]!);
+          const r = Math.hypot(d[0]!, d[1]!, d[2]!);
+          energy += k * (r - bond.length) ** 2;
+          const g = (2 * k * (r - bond.length)) / r;
+          for (let c = 0; c < 3; c++) {
+            forces[3 * bond.a + c]! += g * d[c]!;
+            forces[3 * bond.b + c]! -= g * d[c]!;
+          }
+        }
+        return { energy, forces };
+      }),
+  };
+}
+
+test('sampleConformers on an Ar4 Lennard-Jones cluster returns the population with finite energies, ESS per rung and calls, and the same seed repeats it', async () => {
+  const calculator = createLennardJonesCalculator({ epsilon: 0.0104, sigma: 3.4, rc: 10 });
+  const options: ConformerSamplerOptions = { population: 8, startTemperature: 120, temperature: 30, rungs: 4, stepsPerRung: 25, timestep: 2, friction: 0.01, seed: 3 };
+  const { reports, sample } = await collect(argon4, calculator, options);
+  assert.equal(sample.report.status, 'done', sample.report.summary);
+  assert.equal(sample.structures.length, 8);
+  assert.ok(sample.energies.every((e) => Number.isFinite(e) && e < 0), `energies ${sample.energies}`);
+  sample.structures.forEach((s, r) => assert.equal(s.properties['energy'], sample.energies[r]));
+  assert.equal(sample.essPerRung.length, 4);
+  assert.ok(sample.essPerRung.every((e) => e > 0 && e <= 8 + 1e-9));
+  assert.deepEqual(reports.map((r) => r.temperature), temperatureLadder(120, 30, 4));
+  assert.ok(Math.abs(Math.log(sample.logWeights.reduce((s, w) => s + Math.exp(w), 0))) < 1e-12, 'normalised weights');
+  assert.equal(sample.calls, 8 * (1 + 4 * 25), 'one evaluation per replica and step plus the initial one');
+  assert.equal(sample.report.calculatorCalls, sample.calls);
+  const again = await collect(argon4, calculator, options);
+  assert.deepEqual(again.sample.energies, sample.energies);
+  assert.deepEqual(again.sample.structures.map((s) => Array.from(s.positions)), sample.structures.map((s) => Array.from(s.positions)));
+  const other = await collect(argon4, calculator, { ...options, seed: 4 });
+  assert.notDeepEqual(other.sample.energies, sample.energies);
+  // Adaptive tempering keeps the ladder's temperatures, adds rungs between them, and stays within maxRungs.
+  const adaptive = await collect(argon4, calculator, { ...options, adaptiveEss: 0.99, maxRungs: 12 });
+  const temperatures = adaptive.reports.map((r) => r.temperature);
+  assert.equal(adaptive.sample.report.status, 'done');
+  assert.ok(temperatures.length > 4 && temperatures.length <= 12, `${temperatures.length} rungs: ${temperatures.join(' ')}`);
+  for (const t of temperatureLadder(120, 30, 4)) assert.ok(temperatures.includes(t), `${t} K visited`);
+  assert.ok(temperatures.every((t, i) => i === 0 || t < temperatures[i - 1]!));
+});
+
+test('butane has one rotatable bond (C2–C3, 7 atoms on the moving side); rotating it keeps bond lengths and turns the C1–C2–C3–C4 dihedral', () => {
+  const bonds = rotatableBonds(butane);
+  assert.equal(bonds.length, 1);
+  const bond = bonds[0]!;
+  assert.deepEqual([bond.a, bond.b].sort(), [1, 2]);
+  assert.equal(bond.moving.length, 7);
+  const rotated = rotateAboutBond(butane.positions, bond, (2 * Math.PI) / 3);
+  for (const b of perceiveBonds(butane)) {
+    const length = (p: Float64Array): number => Math.hypot(p[3 * b.b]! - p[3 * b.a]!, p[3 * b.b + 1]! - p[3 * b.a + 1]!, p[3 * b.b + 2]! - p[3 * b.a + 2]!);
+    assert.ok(Math.abs(length(rotated) - length(butane.positions)) < 1e-12, `bond ${b.a + 1}-${b.b + 1}`);
+  }
+  const dihedral = (p: Float64Array): number => {
+    const v = (i: number, j: number): number[] => [0, 1, 2].map((c) => p[3 * j + c]! - p[3 * i + c]!);
+    const cross = (u: number[], w: number[]): number[] => [u[1]! * w[2]! - u[2]! * w[1]!, u[2]! * w[0]! - u[0]! * w[2]!, u[0]! * w[1]! - u[1]! * w[0]!];
+    const dot = (u: number[], w: number[]): number => u[0]! * w[0]! + u[1]! * w[1]! + u[2]! * w[2]!;
+    const b1 = v(0, 1), b2 = v(1, 2), b3 = v(2, 3);
+    const n1 = cross(b1, b2), n2 = cross(b2, b3);
+    return Math.atan2(dot(cross(n1, n2), b2) / Math.hypot(...b2), dot(n1, n2));
+  };
+  let turn = Math.abs(dihedral(rotated) - dihedral(butane.positions));
+  turn = Math.min(turn, 2 * Math.PI - turn);
+  assert.ok(Math.abs(turn - (2 * Math.PI) / 3) < 1e-9, `turned by ${turn} rad`);
+  // Ring bonds are not rotatable: cyclohexane-like ring of the four carbons closed by a bond list.
+  const ring = createStructure({ ...butane, bonds: [{ a: 0, b: 1, order: 1 }, { a: 1, b: 2, order: 1 }, { a: 2, b: 3, order: 1 }, { a: 3, b: 0, order: 1 }] });
+  assert.equal(rotatableBonds(ring).length, 0);
+});
+
+test('torsion moves with a calculator that only sees bond lengths are all accepted and reported per rung', async () => {
+  const calculator = springCalculator(butane, 20);
+  const { reports, sample } = await collect(butane, calculator, { population: 6, startTemperature: 600, temperature: 300, rungs: 3, stepsPerRung: 20, timestep: 0.25, friction: 0.05, seed: 2, torsionMoves: true });
+  assert.equal(sample.report.status, 'done', sample.report.summary);
+  assert.equal(reports.length, 3);
+  // Torsion rotations leave every spring length unchanged, so ΔE = 0 and Metropolis accepts every proposal.
+  for (const r of reports) assert.equal(r.acceptance, 1);
+  assert.equal(sample.calls, 6 * (1 + 3 * 20 + 3 * 2), 'steps plus two move attempts per rung');
+  const without = await collect(butane, calculator, { population: 6, startTemperature: 600, temperature: 300, rungs: 3, stepsPerRung: 20, timestep: 0.25, friction: 0.05, seed: 2 });
+  assert.ok(without.reports.every((r) => r.acceptance === undefined));
+  assert.equal(without.sample.calls, 6 * (1 + 3 * 20));
+});
+
+test('a replica the watchdog rejects is dropped with weight 0; when all are broken the run stops naming the molecule', async () => {
+  const crushed = createStructure({ name: 'crushed', numbers: [18, 18], positions: [0, 0, 0, 0.2, 0, 0] });
+  const calculator = createLennardJonesCalculator({ epsilon: 0.0104, sigma: 3.4, rc: 10 });
+  const stopped = await collect(crushed, calculator, { population: 4, rungs: 2, stepsPerRung: 2 });
+  assert.equal(stopped.sample.report.status, 'stopped');
+  assert.match(stopped.sample.report.summary, /crushed.*all 4 replicas failed.*0\.20 Å apart/);
+  assert.equal(stopped.sample.report.problem?.kind, 'close-contact');
+  assert.deepEqual(stopped.sample.report.problem?.atoms, [0, 1]);
+  const mixed = await collect(argon4, calculator, { population: 4, startTemperature: 60, temperature: 30, rungs: 2, stepsPerRung: 3, timestep: 2, essThreshold: 0, initial: [argon4, createStructure({ ...argon4, positions: [0, 0, 0, 0.3, 0, 0, 5, 0, 0, 0, 5, 0] })] });
+  assert.equal(mixed.sample.report.status, 'done');
+  assert.deepEqual(mixed.sample.logWeights.map((w) => w === -Infinity), [false, true, false, true]);
+  assert.match(mixed.sample.report.summary, /2 replicas dropped/);
+});

@@ -1,0 +1,112 @@
+/**
+ * Issue 13's "must show" on drug-like molecules with GFN2-xTB: our conformer search (sampleConformers, annealed
+ * Langevin SMC from 1200 K to 298.15 K, then buildEnsemble: relaxation, deduplication, 6 kcal/mol window) against
+ * RDKit ETKDGv3 conformers (100 for ibuprofen, mexiletine and procaine, 30 for the rest: see the fixture's README),
+ * MMFF94-relaxed, then each re-relaxed with `xtb --opt normal`
+ * (test/fixtures/conformers/rdkit-xtb-reference.json from make-rdkit-xtb-reference.py; 20 approved drugs of 23 to
+ * 40 atoms, none in this project's training sets).
+ *  - lowest energy: ours ≤ the reference's lowest + LOWEST_TOLERANCE_KCAL (0.1 kcal/mol: xtb --opt normal stops at
+ *    a gradient norm of 1e-3 Eh/bohr and 5e-6 Eh, our L-BFGS here at fmax 0.01 eV/Å; the two land up to a few
+ *    hundredths of a kcal/mol apart on the same minimum) in at least 90 % of the molecules (18 of 20);
+ *  - COV-R: the fraction of the reference's unique conformers within 6 kcal/mol that one of ours matches within
+ *    0.75 Å symmetry-aware heavy-atom RMSD, printed per molecule with the mean.
+ * GFN2-xTB costs ~40 ms a structure of 30 atoms on a free core, so by default the search runs small settings on
+ * DEFAULT_SUBSET (three molecules of 23 to 30 atoms, ~3 min); EQUIMOL_CONFORMERS_FULL=1 runs all 20 with larger
+ * settings (SAMPLER; about 1.5 h);
+ * EQUIMOL_CONFORMERS_MOLECULES=name,name runs those (with the small settings, or the larger ones with FULL=1).
+ * Skipped, with the reason, when GFN2-xTB (libxtb addon or the xtb executable) is not available.
+ * Measured when written (xtb 6.5.1 through libxtb, default settings): mexiletine +0.065, benzocaine −0.003,
+ * ephedrine +3.45 kcal/mol (COV-R 4/5, 3/3, 5/10), so the test fails on ephedrine: the reference's lowest conformer
+ * has the O−H···N hydrogen bond (O–N 2.73 Å), our start structure not (3.8 Å), and the search does not form it
+ * (+2.64 kcal/mol with FULL=1's 16 replicas × 6 rungs × 50 steps: 11 of 16 replicas relax to duplicates).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Calculator } from '../../core/calc/calculator';
+import type { ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
+import { createXtbCalculator } from '../../main/calc/xtb/xtb-calculator';
+import { coverage, KCAL_PER_EV, loadDrugReference, lowestOf, runConformerSearch, startStructure, type ReferenceMolecule } from './conformer-reference';
+
+const LOWEST_TOLERANCE_KCAL = 0.1;
+const COVERAGE_RMSD = 0.75;
+const WINDOW_KCAL = 6;
+/** The three smallest-and-varied molecules run by default: an aryl ether amine, an ester with an aniline, an amino alcohol with two stereocentres. */
+const DEFAULT_SUBSET = ['mexiletine', 'benzocaine', 'ephedrine'];
+const full = process.env.EQUIMOL_CONFORMERS_FULL === '1';
+
+/**
+ * Small settings for the default run (~1600 evaluations a molecule, ~40 ms each for 30 atoms on one free core);
+ * the full run 16 replicas over 6 rungs of 50 steps (~6500 a molecule). The sampler's defaults (32 replicas,
+ * 8 rungs of 200 steps: 51 200 evaluations, ~35 min a molecule) are out of reach for 20 molecules here.
+ */
+const SAMPLER: Partial<ConformerSamplerOptions> = full
+  ? { seed: 1, population: 16, rungs: 6, stepsPerRung: 50, torsionMoves: true }
+  : { seed: 1, population: 8, rungs: 4, stepsPerRung: 25, torsionMoves: true };
+
+let calculator: Calculator | undefined;
+let unavailable = '';
+try {
+  calculator = createXtbCalculator({ method: 'gfn2' });
+} catch (error) {
+  unavailable = (error as Error).message;
+}
+const reference = loadDrugReference();
+const chosen = process.env.EQUIMOL_CONFORMERS_MOLECULES?.split(',') ?? (full ? undefined : DEFAULT_SUBSET);
+const molecules: readonly ReferenceMolecule[] = chosen ? reference.molecules.filter((m) => chosen.includes(m.name)) : reference.molecules;
+/**
+ * Opt-in: the search does not yet meet this check (issue 13 stays open; see the measured figures above) and a run
+ * takes minutes of xtb, so the default suite skips it with that reason. EQUIMOL_CONFORMERS_XTB=1 (or FULL=1, or a
+ * molecule list) runs it.
+ */
+const requested = process.env.EQUIMOL_CONFORMERS_XTB === '1' || full || process.env.EQUIMOL_CONFORMERS_MOLECULES !== undefined;
+const skip = !requested
+  ? 'opt-in (EQUIMOL_CONFORMERS_XTB=1): minutes of GFN2-xTB, and known to fail on ephedrine until the search forms its O−H···N conformer (issue 13)'
+  : calculator
+    ? molecules.length === 0
+      ? 'the reference fixture holds none of the molecules'
+      : false
+    : `GFN2-xTB is not available: ${unavailable}`;
+
+interface Row {
+  name: string;
+  atoms: number;
+  oursKcal: number;
+  coverage: number;
+  covered: string;
+  conformers: number;
+  calls: number;
+  seconds: number;
+}
+
+test(`our GFN2-xTB ensemble's lowest energy is at most ${LOWEST_TOLERANCE_KCAL} kcal/mol above RDKit ETKDG+MMFF+xtb's in ≥ 90 % of ${molecules.length === 20 ? 'the 20' : `${molecules.length} of the 20`} drug-like molecules, COV-R at ${COVERAGE_RMSD} Å reported`, { skip }, async (t) => {
+  const xtb = calculator!;
+  const rows: Row[] = [];
+  for (const molecule of molecules) {
+    const start = startStructure(molecule);
+    const outcome = await runConformerSearch(start, xtb, SAMPLER, { windowKcal: WINDOW_KCAL, relax: { optimizer: 'lbfgs', fmax: 0.01, maxSteps: 1000 } });
+    assert.notEqual(outcome.sample.report.status, 'stopped', `${molecule.name}: the sampler stopped: ${outcome.sample.report.summary}`);
+    assert.ok(outcome.ensemble.conformers.length > 0, `${molecule.name}: empty ensemble (dropped ${JSON.stringify(outcome.ensemble.dropped)})`);
+    const cov = coverage(molecule, outcome.ensemble.conformers, WINDOW_KCAL, COVERAGE_RMSD);
+    const row: Row = {
+      name: molecule.name,
+      atoms: molecule.atoms,
+      oursKcal: (lowestOf(outcome.ensemble) - molecule.lowestEnergy) * KCAL_PER_EV,
+      coverage: cov.fraction,
+      covered: `${cov.covered}/${cov.total}`,
+      conformers: outcome.ensemble.conformers.length,
+      calls: outcome.counts.structures,
+      seconds: (outcome.samplingMs + outcome.ensembleMs) / 1000,
+    };
+    rows.push(row);
+    t.diagnostic(`${row.name} (${row.atoms} atoms, reference of ${molecule.conformersRequested} ETKDG conformers): lowest ${row.oursKcal >= 0 ? '+' : ''}${row.oursKcal.toFixed(3)} kcal/mol vs RDKit+xtb; COV-R ${row.covered} = ${row.coverage.toFixed(2)}; ` +
+      `${row.conformers} conformers (dropped ${JSON.stringify(outcome.ensemble.dropped)}); ESS per rung ${outcome.sample.essPerRung.map((e) => e.toFixed(1)).join(' ')}; ` +
+      `${row.calls} xtb evaluations, ${row.seconds.toFixed(0)} s`);
+  }
+  const atOrBelow = rows.filter((r) => r.oursKcal <= LOWEST_TOLERANCE_KCAL).length;
+  const meanCoverage = rows.reduce((s, r) => s + r.coverage, 0) / rows.length;
+  t.diagnostic(`lowest energy at or below RDKit+xtb (+${LOWEST_TOLERANCE_KCAL} kcal/mol) in ${atOrBelow}/${rows.length}; mean COV-R (${WINDOW_KCAL} kcal/mol, ${COVERAGE_RMSD} Å) ${meanCoverage.toFixed(2)}; ` +
+    `${rows.reduce((s, r) => s + r.calls, 0)} xtb evaluations in ${rows.reduce((s, r) => s + r.seconds, 0).toFixed(0)} s`);
+  const needed = Math.ceil(0.9 * rows.length);
+  assert.ok(atOrBelow >= needed, `lowest energy within ${LOWEST_TOLERANCE_KCAL} kcal/mol of RDKit+xtb in only ${atOrBelow} of ${rows.length} (need ${needed}): ` +
+    rows.filter((r) => r.oursKcal > LOWEST_TOLERANCE_KCAL).map((r) => `${r.name} +${r.oursKcal.toFixed(2)}`).join(', '));
+});
