@@ -14,7 +14,7 @@ import { flatHeader, predictorColumns, type RowSink } from '../../core/pipeline/
 import type { Predictor } from '../../core/predict/predictor';
 import { FileTextSink, fileInput, openTabularOutput, unreadableReason } from '../io/files';
 import { EXIT, UsageError, writeLine, type CliIo } from './command';
-import { createProgressReporter } from './progress';
+import { createProgressReporter, formatRowRate } from './progress';
 
 export type OutputKind = { kind: 'csv' } | { kind: 'jsonl' } | { kind: 'structures'; formatId: string };
 
@@ -118,7 +118,7 @@ export async function runBatchCommand(options: BatchCommandOptions, predictor: P
     ...(result.skippedResume > 0 ? [`${result.skippedResume} already done`] : []),
     ...(result.skippedShard > 0 ? [`${result.skippedShard} in other shards`] : []),
     `${seconds.toFixed(1)} s`,
-    `${(result.rowsWritten / Math.max(seconds, 1e-9)).toFixed(0)} rows/s`,
+    formatRowRate(result.rowsWritten / Math.max(seconds, 1e-9)),
   ].join(', ');
   writeLine(io.stderr, `equimol ${command}: ${result.cancelled ? 'interrupted' : 'done'}: ${summary} -> ${out}${errorsPath ? ` (errors: ${errorsPath})` : ''}`);
   if (result.cancelled) {

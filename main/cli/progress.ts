@@ -24,13 +24,21 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** '1,234 rows/s', '2.5 rows/s', or '6.1 s/row' when a row takes longer than a second (relaxations, conformers). */
+export function formatRowRate(rowsPerSecond: number): string {
+  if (!(rowsPerSecond > 0)) return '0 rows/s';
+  if (rowsPerSecond >= 10) return `${Math.round(rowsPerSecond).toLocaleString('en-US')} rows/s`;
+  if (rowsPerSecond >= 1) return `${rowsPerSecond.toFixed(1)} rows/s`;
+  return `${(1 / rowsPerSecond).toFixed(1)} s/row`;
+}
+
 export function describeProgress(p: BatchJobProgress): string {
   const fraction = p.totalBytes ? Math.min(1, p.bytesRead / p.totalBytes) : undefined;
   const parts = [
     `${p.rowsWritten.toLocaleString('en-US')} rows`,
     ...(p.errorRows > 0 ? [`${p.errorRows.toLocaleString('en-US')} errors`] : []),
     ...(p.skipped > 0 ? [`${p.skipped.toLocaleString('en-US')} skipped`] : []),
-    `${p.rate.toFixed(0)} rows/s`,
+    formatRowRate(p.rate),
     fraction !== undefined ? `${formatBytes(p.bytesRead)} of ${formatBytes(p.totalBytes!)} (${(fraction * 100).toFixed(1)}%)` : formatBytes(p.bytesRead),
     ...(p.etaSeconds !== undefined ? [`ETA ${formatDuration(p.etaSeconds)}`] : []),
   ];
