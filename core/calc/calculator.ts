@@ -118,6 +118,41 @@ export function structureLabel(structure: Structure, fallbackIndex?: number): st
   return fallbackIndex !== undefined ? `structure ${fallbackIndex + 1}` : 'the structure';
 }
 
+/**
+ * The per-structure loop of a calculator that evaluates one structure at a time (analytic potentials, xtb): a
+ * structure `unsupportedReason` refuses, an evaluation that throws, or a non-finite result becomes a CalculationError
+ * in its slot naming the structure (keeping the atoms a CalculationError names); the rest go on. An aborted signal
+ * rejects, before a structure and after a failed evaluation.
+ */
+export async function calculateEach(
+  structures: readonly Structure[],
+  request: CalcRequest,
+  unsupportedReason: (structure: Structure) => string | undefined,
+  evaluate: (structure: Structure) => CalcResult | Promise<CalcResult>,
+  /** Put before an evaluation's error message, e.g. 'GFN2-xTB: '. */
+  failurePrefix = '',
+): Promise<Array<CalcResult | Error>> {
+  const results: Array<CalcResult | Error> = [];
+  for (let s = 0; s < structures.length; s++) {
+    if (request.signal?.aborted) throw request.signal.reason as Error;
+    const structure = structures[s]!;
+    const label = structureLabel(structure, s);
+    const reason = unsupportedReason(structure);
+    if (reason) {
+      results.push(new CalculationError(`${label}: ${reason}`));
+      continue;
+    }
+    try {
+      results.push(checkFinite(await evaluate(structure), label));
+    } catch (error) {
+      if (request.signal?.aborted) throw request.signal.reason as Error;
+      const atoms = error instanceof CalculationError ? error.atoms : [];
+      results.push(new CalculationError(`${label}: ${failurePrefix}${error instanceof Error ? error.message : String(error)}`, atoms));
+    }
+  }
+  return results;
+}
+
 /** Largest per-atom force norm |F_i| (eV/Å) over the atoms not listed in `fixed`. */
 export function maxForce(forces: ArrayLike<number>, fixed?: ReadonlySet<number>): number {
   let max = 0;

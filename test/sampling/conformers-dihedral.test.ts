@@ -16,10 +16,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Calculator } from '../../core/calc/calculator';
 import { sampleConformers, type ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
 import { createStructure } from '../../core/structure/structure';
-import { createXtbCalculator } from '../../main/calc/xtb/xtb-calculator';
+import { gfn2OrSkipReason } from '../helpers/xtb';
 import { drain } from './conformer-reference';
 
 interface Population {
@@ -43,14 +42,8 @@ const SAMPLER: Partial<ConformerSamplerOptions> = full
   ? { temperature: reference.temperature, torsionMoves: true }
   : { temperature: reference.temperature, population: 16, rungs: 4, stepsPerRung: 40, torsionMoves: true };
 
-let calculator: Calculator | undefined;
-let unavailable = '';
-try {
-  calculator = createXtbCalculator({ method: 'gfn2' });
-} catch (error) {
-  unavailable = (error as Error).message;
-}
-const skip = calculator ? false : `GFN2-xTB is not available: ${unavailable}`;
+const { calculator, unavailable } = gfn2OrSkipReason();
+const skip = calculator ? false : unavailable;
 
 /** Dihedral angle i-j-k-l, degrees in (−180, 180], positions Å flat. */
 function dihedralDegrees(p: ArrayLike<number>, [i, j, k, l]: readonly [number, number, number, number]): number {

@@ -22,9 +22,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Calculator } from '../../core/calc/calculator';
 import type { ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
-import { createXtbCalculator } from '../../main/calc/xtb/xtb-calculator';
+import { gfn2OrSkipReason } from '../helpers/xtb';
 import { coverage, KCAL_PER_EV, loadDrugReference, lowestOf, runConformerSearch, startStructure, type ReferenceMolecule } from './conformer-reference';
 
 const LOWEST_TOLERANCE_KCAL = 0.1;
@@ -43,13 +42,7 @@ const SAMPLER: Partial<ConformerSamplerOptions> = full
   ? { seed: 1, population: 16, rungs: 6, stepsPerRung: 50, torsionMoves: true }
   : { seed: 1, population: 8, rungs: 4, stepsPerRung: 25, torsionMoves: true };
 
-let calculator: Calculator | undefined;
-let unavailable = '';
-try {
-  calculator = createXtbCalculator({ method: 'gfn2' });
-} catch (error) {
-  unavailable = (error as Error).message;
-}
+const { calculator, unavailable } = gfn2OrSkipReason();
 const reference = loadDrugReference();
 const chosen = process.env.EQUIMOL_CONFORMERS_MOLECULES?.split(',') ?? (full ? undefined : DEFAULT_SUBSET);
 const molecules: readonly ReferenceMolecule[] = chosen ? reference.molecules.filter((m) => chosen.includes(m.name)) : reference.molecules;
@@ -65,7 +58,7 @@ const skip = !requested
     ? molecules.length === 0
       ? 'the reference fixture holds none of the molecules'
       : false
-    : `GFN2-xTB is not available: ${unavailable}`;
+    : unavailable;
 
 interface Row {
   name: string;

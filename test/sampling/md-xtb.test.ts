@@ -20,7 +20,7 @@ import type { SamplerFrame, SamplerReport } from '../../core/sampling/frames';
 import { runMolecularDynamics } from '../../core/sampling/md/md';
 import { relax } from '../../core/sampling/relax/relax';
 import { createStructure, type Structure } from '../../core/structure/structure';
-import { createXtbCalculator } from '../../main/calc/xtb/xtb-calculator';
+import { gfn2OrSkipReason } from '../helpers/xtb';
 
 interface MoleculeFixture {
   molecules: Array<{ name: string; numbers: number[]; positions: number[] }>;
@@ -28,14 +28,8 @@ interface MoleculeFixture {
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/calc/xtb-molecules.json', import.meta.url), 'utf8')) as MoleculeFixture;
 
-let calculator: Calculator | undefined;
-let unavailable = '';
-try {
-  calculator = createXtbCalculator({ method: 'gfn2' });
-} catch (error) {
-  unavailable = (error as Error).message;
-}
-const skip = calculator ? false : `GFN2-xTB is not available: ${unavailable}`;
+const { calculator, unavailable } = gfn2OrSkipReason();
+const skip = calculator ? false : unavailable;
 
 async function collect(run: AsyncGenerator<SamplerFrame, SamplerReport>): Promise<{ frames: SamplerFrame[]; report: SamplerReport }> {
   const frames: SamplerFrame[] = [];

@@ -18,7 +18,7 @@ import type { SamplerFrame, SamplerReport } from '../../core/sampling/frames';
 import { relax } from '../../core/sampling/relax/relax';
 import { alignedRmsd, heavyAtoms } from '../../core/sampling/relax/rmsd';
 import { createStructure } from '../../core/structure/structure';
-import { createXtbCalculator } from '../../main/calc/xtb/xtb-calculator';
+import { gfn2OrSkipReason } from '../helpers/xtb';
 
 interface XtbFixture {
   molecules: Array<{ name: string; numbers: number[]; positions: number[]; xtbOptimized: number[]; xtbEnergy: number }>;
@@ -44,14 +44,8 @@ function quantiles(values: readonly number[]): string {
   return `min ${sorted[0]!.toFixed(4)}, median ${at(0.5).toFixed(4)}, 90% ${at(0.9).toFixed(4)}, max ${sorted.at(-1)!.toFixed(4)} Å`;
 }
 
-let calculator: Calculator | undefined;
-let unavailable = '';
-try {
-  calculator = createXtbCalculator({ method: 'gfn2' });
-} catch (error) {
-  unavailable = (error as Error).message;
-}
-const skip = calculator ? false : `GFN2-xTB is not available: ${unavailable}`;
+const { calculator, unavailable } = gfn2OrSkipReason();
+const skip = calculator ? false : unavailable;
 /** The continuation to fmax 0.005 takes ~1600 more xtb calls (a few minutes): on request only. */
 const tightRequested = process.env.EQUIMOL_RELAX_XTB_TIGHT === '1';
 

@@ -12,10 +12,9 @@
  */
 import type { Structure } from '../../structure/structure';
 import {
+  calculateEach,
   CalculationError,
-  checkFinite,
   elementCoverageReason,
-  structureLabel,
   type CalcRequest,
   type CalcResult,
   type Calculator,
@@ -144,24 +143,7 @@ export function createPairPotentialCalculator(description: Omit<CalculatorDescri
     description: full,
     unsupportedReason,
     calculate(structures: readonly Structure[], request: CalcRequest = {}): Promise<Array<CalcResult | Error>> {
-      if (request.signal?.aborted) return Promise.reject(request.signal.reason as Error);
-      const results: Array<CalcResult | Error> = [];
-      for (let s = 0; s < structures.length; s++) {
-        const structure = structures[s]!;
-        const label = structureLabel(structure, s);
-        const reason = unsupportedReason(structure);
-        if (reason) {
-          results.push(new CalculationError(`${label}: ${reason}`));
-          continue;
-        }
-        try {
-          results.push(checkFinite(evaluator.evaluate(structure, request.forces ?? false, request.stress ?? false), label));
-        } catch (error) {
-          const atoms = error instanceof CalculationError ? error.atoms : [];
-          results.push(new CalculationError(`${label}: ${error instanceof Error ? error.message : String(error)}`, atoms));
-        }
-      }
-      return Promise.resolve(results);
+      return calculateEach(structures, request, unsupportedReason, (structure) => evaluator.evaluate(structure, request.forces ?? false, request.stress ?? false));
     },
   };
 }

@@ -10,17 +10,13 @@
  * Other sections (SUBSTRUCTURE, UNITY_ATOM_ATTR, COMMENT, ...) are skipped; '#' lines are comments.
  * Errors are FormatErrors with the 1-based line in the file (firstLine + offset).
  */
+import type { CellParameters } from '../../structure/cell';
 import { FormatError } from '../../structure/errors';
 import { atomicNumberOf } from '../../structure/elements';
 import type { BondOrder } from '../../structure/structure';
 
-export interface Mol2Crystal {
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-  readonly alpha: number;
-  readonly beta: number;
-  readonly gamma: number;
+/** CRYSIN: the cell's lengths (Å) and angles (degrees), space group and setting. */
+export interface Mol2Crystal extends CellParameters {
   readonly spaceGroup: number;
   readonly setting: number;
 }

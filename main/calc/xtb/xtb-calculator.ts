@@ -14,7 +14,7 @@
  * the molecule, the SCC did not converge in 16 to 40 Å boxes, and the virial came back zero; the executable gave the
  * molecular energy for a Turbomole coord file with $periodic 3; libxtb's GFN-FF setup fails for a cell. Use a model or an analytic potential for crystals.
  */
-import { CalculationError, checkFinite, structureLabel } from '../../../core/calc/calculator';
+import { calculateEach } from '../../../core/calc/calculator';
 import type { CalcRequest, CalcResult, Calculator, CalculatorDescription } from '../../../core/calc/calculator';
 import { symbolOf } from '../../../core/structure/elements';
 import type { Structure } from '../../../core/structure/structure';
@@ -189,25 +189,14 @@ export function createXtbCalculator(options: XtbCalculatorOptions = {}): Calcula
   return {
     description,
     unsupportedReason,
-    async calculate(structures: readonly Structure[], request: CalcRequest = {}): Promise<Array<CalcResult | Error>> {
-      const results: Array<CalcResult | Error> = [];
-      for (let s = 0; s < structures.length; s++) {
-        if (request.signal?.aborted) throw request.signal.reason as Error;
-        const structure = structures[s]!;
-        const label = structureLabel(structure, s);
-        const reason = unsupportedReason(structure);
-        if (reason) {
-          results.push(new CalculationError(`${label}: ${reason}`));
-          continue;
-        }
-        try {
-          results.push(checkFinite(toCalcResult(await run(inputOf(structure), request.signal), request.forces ?? false), label));
-        } catch (error) {
-          if (request.signal?.aborted) throw request.signal.reason as Error;
-          results.push(new CalculationError(`${label}: ${description.name}: ${error instanceof Error ? error.message : String(error)}`));
-        }
-      }
-      return results;
+    calculate(structures: readonly Structure[], request: CalcRequest = {}): Promise<Array<CalcResult | Error>> {
+      return calculateEach(
+        structures,
+        request,
+        unsupportedReason,
+        async (structure) => toCalcResult(await run(inputOf(structure), request.signal), request.forces ?? false),
+        `${description.name}: `,
+      );
     },
   };
 }
