@@ -11,12 +11,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
 import { DATASETS_DIR } from './fixture-files';
 import { canvasPixelStats, dropFiles, openWebApp, type WebApp } from './web-app-harness';
+import { ethanolFramesText } from '../helpers/ethanol-frames';
 
 const ETHANOL = resolve(DATASETS_DIR, 'botnet_ethanol_rmd17', 'test_MD.extxyz.gz');
 const JOB_KIND = resolve(REPO_ROOT, 'core/session/jobs/conformers-job-kind.ts');
@@ -41,12 +41,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Frame 1 of the rMD17 ethanol test trajectory, as the file's own extended-XYZ lines. */
-function ethanolFrame(): string {
-  const lines = gunzipSync(readFileSync(ETHANOL)).toString('utf8').split('\n');
-  assert.equal(Number(lines[0]), 9, 'frame 1 is ethanol');
-  return lines.slice(0, 11).join('\n') + '\n';
-}
+const ethanolFrame = (): string => ethanolFramesText(ETHANOL, 1);
 
 /** The data fields (`> <name>` and the value line after it) of every record of an SD file. */
 function sdfFields(text: string): Array<Record<string, string>> {

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { parseCsvLine } from '../../core/export/csv';
@@ -18,6 +17,7 @@ import { measure } from '../../renderer/viewer/measure';
 import { chromiumSkipReason } from '../helpers/browser';
 import { DATASETS_DIR, naclCif } from './fixture-files';
 import { buildWebApp, dropFiles, openWebApp, type WebApp } from './web-app-harness';
+import { ethanolFramesText } from '../helpers/ethanol-frames';
 
 const ETHANOL = resolve(DATASETS_DIR, 'botnet_ethanol_rmd17', 'test_MD.extxyz.gz');
 const MODEL = 'model:egnn-ethanol-rmd17';
@@ -33,10 +33,9 @@ after(() => rmSync(dist, { recursive: true, force: true }));
 
 /** The first `count` frames of the rMD17 ethanol test trajectory (extended XYZ) and their positions (Å). */
 function ethanolFrames(count: number): { text: string; positions: number[][] } {
-  const lines = gunzipSync(readFileSync(ETHANOL)).toString('utf8').split('\n');
-  const frame = lines.slice(0, 11 * count);
-  const positions = lines.slice(2, 11).flatMap((line) => line.trim().split(/\s+/).slice(1, 4).map(Number));
-  return { text: frame.join('\n') + '\n', positions: [positions] };
+  const text = ethanolFramesText(ETHANOL, count);
+  const positions = text.split('\n').slice(2, 11).flatMap((line) => line.trim().split(/\s+/).slice(1, 4).map(Number));
+  return { text, positions: [positions] };
 }
 
 /** Methylamine (CH3NH2, Å): nitrogen is outside the ethanol model's elements (H, C, O). */

@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import { parseCsvLine } from '../../core/export/csv';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
 import { DATASETS_DIR } from './fixture-files';
 import { dropFiles, openWebApp, type WebApp } from './web-app-harness';
+import { ethanolFramesText } from '../helpers/ethanol-frames';
 
 const ETHANOL = resolve(DATASETS_DIR, 'botnet_ethanol_rmd17', 'test_MD.extxyz.gz');
 const MODEL = resolve(REPO_ROOT, 'assets/models/benchmarks/mace-ethanol-rmd17.model.json');
@@ -35,18 +35,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The first `count` frames of the rMD17 ethanol test trajectory, as the file's own extended-XYZ lines. */
-function ethanolFrames(count: number): string {
-  const lines = gunzipSync(readFileSync(ETHANOL)).toString('utf8').split('\n');
-  const out: string[] = [];
-  for (let frame = 0, at = 0; frame < count; frame++) {
-    const atoms = Number(lines[at]);
-    assert.equal(atoms, 9, `frame ${frame} is ethanol`);
-    out.push(...lines.slice(at, at + atoms + 2));
-    at += atoms + 2;
-  }
-  return out.join('\n') + '\n';
-}
+const ethanolFrames = (count: number): string => ethanolFramesText(ETHANOL, count);
 
 /** `equimol predict --model` on the same file, with extra environment; returns the CSV text. */
 function cliPredict(out: string, env: Record<string, string>): string {

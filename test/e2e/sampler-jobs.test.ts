@@ -11,7 +11,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { readText } from '../../core/formats/read-text';
@@ -20,6 +19,7 @@ import type { Structure } from '../../core/structure';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
 import { DATASETS_DIR } from './fixture-files';
 import { dropFiles, openWebApp, type WebApp } from './web-app-harness';
+import { ethanolFramesText } from '../helpers/ethanol-frames';
 
 const ETHANOL = resolve(DATASETS_DIR, 'botnet_ethanol_rmd17', 'test_MD.extxyz.gz');
 const CALCULATOR = 'model:egnn-ethanol-rmd17';
@@ -39,12 +39,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The first frame of the rMD17 ethanol test trajectory, as the file's own extended-XYZ lines. */
-function ethanolFrame(): string {
-  const lines = gunzipSync(readFileSync(ETHANOL)).toString('utf8').split('\n');
-  assert.equal(Number(lines[0]), 9, 'frame 1 is ethanol');
-  return lines.slice(0, 11).join('\n') + '\n';
-}
+const ethanolFrame = (): string => ethanolFramesText(ETHANOL, 1);
 
 function readExtxyz(path: string): Structure[] {
   const { structures, errors } = readText(readFileSync(path, 'utf8'), path, extxyzFormat);

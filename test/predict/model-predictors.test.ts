@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { initBackend } from '../../core/engine/backend/backend';
 import { createEnergyModelPredictor, ENERGY_MODEL_COLUMNS } from '../../core/predict/energy-model-predictor';
@@ -20,6 +19,7 @@ import { readModelFile } from '../../main/models/model-files';
 import { runCli } from '../../main/cli/equimol';
 import { createHostSession } from '../../main/compute-host/create-session';
 import { defaultModelsDir, nodeModelCatalogue } from '../../main/compute-host/model-catalogue';
+import { ethanolFramesText } from '../helpers/ethanol-frames';
 
 const ETHANOL = resolve('../shared/datasets/botnet_ethanol_rmd17/test_MD.extxyz.gz');
 const MODELS_DIR = resolve('assets/models');
@@ -53,17 +53,6 @@ function countingCatalogue(dir: string): { catalogue: ModelCatalogue; weightRead
   };
 }
 
-/** The first `count` frames of the rMD17 ethanol test trajectory as extended-XYZ text (the file's own lines). */
-function ethanolFramesText(count: number): string {
-  const lines = gunzipSync(readFileSync(ETHANOL)).toString('utf8').split('\n');
-  const out: string[] = [];
-  for (let frame = 0, at = 0; frame < count; frame++) {
-    const atoms = Number(lines[at]);
-    out.push(...lines.slice(at, at + atoms + 2));
-    at += atoms + 2;
-  }
-  return out.join('\n') + '\n';
-}
 
 /** Resolves when the job is done; rejects when it failed or was cancelled. */
 async function jobFinished(session: ModelSession | ReturnType<typeof createHostSession>, id: string): Promise<void> {
@@ -138,7 +127,7 @@ test('a model entry from the shipped MACE file predicts 5 ethanol frames exactly
 test('the compute-host session offers the models after the registry predictors and its CSV equals `equimol predict --model` byte for byte', { skip }, async () => {
   const dir = mkdtempSync(join(tmp, 'csv-'));
   const file = join(dir, 'ethanol5.extxyz');
-  writeFileSync(file, ethanolFramesText(5));
+  writeFileSync(file, ethanolFramesText(ETHANOL, 5));
   const session = createHostSession();
   try {
     const predictors = await session.listPredictors();
