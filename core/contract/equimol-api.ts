@@ -243,7 +243,11 @@ export interface CalculatorCheck {
   readonly reason: string | null;
 }
 
-export type Optimizer = 'fire' | 'lbfgs';
+/** 'anc': xtb's optimizer ANCopt (molecules only); 'fire' and 'lbfgs': ASE's. */
+export type Optimizer = 'anc' | 'fire' | 'lbfgs';
+/** ANCopt's convergence levels, as `xtb --opt LEVEL`. */
+export type RelaxLevel = 'crude' | 'sloppy' | 'loose' | 'lax' | 'normal' | 'tight' | 'vtight' | 'extreme';
+export const RELAX_LEVELS: readonly RelaxLevel[] = ['crude', 'sloppy', 'loose', 'lax', 'normal', 'tight', 'vtight', 'extreme'];
 export type Thermostat = 'none' | 'langevin' | 'csvr' | 'nose-hoover';
 
 /**
@@ -257,8 +261,10 @@ export interface RelaxJobRequest {
   readonly indices?: readonly number[];
   /** A CalculatorInfo.id. */
   readonly calculator: string;
-  /** Default 'fire'. */
+  /** Default: 'anc' for molecules, 'fire' for periodic structures. */
   readonly optimizer?: Optimizer;
+  /** ANCopt only: convergence as `xtb --opt LEVEL` (default 'normal'). */
+  readonly level?: RelaxLevel;
   /** Convergence: largest force on a free atom, eV/Å (default 0.05). */
   readonly fmax?: number;
   /** Default 500. */

@@ -6,6 +6,7 @@
 import {
   EQUIMOL_METHODS,
   LIMITS,
+  RELAX_LEVELS,
   methodOfChannel,
   type EquimolArgs,
   type EquimolMethod,
@@ -170,7 +171,8 @@ const relaxJob = object({
   docIds: arrayOf(docId, LIMITS.maxDocsPerJob, 1),
   indices: optional(arrayOf(recordIndex, 2 ** 24)),
   calculator: id,
-  optimizer: optional(oneOf(['fire', 'lbfgs'])),
+  optimizer: optional(oneOf(['anc', 'fire', 'lbfgs'])),
+  level: optional(oneOf(RELAX_LEVELS)),
   fmax: optional(numberIn(0, 1000, { exclusiveMin: true, unit: 'eV/Å' })),
   maxSteps: optional(integer(1, 100_000)),
   maxStep: optional(numberIn(0, 10, { exclusiveMin: true, unit: 'Å' })),

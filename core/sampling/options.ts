@@ -5,6 +5,7 @@
  * Both are `AsyncGenerator<SamplerFrame, SamplerReport>` (core/sampling/frames.ts).
  * Units: Å, eV, fs, K, eV/Å³ (pressure here in eV/Å³; the contract's pressureGPa is converted by the runner).
  */
+import type { AncLevel } from './relax/anc-optimizer';
 import type { FixedAtoms } from './frames';
 
 /** Checks run on every evaluated step; any can be turned off with `false`. Defaults in brackets. */
@@ -20,8 +21,10 @@ export interface WatchdogOptions {
 }
 
 export interface RelaxOptions {
-  /** ['fire'] */
-  readonly optimizer?: 'fire' | 'lbfgs';
+  /** 'anc' (xtb's ANCopt, the default for molecules), 'fire' (the default for periodic structures) or 'lbfgs'. */
+  readonly optimizer?: 'anc' | 'fire' | 'lbfgs';
+  /** ANCopt's convergence as `xtb --opt LEVEL` ['normal']. */
+  readonly level?: AncLevel;
   /** Converged when the largest force on a free atom (and, with relaxCell, the cell's generalised force) < fmax, eV/Å [0.05] (ASE's test). */
   readonly fmax?: number;
   /** Optimizer steps at most, as ASE's `run(steps=…)`: maxSteps + 1 calculator evaluations, step 0 being the input [500]. */

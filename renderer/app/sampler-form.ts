@@ -3,12 +3,15 @@
  * MdJobRequest). Pure, so it is tested in Node. Units: fmax eV/Å, max step Å, pressure GPa, temperature K,
  * time step and tau fs, friction 1/fs.
  */
-import type { DocumentId, MdJobRequest, Optimizer, RelaxJobRequest, Thermostat } from '../../core/contract/equimol-api';
+import type { DocumentId, MdJobRequest, Optimizer, RelaxJobRequest, RelaxLevel, Thermostat } from '../../core/contract/equimol-api';
 
 export type SamplerMode = 'relax' | 'md';
 
 export interface RelaxForm {
+  /** 'anc' (xtb's ANCopt) relaxes molecules only: for periodic structures the request uses FIRE. */
   readonly optimizer: Optimizer;
+  /** ANCopt's convergence, as `xtb --opt LEVEL`; FIRE and L-BFGS use fmax. */
+  readonly level: RelaxLevel;
   /** eV/Å. */
   readonly fmax: number;
   readonly maxSteps: number;
@@ -34,8 +37,16 @@ export interface MdForm {
   readonly tau: number;
 }
 
-/** The contract's defaults: FIRE to fmax 0.05 eV/Å in at most 500 steps of at most 0.2 Å. */
-export const DEFAULT_RELAX_FORM: RelaxForm = { optimizer: 'fire', fmax: 0.05, maxSteps: 500, maxStep: 0.2, relaxCell: false, pressureGPa: 0 };
+/**
+ * The contract's defaults: ANCopt converged as `xtb --opt` for molecules; for FIRE/L-BFGS (and periodic structures)
+ * fmax 0.05 eV/Å in at most 500 steps of at most 0.2 Å.
+ */
+export const DEFAULT_RELAX_FORM: RelaxForm = { optimizer: 'anc', level: 'normal', fmax: 0.05, maxSteps: 500, maxStep: 0.2, relaxCell: false, pressureGPa: 0 };
+
+/** The optimizer a request uses: ANCopt relaxes molecules only, so periodic structures get FIRE instead. */
+export function effectiveOptimizer(form: RelaxForm, periodic: boolean): Optimizer {
+  return form.optimizer === 'anc' && periodic ? 'fire' : form.optimizer;
+}
 
 /** Langevin at 300 K, 0.5 fs steps, 1000 steps with a frame every 10, seed 1, friction 0.01/fs, tau 100 fs. */
 export const DEFAULT_MD_FORM: MdForm = { thermostat: 'langevin', temperature: 300, timestep: 0.5, steps: 1000, every: 10, seed: 1, friction: 0.01, tau: 100 };
@@ -107,10 +118,9 @@ export function relaxRequest(target: SamplerTarget, calculator: string, form: Re
     docIds: [target.docId],
     ...(target.indices ? { indices: [...target.indices] } : {}),
     calculator,
-    optimizer: form.optimizer,
-    fmax: form.fmax,
-    maxSteps: form.maxSteps,
-    maxStep: form.maxStep,
+    ...(effectiveOptimizer(form, periodic) === 'anc'
+      ? { optimizer: 'anc' as const, level: form.level, maxSteps: form.maxSteps }
+      : { optimizer: effectiveOptimizer(form, periodic), fmax: form.fmax, maxSteps: form.maxSteps, maxStep: form.maxStep }),
     ...(target.fixedAtoms && target.fixedAtoms.length > 0 ? { fixedAtoms: [...target.fixedAtoms] } : {}),
     ...(periodic && form.relaxCell ? { relaxCell: true, pressureGPa: form.pressureGPa } : {}),
   };

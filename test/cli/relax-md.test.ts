@@ -319,7 +319,7 @@ test('relax --calculator model:NAME starts from the energy predict --model gives
   assert.equal((await cli(['predict', input, '--model', 'model:egnn-ethanol-rmd17', '--out', predicted])).code, EXIT.ok);
   const dir = join(tmp, 'ethanol-steps');
   const out = join(tmp, 'ethanol-relaxed.csv');
-  const r = await cli(['relax', input, '--calculator', 'model:egnn-ethanol-rmd17', '--max-steps', '5', '--trajectory-dir', dir, '--out', out]);
+  const r = await cli(['relax', input, '--calculator', 'model:egnn-ethanol-rmd17', '--optimizer', 'fire', '--max-steps', '5', '--trajectory-dir', dir, '--out', out]);
   assert.equal(r.code, EXIT.ok, r.stderr);
   const { readStructures } = await import('../../main/io/read-structures');
   const steps = await readStructures(join(dir, 'ethanol.extxyz.1.extxyz'));

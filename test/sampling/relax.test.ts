@@ -222,7 +222,7 @@ test('relaxCell with L-BFGS reaches the ExpCellFilter + BFGS lattice constant at
 
 test('maxSteps reached ends with max-steps after maxSteps + 1 calculator calls', async () => {
   const cluster = fixture.clusters[2]!;
-  const { frames, report } = await collect(relax(argonCluster(cluster.positions, cluster.name), createLennardJonesCalculator({ rc: cluster.rc }), { fmax: 1e-4, maxSteps: 7 }));
+  const { frames, report } = await collect(relax(argonCluster(cluster.positions, cluster.name), createLennardJonesCalculator({ rc: cluster.rc }), { optimizer: 'fire', fmax: 1e-4, maxSteps: 7 }));
   assert.equal(report.status, 'max-steps');
   assert.equal(report.steps, 7);
   assert.equal(report.calculatorCalls, 8);

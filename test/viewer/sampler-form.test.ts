@@ -5,11 +5,19 @@ import assert from 'node:assert/strict';
 import { DEFAULT_MD_FORM, DEFAULT_RELAX_FORM, mdFormProblem, mdRequest, relaxFormProblem, relaxRequest } from '../../renderer/app/sampler-form';
 import { trajectoryPlots } from '../../renderer/app/trajectory-plots';
 
-test('the default relax request is FIRE to fmax 0.05 eV/Å, at most 500 steps of 0.2 Å, without cell options for molecules', () => {
+test('the default relax request for molecules is ANCopt at xtb level normal, at most 500 steps, without fmax, step or cell options', () => {
   assert.equal(relaxFormProblem(DEFAULT_RELAX_FORM), null);
   assert.deepEqual(relaxRequest({ docId: 'd', indices: [3] }, 'model:x', { ...DEFAULT_RELAX_FORM, relaxCell: true }, false), {
-    kind: 'relax', docIds: ['d'], indices: [3], calculator: 'model:x', optimizer: 'fire', fmax: 0.05, maxSteps: 500, maxStep: 0.2,
+    kind: 'relax', docIds: ['d'], indices: [3], calculator: 'model:x', optimizer: 'anc', level: 'normal', maxSteps: 500,
   });
+});
+
+test('the default relax request for periodic structures is FIRE to fmax 0.05 eV/Å in at most 500 steps of 0.2 Å; L-BFGS keeps its fmax', () => {
+  assert.deepEqual(relaxRequest({ docId: 'd', indices: [0] }, 'lj', DEFAULT_RELAX_FORM, true), {
+    kind: 'relax', docIds: ['d'], indices: [0], calculator: 'lj', optimizer: 'fire', fmax: 0.05, maxSteps: 500, maxStep: 0.2,
+  });
+  const lbfgs = relaxRequest({ docId: 'd', indices: [0] }, 'xtb:gfn2', { ...DEFAULT_RELAX_FORM, optimizer: 'lbfgs', fmax: 0.01 }, false);
+  assert.deepEqual([lbfgs.optimizer, lbfgs.fmax, lbfgs.level], ['lbfgs', 0.01, undefined]);
 });
 
 test('a batch relax of a whole periodic file lists no indices and passes the cell options', () => {

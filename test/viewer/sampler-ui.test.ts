@@ -54,7 +54,7 @@ async function selectFirstRow(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="md-button"]:not([disabled])');
 }
 
-test('the Relax dialog greys out calculators with their reason and starts FIRE to 0.05 eV/Å on the selected structure', { skip }, async () => {
+test('the Relax dialog greys out calculators with their reason and starts ANCopt at level normal on the selected molecule; FIRE shows fmax', { skip }, async () => {
   const page = session!.page;
   await selectFirstRow(page);
   await page.click('[data-testid="relax-button"]');
@@ -63,12 +63,17 @@ test('the Relax dialog greys out calculators with their reason and starts FIRE t
   assert.deepEqual(options.map((o) => [o.id, o.disabled]), [['model:egnn-ethanol-rmd17', 'false'], ['model:only-h', 'true'], ['xtb:gfn2', 'true']]);
   assert.equal(options[1]!.title, 'covers H only; structure 1 has C, O');
   assert.ok(options[2]!.text!.includes('xtb is not available in the browser'), options[2]!.text!);
-  assert.equal(await page.inputValue('[data-testid="relax-fmax"]'), '0.05');
+  assert.equal(await page.inputValue('[data-testid="relax-level"]'), 'normal');
   await page.click('[data-testid="sampler-advanced"]');
-  assert.equal(await page.inputValue('[data-testid="relax-optimizer"]'), 'fire');
+  assert.equal(await page.inputValue('[data-testid="relax-optimizer"]'), 'anc');
+  assert.equal(await page.locator('[data-testid="relax-max-step"]').count(), 0, 'ANCopt has no max-step field');
+  // FIRE converges on fmax: its field appears with the default 0.05 eV/Å; back to ANCopt for the run.
+  await page.selectOption('[data-testid="relax-optimizer"]', 'fire');
+  assert.equal(await page.inputValue('[data-testid="relax-fmax"]'), '0.05');
+  await page.selectOption('[data-testid="relax-optimizer"]', 'anc');
   await page.click('[data-testid="sampler-start"]');
   const { started } = await pageState(page);
-  assert.deepEqual(started[0], { kind: 'relax', docIds: ['doc-source'], indices: [0], calculator: 'model:egnn-ethanol-rmd17', optimizer: 'fire', fmax: 0.05, maxSteps: 500, maxStep: 0.2 });
+  assert.deepEqual(started[0], { kind: 'relax', docIds: ['doc-source'], indices: [0], calculator: 'model:egnn-ethanol-rmd17', optimizer: 'anc', level: 'normal', maxSteps: 500 });
 });
 
 test('the relax trajectory is shown live: a drawn plot, a slider that moves frames, the properties panel follows', { skip }, async () => {

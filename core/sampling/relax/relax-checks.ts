@@ -15,7 +15,7 @@ export interface RelaxChecks {
   frame(frame: SamplerFrame, step: number): SamplerProblem | undefined;
 }
 
-export function createRelaxChecks(structure: Structure, calculator: Calculator, options: RelaxOptions): RelaxChecks {
+export function createRelaxChecks(structure: Structure, calculator: Calculator, options: Pick<RelaxOptions, 'watchdogs'>): RelaxChecks {
   const watchdog = createWatchdog(structure, { ...options.watchdogs, mode: 'relax' });
   return {
     coverage: (step) => coverageProblem(structure, calculator, step),

@@ -16,8 +16,11 @@ import { jobLabel, requestItems, type JobItem, type JobKindHandler } from './job
 import { createYielder, frameStructure, JobDocument } from './sampler-documents';
 import { GPA_PER_EV_PER_A3 } from '../../calc/calculator';
 
-/** RelaxOptions defaults of the contract (RelaxJobRequest). */
-export const RELAX_DEFAULTS = { optimizer: 'fire', fmax: 0.05, maxSteps: 500, maxStep: 0.2 } as const;
+/**
+ * RelaxOptions defaults of the contract (RelaxJobRequest). No optimizer given: relax() picks ANCopt (xtb's
+ * optimizer, converged as `xtb --opt`) for molecules and FIRE for periodic structures.
+ */
+export const RELAX_DEFAULTS = { fmax: 0.05, maxSteps: 500, maxStep: 0.2 } as const;
 
 export const relaxJobKind: JobKindHandler<RelaxJobRequest> = {
   kind: 'relax',
@@ -65,14 +68,17 @@ export const relaxJobKind: JobKindHandler<RelaxJobRequest> = {
             },
           };
         };
+        const aseOptimizer = request.optimizer === 'fire' || request.optimizer === 'lbfgs';
         const predictor = createRelaxPredictor({
           calculator,
           id: `relax:${request.calculator}`,
           relax: {
-            optimizer: request.optimizer ?? RELAX_DEFAULTS.optimizer,
-            fmax: request.fmax ?? RELAX_DEFAULTS.fmax,
+            ...(request.optimizer !== undefined ? { optimizer: request.optimizer } : {}),
+            ...(request.level !== undefined ? { level: request.level } : {}),
+            // FIRE and L-BFGS converge on fmax; ANCopt on xtb's criteria, with fmax and its trust radius only when asked.
+            ...(aseOptimizer || request.fmax !== undefined ? { fmax: request.fmax ?? RELAX_DEFAULTS.fmax } : {}),
             maxSteps,
-            maxStep: request.maxStep ?? RELAX_DEFAULTS.maxStep,
+            ...(aseOptimizer || request.maxStep !== undefined ? { maxStep: request.maxStep ?? RELAX_DEFAULTS.maxStep } : {}),
             ...(request.fixedAtoms ? { fixed: new Set(request.fixedAtoms) } : {}),
             relaxCell: request.relaxCell ?? false,
             pressure: (request.pressureGPa ?? 0) / GPA_PER_EV_PER_A3,

@@ -6,6 +6,8 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RelaxOptions } from '../../../core/sampling/options';
+import { RELAX_OPTIMIZER_NAMES, type RelaxOptimizerName } from '../../../core/sampling/relax/relax';
+import { RELAX_LEVELS, type RelaxLevel } from '../../../core/contract/equimol-api';
 import type { Structure } from '../../../core/structure/structure';
 import { CALCULATOR_NAMES_HELP } from '../../calc/calculator-catalogue';
 import { calculatorOption } from '../calculator-option';
@@ -28,10 +30,17 @@ Options:
   -c, --calculator CALC  ${CALCULATOR_NAMES_HELP}
   -o, --out OUT          .extxyz/.sdf/.pdb (relaxed structures, error rows to OUT.errors.csv), .csv or .jsonl
                          (one row per record: file, record, line, ..., energy, fmax, steps, converged)
-  --optimizer NAME       fire (default) or lbfgs
-  --fmax F               converged when the largest force on a free atom is at most F eV/Å (default 0.05)
-  --max-steps N          optimizer steps per structure at most, as ASE's run(steps=N) (default 500)
-  --max-step D           largest displacement of an atom in one step, Å (default 0.2)
+  --optimizer NAME       anc (xtb's optimizer ANCopt, molecules only), fire or lbfgs (ASE's); without it,
+                         molecules are relaxed with anc (converged as \`xtb --opt\`: energy change < 5e-6 Eh and
+                         gradient < 1e-3 Eh/bohr) and periodic structures with fire
+  --level LEVEL          anc's convergence as \`xtb --opt LEVEL\`: crude, sloppy, loose, lax, normal (default),
+                         tight, vtight, extreme
+  --fmax F               converged when the largest force on a free atom is at most F eV/Å (default 0.05;
+                         with ANCopt an extra condition, only when given)
+  --max-steps N          optimizer steps per structure at most, as ASE's run(steps=N) (default 500; ANCopt:
+                         3 per atom, at least 200, as xtb)
+  --max-step D           largest displacement of an atom in one step, Å (default 0.2; ANCopt: along one
+                         normal coordinate, default 1 bohr)
   --relax-cell           relax the cell of fully periodic structures too (needs a calculator with stress)
   --pressure P           external pressure for --relax-cell, GPa (default 0)
   --fix LIST             hold these atoms in place, 1-based, e.g. 1,2,5-7 (selective dynamics of POSCAR
@@ -63,6 +72,7 @@ export const relaxCommand: Command = {
       calculator: { type: 'string', short: 'c' },
       out: { type: 'string', short: 'o' },
       optimizer: { type: 'string' },
+      level: { type: 'string' },
       fmax: { type: 'string' },
       'max-steps': { type: 'string' },
       'max-step': { type: 'string' },
@@ -82,8 +92,14 @@ export const relaxCommand: Command = {
     if (positionals.length === 0) throw new UsageError('relax needs at least one input FILE');
     if (values.calculator === undefined) throw new UsageError('relax needs --calculator (e.g. xtb, model:NAME, a .model.json file)');
     if (values.out === undefined) throw new UsageError('relax needs --out FILE');
-    if (values.optimizer !== undefined && values.optimizer !== 'fire' && values.optimizer !== 'lbfgs') {
-      throw new UsageError(`--optimizer must be fire or lbfgs, got '${values.optimizer}'`);
+    if (values.optimizer !== undefined && !(RELAX_OPTIMIZER_NAMES as readonly string[]).includes(values.optimizer)) {
+      throw new UsageError(`--optimizer must be ${RELAX_OPTIMIZER_NAMES.join(', ')}, got '${values.optimizer}'`);
+    }
+    if (values.level !== undefined && !(RELAX_LEVELS as readonly string[]).includes(values.level)) {
+      throw new UsageError(`--level must be one of ${RELAX_LEVELS.join(', ')}, got '${values.level}'`);
+    }
+    if (values.level !== undefined && values.optimizer !== undefined && values.optimizer !== 'anc') {
+      throw new UsageError(`--level sets ANCopt's convergence; with --optimizer ${values.optimizer} use --fmax`);
     }
     const pressureGPa = finiteNumber(values.pressure, '--pressure');
     if (pressureGPa !== undefined && !values['relax-cell']) throw new UsageError('--pressure needs --relax-cell');
@@ -92,7 +108,8 @@ export const relaxCommand: Command = {
     const maxSteps = positiveInteger(values['max-steps'], '--max-steps');
     const maxStep = positiveNumber(values['max-step'], '--max-step');
     const settings: Omit<RelaxOptions, 'signal'> = {
-      optimizer: (values.optimizer ?? 'fire') as 'fire' | 'lbfgs',
+      ...(values.optimizer !== undefined ? { optimizer: values.optimizer as RelaxOptimizerName } : {}),
+      ...(values.level !== undefined ? { level: values.level as RelaxLevel } : {}),
       ...(fmax !== undefined ? { fmax } : {}),
       ...(maxSteps !== undefined ? { maxSteps } : {}),
       ...(maxStep !== undefined ? { maxStep } : {}),

@@ -1,10 +1,11 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import type { EquimolApi, JobRequest, Optimizer, Thermostat } from '../../../core/contract/equimol-api';
+import { RELAX_LEVELS, type EquimolApi, type JobRequest, type Optimizer, type RelaxLevel, type Thermostat } from '../../../core/contract/equimol-api';
 import { useCalculatorChoices } from '../hooks/use-calculators';
 import { CalculatorChooser, useChosenCalculator } from './calculator-chooser';
 import {
   DEFAULT_MD_FORM,
   DEFAULT_RELAX_FORM,
+  effectiveOptimizer,
   mdFormProblem,
   mdRequest,
   parseAtomList,
@@ -68,9 +69,11 @@ function SelectField<T extends string>(props: { label: string; value: T; options
 }
 
 const OPTIMIZERS: ReadonlyArray<readonly [Optimizer, string]> = [
+  ['anc', 'ANCopt (xtb)'],
   ['fire', 'FIRE'],
   ['lbfgs', 'L-BFGS'],
 ];
+const LEVELS: ReadonlyArray<readonly [RelaxLevel, string]> = RELAX_LEVELS.map((level) => [level, level]);
 const THERMOSTATS: ReadonlyArray<readonly [Thermostat, string]> = [
   ['langevin', 'Langevin'],
   ['csvr', 'CSVR (Bussi)'],
@@ -120,12 +123,15 @@ export function SamplerDialog(props: SamplerDialogProps) {
   let fields: ReactNode;
   let advancedFields: ReactNode;
   if (mode === 'relax') {
-    fields = <NumberField label="fmax" unit="eV/Å" value={relax.fmax} step={0.01} min={0} onChange={(fmax) => setR({ fmax })} testId="relax-fmax" title="Converged when the largest force on a free atom is at most this" />;
+    const optimizer = effectiveOptimizer(relax, props.periodic);
+    fields = optimizer === 'anc'
+      ? <SelectField label="Convergence" value={relax.level} options={LEVELS} onChange={(level) => setR({ level })} testId="relax-level" />
+      : <NumberField label="fmax" unit="eV/Å" value={relax.fmax} step={0.01} min={0} onChange={(fmax) => setR({ fmax })} testId="relax-fmax" title="Converged when the largest force on a free atom is at most this" />;
     advancedFields = (
       <>
-        <SelectField label="Optimizer" value={relax.optimizer} options={OPTIMIZERS} onChange={(optimizer) => setR({ optimizer })} testId="relax-optimizer" />
+        <SelectField label="Optimizer" value={optimizer} options={props.periodic ? OPTIMIZERS.filter(([id]) => id !== 'anc') : OPTIMIZERS} onChange={(optimizer) => setR({ optimizer })} testId="relax-optimizer" />
         <NumberField label="Max steps" value={relax.maxSteps} step={1} min={1} onChange={(maxSteps) => setR({ maxSteps })} testId="relax-max-steps" />
-        <NumberField label="Max step" unit="Å" value={relax.maxStep} step={0.05} min={0} onChange={(maxStep) => setR({ maxStep })} testId="relax-max-step" />
+        {optimizer === 'anc' ? null : <NumberField label="Max step" unit="Å" value={relax.maxStep} step={0.05} min={0} onChange={(maxStep) => setR({ maxStep })} testId="relax-max-step" />}
         {props.periodic ? (
           <>
             <label className="sampler-field check">
