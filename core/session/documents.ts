@@ -18,7 +18,7 @@ import type {
 import type { PredictionColumn, PredictionValue } from '../predict/predictor';
 import { symbolOf } from '../structure/elements';
 import type { RecordError } from '../structure/errors';
-import { hillFormula, type PropertyValue, type Structure } from '../structure/structure';
+import { hillFormula, type AtomArray, type PropertyValue, type Structure } from '../structure/structure';
 
 export class UnknownDocumentError extends Error {
   constructor(readonly docId: string) {
@@ -56,6 +56,14 @@ interface PredictedColumns {
   readonly columns: readonly PredictionColumn[];
   /** index -> values */
   readonly values: Map<number, Readonly<Record<string, PredictionValue>>>;
+  /** index -> per-atom outputs (charges, force spread ...), shown on the structure as `predictor:name`. */
+  readonly atomArrays: Map<number, Readonly<Record<string, PredictionAtomArray>>>;
+}
+
+/** A predictor's per-atom output, [nAtoms * width] (Prediction.atomArrays). */
+export interface PredictionAtomArray {
+  readonly width: number;
+  readonly data: Float64Array;
 }
 
 /** Label and unit of a property column (job documents name theirs: 'energy' in eV ...). */
@@ -162,10 +170,23 @@ export class OpenDocument {
     return this.columns().some((c) => c.key === key && c.kind === 'vector');
   }
 
+  /**
+   * The structure of record `index`, with the per-atom outputs of predict jobs added to its atom arrays as
+   * `predictor:name` (e.g. `model:qm9xtb-properties:charges_std`) so the viewer can colour atoms by them.
+   */
   structure(index: number): Structure {
     const s = this.items[index];
     if (!s) throw new RecordIndexError(this.id, index, this.count);
-    return s;
+    let added: Record<string, AtomArray> | undefined;
+    for (const p of this.predicted.values()) {
+      const arrays = p.atomArrays.get(index);
+      if (!arrays) continue;
+      for (const [name, a] of Object.entries(arrays)) {
+        if (a.data.length !== s.numbers.length * a.width) continue;
+        (added ??= {})[`${p.predictor}:${name}`] = { kind: 'float', width: a.width, data: a.data };
+      }
+    }
+    return added ? { ...s, atomArrays: { ...s.atomArrays, ...added } } : s;
   }
 
   columns(): ColumnInfo[] {
@@ -212,14 +233,18 @@ export class OpenDocument {
   addPredictions(
     predictor: string,
     columns: readonly PredictionColumn[],
-    entries: Iterable<readonly [number, Readonly<Record<string, PredictionValue>>]>,
+    entries: Iterable<readonly [number, Readonly<Record<string, PredictionValue>>, Readonly<Record<string, PredictionAtomArray>>?]>,
   ): void {
     let p = this.predicted.get(predictor);
     if (!p) {
-      p = { predictor, columns, values: new Map() };
+      p = { predictor, columns, values: new Map(), atomArrays: new Map() };
       this.predicted.set(predictor, p);
     }
-    for (const [index, values] of entries) p.values.set(index, values);
+    for (const [index, values, atomArrays] of entries) {
+      p.values.set(index, values);
+      if (atomArrays && Object.keys(atomArrays).length > 0) p.atomArrays.set(index, atomArrays);
+      else p.atomArrays.delete(index);
+    }
     this.version++;
   }
 

@@ -29,6 +29,8 @@ import {
   RulerIcon,
   SunIcon,
 } from './components/icons';
+import { AtomColoringControls } from './components/atom-coloring-controls';
+import { ColorBar } from './components/color-bar';
 import { ConformersDialog } from './components/conformers-dialog';
 import { ConformersPanel } from './components/conformers-panel';
 import { JobsPanel } from './components/jobs-panel';
@@ -41,6 +43,7 @@ import { StructureList } from './components/structure-list';
 import { ViewerPane } from './components/viewer-pane';
 import type { SortState } from './components/virtual-table';
 import { isConformerEnsemble } from './conformer-ensemble';
+import { useAtomColoring } from './hooks/use-atom-coloring';
 import { useConformerEnsemble } from './hooks/use-conformer-ensemble';
 import { useConformersJob } from './hooks/use-conformers-job';
 import { useFixedAtoms } from './hooks/use-fixed-atoms';
@@ -166,6 +169,7 @@ export function App({ api }: AppProps) {
   const frameStructure = shownFrames.length > 0 ? (shownFrames[frameIndex] ?? null) : null;
   const panelStructure = frameStructure ?? structure;
   const panelSummary = frameStructure ? frameSummary(frameStructure, frameIndex) : summary;
+  const coloring = useAtomColoring(panelStructure, panelSummary, activeDoc?.columns);
 
   // ---------- toasts ----------
   const notify = useCallback((kind: Toast['kind'], title: string, detail?: string) => {
@@ -773,6 +777,7 @@ export function App({ api }: AppProps) {
             >
               Forces
             </button>
+            <AtomColoringControls coloring={coloring} />
             <span className="sep" />
             <button className="btn" onClick={() => sampler.openDialog('relax')} disabled={!activeDoc || activeDoc.recordCount === 0} title="Relax the selected structure or the whole file" data-testid="relax-button">
               Relax…
@@ -791,6 +796,8 @@ export function App({ api }: AppProps) {
               frames={shownFrames}
               frame={frame}
               forceArrows={showForces ? FORCE_ARROWS : null}
+              colorScheme={coloring.colorScheme}
+              dipoleArrow={coloring.dipoleArrow}
               fixedAtoms={fixedAtoms}
               playing={playing}
               style={style}
@@ -816,6 +823,7 @@ export function App({ api }: AppProps) {
                 </div>
               </div>
             ) : null}
+            {coloring.legend ? <ColorBar legend={coloring.legend} /> : null}
             {measuring ? <MeasureBar mode={measureMode} onMode={setMeasureMode} onStop={() => setMeasuring(false)} /> : null}
             {documents.length === 0 ? <EmptyState onOpen={openDialog} /> : null}
           </div>
@@ -845,6 +853,7 @@ export function App({ api }: AppProps) {
           onRemoveMeasurement={removeMeasurement}
           onClearMeasurements={clearMeasurements}
           rowError={activeDocId !== null && selectedIndex !== null ? rowErrors.get(rowErrorKey(activeDocId, selectedIndex)) : undefined}
+          columns={activeDoc?.columns}
         />
         <Toasts toasts={toasts} onDismiss={(id) => setToasts((list) => list.filter((t) => t.id !== id))} />
       </div>

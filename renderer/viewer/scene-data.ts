@@ -7,7 +7,10 @@ import { ELEMENTS, type Structure } from '../../core/structure';
 import { isPeriodic, viewBondsOf, type ViewBonds } from './bonds';
 import { crystalLayout, type CrystalLayout, type CrystalViewOptions } from './crystal-view';
 import { crystalDrawList, plainDrawList } from './draw-list';
+import { colorLegendOf, colorOfValue, colorRangeOf, type ColorLegend } from './color-maps';
 import type { CellImage, ColorScheme, Vec3, ViewerStyle } from './viewer-api';
+
+export { divergingColor } from './color-maps';
 
 /** Pick radius (Å) of atoms in wireframe, where most atoms have no sphere. */
 export const PICK_RADIUS_WIREFRAME = 0.35;
@@ -88,6 +91,8 @@ export interface SceneData {
   readonly bondCount: number;
   /** Per base atom colour (0xRRGGBB). */
   readonly atomColors: Uint32Array;
+  /** Colour bar of a 'property' colour scheme; null for element / uniform colours or an absent array. */
+  readonly legend: ColorLegend | null;
   /** Periodic cell (rows a, b, c) when the structure is periodic, else null. */
   readonly cell: Float64Array | null;
   /** Supercell actually used ([1,1,1] for molecules). */
@@ -119,15 +124,6 @@ export function imageOffset(cell: ArrayLike<number> | null | undefined, image: C
   ];
 }
 
-/** Blue-white-red ramp for property colouring, t in [0, 1]. */
-export function divergingColor(t: number): number {
-  const clamped = Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0.5;
-  const low = [0x21, 0x66, 0xac], mid = [0xf7, 0xf7, 0xf7], high = [0xb2, 0x18, 0x2b];
-  const [from, to, u] = clamped < 0.5 ? [low, mid, clamped * 2] : [mid, high, (clamped - 0.5) * 2];
-  const channel = (c: number) => Math.round(from[c]! + (to[c]! - from[c]!) * u);
-  return (channel(0) << 16) | (channel(1) << 8) | channel(2);
-}
-
 /** Per-atom scalar of a numeric per-atom array: first column, or the row norm when `norm`. */
 export function atomScalars(structure: Structure, name: string, norm = false): Float64Array | null {
   const array = structure.atomArrays[name];
@@ -151,26 +147,29 @@ export function parseCssHex(color: string, fallback = 0x808080): number {
   return parseInt(hex, 16);
 }
 
-export function atomColorsOf(structure: Structure, scheme: ColorScheme): Uint32Array {
+/** Per-atom colours of a scheme and, for 'property', the colour bar legend (null otherwise, or when the array is absent). */
+export function atomColoringOf(structure: Structure, scheme: ColorScheme): { readonly colors: Uint32Array; readonly legend: ColorLegend | null } {
   const n = structure.numbers.length;
   const out = new Uint32Array(n);
   if (scheme.kind === 'uniform') {
     out.fill(parseCssHex(scheme.color));
-    return out;
+    return { colors: out, legend: null };
   }
   if (scheme.kind === 'property') {
     const values = atomScalars(structure, scheme.name, scheme.norm ?? false);
     if (values) {
-      let min = scheme.min ?? Infinity, max = scheme.max ?? -Infinity;
-      if (scheme.min === undefined) for (const v of values) if (Number.isFinite(v)) min = Math.min(min, v);
-      if (scheme.max === undefined) for (const v of values) if (Number.isFinite(v)) max = Math.max(max, v);
-      const span = max - min;
-      for (let i = 0; i < n; i++) out[i] = divergingColor(span > 0 ? (values[i]! - min) / span : 0.5);
-      return out;
+      const range = colorRangeOf(values, { ...(scheme.map ? { map: scheme.map } : {}), ...(scheme.min !== undefined ? { min: scheme.min } : {}), ...(scheme.max !== undefined ? { max: scheme.max } : {}) });
+      for (let i = 0; i < n; i++) out[i] = colorOfValue(values[i]!, range);
+      const label = scheme.label ?? (scheme.norm ? `|${scheme.name}|` : scheme.name);
+      return { colors: out, legend: colorLegendOf(label, scheme.unit ?? '', values, range) };
     }
   }
   for (let i = 0; i < n; i++) out[i] = ELEMENTS[structure.numbers[i]!]?.color ?? 0xff1493;
-  return out;
+  return { colors: out, legend: null };
+}
+
+export function atomColorsOf(structure: Structure, scheme: ColorScheme): Uint32Array {
+  return atomColoringOf(structure, scheme).colors;
 }
 
 export function atomRadiusOf(atomicNumber: number, style: ViewerStyle, atomScale: number): number {
@@ -233,7 +232,7 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
   const cell = periodic ? structure.cell! : null;
   const supercell = supercellOf(structure, settings.supercell);
   const metrics = STYLE_METRICS[settings.style];
-  const colors = atomColorsOf(structure, settings.colorScheme);
+  const { colors, legend } = atomColoringOf(structure, settings.colorScheme);
   const baseRadius = new Float32Array(n);
   for (let i = 0; i < n; i++) baseRadius[i] = atomRadiusOf(structure.numbers[i]!, settings.style, settings.atomScale);
 
@@ -325,6 +324,7 @@ export function buildSceneData(structure: Structure, settings: SceneSettings): S
     bonds: { count: h, start, end, radius: halfRadius, color: halfColor },
     bondCount: list.bondCount,
     atomColors: colors,
+    legend,
     cell,
     supercell,
     polyhedra: layout ? polyhedraOf(structure, cell!, layout, colors) : null,

@@ -6,6 +6,9 @@
  * Units: Å for lengths, degrees for angles. Atom indices are 0-based indices into the shown Structure.
  */
 import type { Structure } from '../../core/structure';
+import type { ColorLegend, ColorMapName } from './color-maps';
+
+export type { ColorLegend, ColorMapName } from './color-maps';
 
 /** How atoms and bonds are drawn. */
 export type ViewerStyle = 'ball-and-stick' | 'spacefill' | 'licorice' | 'wireframe';
@@ -15,12 +18,25 @@ export type ViewerStyle = 'ball-and-stick' | 'spacefill' | 'licorice' | 'wirefra
  * - 'element': Jmol/CPK colours from core/structure/elements.
  * - 'uniform': one colour for every atom.
  * - 'property': a per-atom numeric array (`structure.atomArrays[name]`, first column, or the vector norm when
- *   `norm` is true) mapped through a blue-white-red ramp from `min` to `max` (data range when omitted).
+ *   `norm` is true) through a colour map (color-maps.ts): `map` 'auto' (default) takes the diverging blue-white-red
+ *   map, symmetric about 0, when a value is negative (charges) and the sequential viridis map from 0 otherwise
+ *   (spreads, norms); `min` / `max` fix the ends. Atoms without a finite value are grey (MISSING_COLOR). `label`
+ *   (default the name, `|name|` with norm) and `unit` go on the colour bar (StructureViewer.getColorLegend). A name
+ *   the shown structure lacks draws element colours.
  */
 export type ColorScheme =
   | { readonly kind: 'element' }
   | { readonly kind: 'uniform'; readonly color: string }
-  | { readonly kind: 'property'; readonly name: string; readonly norm?: boolean; readonly min?: number; readonly max?: number };
+  | {
+      readonly kind: 'property';
+      readonly name: string;
+      readonly norm?: boolean;
+      readonly min?: number;
+      readonly max?: number;
+      readonly map?: ColorMapName | 'auto';
+      readonly label?: string;
+      readonly unit?: string;
+    };
 
 /** What text is drawn beside each atom. 'property' uses `ViewerState.labelProperty` (a per-atom array name). */
 export type LabelMode = 'none' | 'element' | 'index' | 'property';
@@ -69,6 +85,17 @@ export type ViewerTheme = 'light' | 'dark';
 export interface ForceArrowOptions {
   readonly scale: number;
   readonly array?: string;
+}
+
+/**
+ * One arrow for a molecular dipole (Debye) from the centroid of the atoms (their mean position), `scale` Å per D,
+ * pointing along the vector (from − to +, the physics convention of xtb and ASE) with its magnitude as a label
+ * ('4.48 D'). The vector is `vector` when given, else the shown structure's `property` (default 'dipole', 3 numbers).
+ */
+export interface DipoleArrowOptions {
+  readonly scale: number;
+  readonly vector?: Vec3;
+  readonly property?: string;
 }
 
 /** The full state of a viewer. Every field has a default (see DEFAULT_VIEWER_STATE in viewer.ts). */
@@ -121,6 +148,8 @@ export interface ViewerState {
   readonly camera: CameraState | null;
   /** Force arrows on the shown structure (where it has the array); null draws none. */
   readonly forceArrows: ForceArrowOptions | null;
+  /** The dipole arrow (where a vector is given or the shown structure has the property); null draws none. */
+  readonly dipoleArrow: DipoleArrowOptions | null;
   /**
    * Atoms marked as fixed (a wire cube around each), 0-based, besides those the shown structure's `move_mask`
    * (selective dynamics) fixes along all three axes, which are always marked.
@@ -190,6 +219,8 @@ export interface ViewerInfo {
   readonly forceArrows: number;
   /** Fixed-atom markers drawn. */
   readonly fixedMarkers: number;
+  /** Length (Å) of the dipole arrow drawn, 0 when none is. */
+  readonly dipoleArrow: number;
   /** Overlay structures drawn (state.overlay) and their atoms. */
   readonly overlayStructures: number;
   readonly overlayAtoms: number;
@@ -246,6 +277,10 @@ export interface StructureViewer {
   toPNG(): Promise<Blob>;
   toDataURL(): string;
   getInfo(): ViewerInfo;
+  /** Colour bar of the current 'property' colour scheme on the shown structure; null for element colours. */
+  getColorLegend(): ColorLegend | null;
+  /** Colour (0xRRGGBB, sRGB) of each atom of the shown structure as drawn now (empty when none is shown). */
+  getAtomColors(): readonly number[];
   readonly canvas: HTMLCanvasElement;
   /** Drawing-buffer pixels per CSS pixel right now (lowered while a large structure is being turned). */
   readonly pixelRatio: number;

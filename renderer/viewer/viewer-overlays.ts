@@ -31,13 +31,22 @@ export function orientedMatrix(out: Float32Array, m: number, dx: number, dy: num
   out[m + 12] = tx; out[m + 13] = ty; out[m + 14] = tz; out[m + 15] = 1;
 }
 
-/** Head length (Å) of an arrow of `length` Å. */
-export function arrowHeadLength(length: number): number {
-  return Math.min(ARROW_HEAD_MAX, ARROW_HEAD_SHARE * length);
+/** Head length (Å) of an arrow of `length` Å (at most `headMax`). */
+export function arrowHeadLength(length: number, headMax = ARROW_HEAD_MAX): number {
+  return Math.min(headMax, ARROW_HEAD_SHARE * length);
 }
 
+/** Radii (Å) and largest head length (Å) of drawn arrows; force arrows use the ARROW_* defaults. */
+export interface ArrowSizes {
+  readonly shaftRadius: number;
+  readonly headRadius: number;
+  readonly headMax: number;
+}
+
+const FORCE_ARROW_SIZES: ArrowSizes = { shaftRadius: ARROW_SHAFT_RADIUS, headRadius: ARROW_HEAD_RADIUS, headMax: ARROW_HEAD_MAX };
+
 /** Arrows as two InstancedMeshes (shafts, heads) in one colour (0xRRGGBB); null when there are none. */
-export function createArrowGroup(arrows: ArrowInstances, color: number): Group | null {
+export function createArrowGroup(arrows: ArrowInstances, color: number, sizes: ArrowSizes = FORCE_ARROW_SIZES): Group | null {
   if (arrows.count === 0) return null;
   const material = new MeshPhongMaterial({ color, shininess: 40 });
   // Unit shapes standing on the origin along +y, so the instance matrix scales y to the part's length.
@@ -49,12 +58,12 @@ export function createArrowGroup(arrows: ArrowInstances, color: number): Group |
   const headMatrices = heads.instanceMatrix.array as Float32Array;
   for (let k = 0; k < arrows.count; k++) {
     const length = arrows.length[k]!;
-    const head = arrowHeadLength(length);
+    const head = arrowHeadLength(length, sizes.headMax);
     const dx = arrows.direction[3 * k]!, dy = arrows.direction[3 * k + 1]!, dz = arrows.direction[3 * k + 2]!;
     const sx = arrows.start[3 * k]!, sy = arrows.start[3 * k + 1]!, sz = arrows.start[3 * k + 2]!;
     const shaft = length - head;
-    orientedMatrix(shaftMatrices, 16 * k, dx, dy, dz, Math.max(shaft, 1e-4), ARROW_SHAFT_RADIUS, sx, sy, sz);
-    orientedMatrix(headMatrices, 16 * k, dx, dy, dz, head, ARROW_HEAD_RADIUS, sx + dx * shaft, sy + dy * shaft, sz + dz * shaft);
+    orientedMatrix(shaftMatrices, 16 * k, dx, dy, dz, Math.max(shaft, 1e-4), sizes.shaftRadius, sx, sy, sz);
+    orientedMatrix(headMatrices, 16 * k, dx, dy, dz, head, sizes.headRadius, sx + dx * shaft, sy + dy * shaft, sz + dz * shaft);
   }
   const group = new Group();
   for (const mesh of [shafts, heads]) {

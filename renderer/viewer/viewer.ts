@@ -41,11 +41,14 @@ import { formatMeasure, measurePoints } from './measure';
 import { atomScalars, buildSceneData, imageOffset, type AtomInstances, type SceneData } from './scene-data';
 import { createOverlayGroup, type OverlayCounts } from './overlay-structures';
 import { createArrowGroup, createFixedMarkers } from './viewer-overlays';
+import { dipoleArrowInstances, dipoleArrowOf, formatDipole } from './dipole-arrow';
+import type { ColorLegend } from './color-maps';
 import { CellAxesInset, createPolyhedraGroup } from './crystal-overlays';
 import type {
   CameraState,
   CellImage,
   CreateViewer,
+  DipoleArrowOptions,
   Measurement,
   MeasureResult,
   StructureViewer,
@@ -83,6 +86,7 @@ export const DEFAULT_VIEWER_STATE: ViewerState = {
   theme: 'light',
   camera: null,
   forceArrows: null,
+  dipoleArrow: null,
   fixedAtoms: [],
   overlay: [],
 };
@@ -96,6 +100,7 @@ interface ThemeColors {
   /** Force arrows and fixed-atom markers. */
   readonly arrow: number;
   readonly fixed: number;
+  readonly dipole: number;
   readonly label: LabelStyle;
   readonly measureLabel: LabelStyle;
 }
@@ -109,6 +114,7 @@ const THEMES: Readonly<Record<ViewerTheme, ThemeColors>> = {
     selection: 0x1e90ff,
     arrow: 0x16a34a,
     fixed: 0x7c3aed,
+    dipole: 0xc026d3,
     label: { color: '#111418', outline: 'rgba(255,255,255,0.92)' },
     measureLabel: { color: '#9a3412', outline: 'rgba(255,255,255,0.95)' },
   },
@@ -120,6 +126,7 @@ const THEMES: Readonly<Record<ViewerTheme, ThemeColors>> = {
     selection: 0x38bdf8,
     arrow: 0x4ade80,
     fixed: 0xc4b5fd,
+    dipole: 0xf0abfc,
     label: { color: '#f4f6fa', outline: 'rgba(0,0,0,0.85)' },
     measureLabel: { color: '#fde68a', outline: 'rgba(0,0,0,0.9)' },
   },
@@ -211,6 +218,8 @@ class ThreeStructureViewer implements StructureViewer {
   private polyhedraGroup: Group | null = null;
   private readonly axesInset = new CellAxesInset();
   private arrowGroup: Group | null = null;
+  private dipoleGroup: Group | null = null;
+  private readonly dipoleLabelFactory = new LabelFactory();
   private fixedLines: LineSegments | null = null;
   private overlayGroup: Group | null = null;
   private pending: Array<{ atom: number; image: CellImage }> = [];
@@ -326,7 +335,8 @@ class ThreeStructureViewer implements StructureViewer {
       prev.showCell !== next.showCell ||
       prev.boundaryAtoms !== next.boundaryAtoms ||
       prev.bondedBeyondBoundary !== next.bondedBeyondBoundary ||
-      prev.polyhedra !== next.polyhedra;
+      prev.polyhedra !== next.polyhedra ||
+      JSON.stringify(prev.dipoleArrow) !== JSON.stringify(next.dipoleArrow);
     const contentChanged = first || (next.frames.length > 0 ? prev.frames !== next.frames : prev.structure !== next.structure || prev.frames.length > 0);
 
     if (geometryChanged) {
@@ -354,6 +364,7 @@ class ThreeStructureViewer implements StructureViewer {
     if (geometryChanged || themeChanged || prev.measurements !== next.measurements) this.updateMeasurements();
     if (geometryChanged || themeChanged || JSON.stringify(prev.forceArrows) !== JSON.stringify(next.forceArrows)) this.updateArrows();
     if (geometryChanged || themeChanged || prev.fixedAtoms.join() !== next.fixedAtoms.join()) this.updateFixedMarkers();
+    if (geometryChanged || themeChanged || JSON.stringify(prev.dipoleArrow) !== JSON.stringify(next.dipoleArrow)) this.updateDipole();
     if (first || prev.overlay !== next.overlay) this.updateOverlay();
     if (prev.interaction !== next.interaction) {
       this.pending = [];
@@ -705,6 +716,27 @@ class ThreeStructureViewer implements StructureViewer {
     if (this.arrowGroup) this.scene.add(this.arrowGroup);
   }
 
+  /** The dipole arrow from the centroid with its magnitude at the tip (state.dipoleArrow). */
+  private updateDipole(): void {
+    if (this.dipoleGroup) {
+      disposeObject(this.dipoleGroup);
+      this.dipoleGroup = null;
+    }
+    this.dipoleLabelFactory.dispose();
+    const options = this.state.dipoleArrow;
+    const arrow = options && this.shown ? dipoleArrowOf(this.shown, options) : null;
+    if (!arrow) return;
+    const theme = THEMES[this.state.theme] ?? THEMES.light;
+    const group = createArrowGroup(dipoleArrowInstances(arrow), theme.dipole, { shaftRadius: 0.09, headRadius: 0.22, headMax: 0.6 });
+    if (!group) return;
+    const tip = arrow.start.map((x, c) => x + arrow.direction[c]! * (arrow.length + 0.35));
+    group.add(this.dipoleLabelFactory.create(formatDipole(arrow.magnitude), tip[0]!, tip[1]!, tip[2]!, theme.measureLabel));
+    group.userData['length'] = arrow.length;
+    group.children.forEach((child) => (child.renderOrder = 9));
+    this.dipoleGroup = group;
+    this.scene.add(group);
+  }
+
   /** Wire cubes around fixed atoms: the structure's move_mask plus state.fixedAtoms. */
   private updateFixedMarkers(): void {
     if (this.fixedLines) {
@@ -754,13 +786,13 @@ class ThreeStructureViewer implements StructureViewer {
     this.updateSceneRadius();
   }
 
-  private boundingCache: { data: SceneData | null; showCell: boolean; sphere: { center: Vector3; radius: number } } | null = null;
+  private boundingCache: { data: SceneData | null; showCell: boolean; dipole: DipoleArrowOptions | null; sphere: { center: Vector3; radius: number } } | null = null;
 
   private boundingSphere(): { center: Vector3; radius: number } {
     const cache = this.boundingCache;
-    if (cache && cache.data === this.data && cache.showCell === this.state.showCell) return { center: cache.sphere.center.clone(), radius: cache.sphere.radius };
+    if (cache && cache.data === this.data && cache.showCell === this.state.showCell && cache.dipole === this.state.dipoleArrow) return { center: cache.sphere.center.clone(), radius: cache.sphere.radius };
     const sphere = this.computeBoundingSphere();
-    this.boundingCache = { data: this.data, showCell: this.state.showCell, sphere };
+    this.boundingCache = { data: this.data, showCell: this.state.showCell, dipole: this.state.dipoleArrow, sphere };
     return { center: sphere.center.clone(), radius: sphere.radius };
   }
 
@@ -793,6 +825,9 @@ class ThreeStructureViewer implements StructureViewer {
       radius = Math.max(radius, p.distanceTo(center) + atoms.radius[i]!);
     }
     if (cell && this.state.showCell) radius = Math.max(radius, new Vector3(...lo).distanceTo(center));
+    // The dipole arrow's tip and its label (about 0.8 Å beyond it) stay in view.
+    const dipole = this.state.dipoleArrow && this.shown ? dipoleArrowOf(this.shown, this.state.dipoleArrow) : null;
+    if (dipole) radius = Math.max(radius, new Vector3(...dipole.start).addScaledVector(new Vector3(...dipole.direction), dipole.length + 0.8).distanceTo(center));
     return { center, radius: Math.max(radius, 1) };
   }
 
@@ -989,7 +1024,7 @@ class ThreeStructureViewer implements StructureViewer {
   render(): void {
     if (this.disposed) return;
     const scale = labelScale(this.camera.fov, this.cssSize[1]);
-    for (const group of [this.labelGroup, this.measureGroup]) {
+    for (const group of [this.labelGroup, this.measureGroup, this.dipoleGroup]) {
       group?.children.forEach((child) => {
         if (child instanceof Sprite) child.scale.set(scale * (child.userData['aspect'] as number), scale, 1);
       });
@@ -1026,10 +1061,19 @@ class ThreeStructureViewer implements StructureViewer {
       triangles: this.disposed ? 0 : this.renderer.info.render.triangles,
       forceArrows: (this.arrowGroup?.userData['arrows'] as number | undefined) ?? 0,
       fixedMarkers: (this.fixedLines?.userData['markers'] as number | undefined) ?? 0,
+      dipoleArrow: (this.dipoleGroup?.userData['length'] as number | undefined) ?? 0,
       overlayStructures: (this.overlayGroup?.userData['counts'] as OverlayCounts | undefined)?.structures ?? 0,
       overlayAtoms: (this.overlayGroup?.userData['counts'] as OverlayCounts | undefined)?.atoms ?? 0,
       glRenderer: this.glRenderer,
     };
+  }
+
+  getColorLegend(): ColorLegend | null {
+    return this.data?.legend ?? null;
+  }
+
+  getAtomColors(): readonly number[] {
+    return Array.from(this.data?.atomColors ?? []);
   }
 
   dispose(): void {
@@ -1049,8 +1093,10 @@ class ThreeStructureViewer implements StructureViewer {
     if (this.polyhedraGroup) disposeObject(this.polyhedraGroup);
     this.polyhedraGroup = null;
     this.axesInset.dispose();
-    for (const part of [this.atomMesh, this.bondMesh, this.wireLines, this.haloMesh, this.cellLines, this.labelGroup, this.measureGroup, this.arrowGroup, this.fixedLines, this.overlayGroup]) if (part) disposeObject(part);
+    for (const part of [this.atomMesh, this.bondMesh, this.wireLines, this.haloMesh, this.cellLines, this.labelGroup, this.measureGroup, this.arrowGroup, this.dipoleGroup, this.fixedLines, this.overlayGroup]) if (part) disposeObject(part);
     this.arrowGroup = null;
+    this.dipoleGroup = null;
+    this.dipoleLabelFactory.dispose();
     this.overlayGroup = null;
     this.fixedLines = null;
     (spriteGeometry as BufferGeometry | null)?.dispose();

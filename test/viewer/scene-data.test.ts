@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createStructure, elementOf } from '../../core/structure';
 import { atomColorsOf, buildSceneData, divergingColor, parseCssHex } from '../../renderer/viewer/scene-data';
+import { sequentialColor } from '../../renderer/viewer/color-maps';
 import { readFrames } from './load-dataset';
 
 const ethanol = readFrames('botnet_ethanol_rmd17/test_MD.extxyz.gz', 1)[0]!;
@@ -12,17 +13,17 @@ test('element colours are the Jmol/CPK colours of the element table', () => {
   assert.equal(colors[2], 0xff0d0d);
 });
 
-test('property colouring maps the per-atom force norm from blue (min) through white to red (max)', () => {
+test('property colouring maps the per-atom force norm (non-negative) through the sequential map from 0 to its largest value', () => {
   const forces = ethanol.atomArrays['forces'];
   assert.ok(forces && forces.kind === 'float' && forces.width === 3);
   const norms = Array.from({ length: 9 }, (_, i) => Math.hypot(forces.data[3 * i]!, forces.data[3 * i + 1]!, forces.data[3 * i + 2]!));
   const colors = atomColorsOf(ethanol, { kind: 'property', name: 'forces', norm: true });
   const lowest = norms.indexOf(Math.min(...norms)), highest = norms.indexOf(Math.max(...norms));
-  assert.equal(colors[lowest], divergingColor(0));
-  assert.equal(colors[highest], divergingColor(1));
+  assert.equal(colors[lowest], sequentialColor(norms[lowest]! / Math.max(...norms)));
+  assert.equal(colors[highest], sequentialColor(1));
   assert.equal(divergingColor(0.5), 0xf7f7f7);
-  // Fixed range: values at the lower bound are blue whatever the data range.
-  const fixed = atomColorsOf(ethanol, { kind: 'property', name: 'forces', norm: true, min: 0, max: 1000 });
+  // Fixed diverging range: values near the lower bound are blue whatever the data range.
+  const fixed = atomColorsOf(ethanol, { kind: 'property', name: 'forces', norm: true, map: 'diverging', min: 0, max: 1000 });
   assert.ok(Array.from(fixed).every((c) => (c & 0xff) > (c >> 16)), 'all bluish');
   // Unknown property falls back to element colours.
   assert.deepEqual(atomColorsOf(ethanol, { kind: 'property', name: 'nope' }), atomColorsOf(ethanol, { kind: 'element' }));

@@ -8,6 +8,7 @@ import { JobCancelledError } from '../../pipeline/cancel';
 import { predictRows, type PredictItem } from '../../pipeline/predict-batch';
 import { predictorColumns } from '../../pipeline/rows';
 import type { PredictionValue } from '../../predict/predictor';
+import type { PredictionAtomArray } from '../documents';
 import { yieldToEventLoop } from '../job-queue';
 import { jobLabel, requestItems, type JobKindHandler } from './job-kind';
 
@@ -46,7 +47,7 @@ export const predictJobKind: JobKindHandler<PredictJobRequest> = {
               batch.map((item) => item.docId),
             );
             for (const item of batch) touched.add(item.docId);
-            const byDocument = new Map<DocumentId, Array<readonly [number, Readonly<Record<string, PredictionValue>>]>>();
+            const byDocument = new Map<DocumentId, Array<readonly [number, Readonly<Record<string, PredictionValue>>, Readonly<Record<string, PredictionAtomArray>>?]>>();
             rows.forEach((row, i) => {
               if (row.status !== 'ok') {
                 failed++;
@@ -55,7 +56,7 @@ export const predictJobKind: JobKindHandler<PredictJobRequest> = {
               const item = batch[i]!;
               let entries = byDocument.get(item.docId);
               if (!entries) byDocument.set(item.docId, (entries = []));
-              entries.push([item.index, row.values]);
+              entries.push([item.index, row.values, row.prediction?.atomArrays]);
             });
             for (const [id, entries] of byDocument) {
               services.documents.find(id)?.addPredictions(predictor.id, columns, entries);

@@ -1,11 +1,12 @@
 import { memo } from 'react';
-import type { Depiction, StructureSummary } from '../../../core/contract/equimol-api';
+import type { ColumnInfo, Depiction, StructureSummary } from '../../../core/contract/equimol-api';
 import { elementOf, symbolOf, type Structure } from '../../../core/structure';
 import type { MeasureResult, Measurement } from '../../viewer/viewer-api';
 import type { RowError } from '../hooks/use-job-error-rows';
 import { svgDataUrl } from '../util/depiction';
 import { formatNumber, formatValue } from '../util/format';
 import { CloseIcon } from './icons';
+import { PredictionsSection } from './predictions-section';
 
 export interface MeasurementEntry {
   readonly measurement: Measurement;
@@ -22,6 +23,8 @@ export interface SidePanelProps {
   readonly onClearMeasurements: () => void;
   /** Why a batch job could not predict the selected structure (its error row), shown above the properties. */
   readonly rowError?: RowError | undefined;
+  /** The document's columns: predicted ones are listed under Predictions with their spread and domain flag. */
+  readonly columns?: readonly ColumnInfo[] | undefined;
 }
 
 function cellParameters(cell: Float64Array): { a: number; b: number; c: number; alpha: number; beta: number; gamma: number; volume: number } {
@@ -64,9 +67,10 @@ export const SidePanel = memo(function SidePanel(props: SidePanelProps) {
       rows.push([key, formatValue(value as never)]);
     }
   }
+  const predictedKeys = new Set((props.columns ?? []).filter((c) => c.source !== 'file').map((c) => c.key));
   if (summary) {
     for (const [key, value] of Object.entries(summary.values)) {
-      if (structure && key in structure.properties) continue;
+      if ((structure && key in structure.properties) || predictedKeys.has(key)) continue;
       rows.push([key, formatValue(value)]);
     }
   }
@@ -113,6 +117,7 @@ export const SidePanel = memo(function SidePanel(props: SidePanelProps) {
           )}
         </div>
       </div>
+      <PredictionsSection summary={summary} columns={props.columns ?? []} />
       {structure && !structure.cell ? (
         <div className="section">
           <div className="section-title">2D depiction</div>

@@ -2,6 +2,8 @@ import { useMemo, useState, memo } from 'react';
 import type { DocumentId, DocumentInfo } from '../../../core/contract/equimol-api';
 import { rowErrorKey, type RowError } from '../hooks/use-job-error-rows';
 import type { StructurePages } from '../hooks/use-structure-pages';
+import { baseName } from '../atom-coloring';
+import { domainFlags, IN_DOMAIN, orderWithSpread } from '../prediction-values';
 import { formatBytes, formatValue, plural } from '../util/format';
 import { CloseIcon } from './icons';
 import { VirtualTable, type SortState, type TableColumn } from './virtual-table';
@@ -39,13 +41,15 @@ export const StructureList = memo(function StructureList(props: StructureListPro
     // An ensemble lists its relative energies and weights first.
     const first = active?.origin?.kind === 'conformers' ? ['relative_energy', 'boltzmann_weight'] : [];
     const rank = (key: string) => (first.includes(key) ? first.indexOf(key) : first.length);
-    const extra = [...(active?.columns ?? [])]
+    const shown = [...(active?.columns ?? [])]
       .sort((a, b) => rank(a.key) - rank(b.key))
-      .filter((c) => c.kind === 'number' || c.kind === 'string' || c.kind === 'boolean')
-      .slice(0, 8)
+      .filter((c) => c.kind === 'number' || c.kind === 'string' || c.kind === 'boolean');
+    // The first 8 file columns and every predicted one; an ensemble's `<name>_std` right after `<name>`.
+    const extra = orderWithSpread([...shown.filter((c) => c.source === 'file').slice(0, 8), ...shown.filter((c) => c.source !== 'file')])
       .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 88, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
     return [...FIXED_COLUMNS, ...extra];
   }, [active]);
+  const domainKeys = useMemo(() => new Set((active?.columns ?? []).filter((c) => baseName(c.key, c.source) === IN_DOMAIN).map((c) => c.key)), [active]);
 
   const cell = (row: number, key: string) => {
     const summary = pages.row(row);
@@ -56,7 +60,19 @@ export const StructureList = memo(function StructureList(props: StructureListPro
       case 'name': {
         const name = summary.name || <span className="muted">(untitled)</span>;
         const error = activeDocId !== null ? props.rowErrors?.get(rowErrorKey(activeDocId, summary.index)) : undefined;
-        if (!error) return name;
+        const flags = domainKeys.size > 0 ? domainFlags(active?.columns ?? [], summary.values) : [];
+        if (!error && flags.length === 0) return name;
+        if (!error) {
+          const reason = flags.map((f) => `${f.source}: ${f.reason}`).join('; ');
+          return (
+            <>
+              <span className="domain-marker" title={`Outside the model's domain — ${reason}`} data-testid="row-domain-flag" aria-label={`out of domain: ${reason}`}>
+                ◆
+              </span>{' '}
+              {name}
+            </>
+          );
+        }
         return (
           <>
             <span className="row-error" title={`${error.jobLabel}: ${error.message}`} data-testid="row-error" aria-label={`error: ${error.message}`}>
@@ -70,8 +86,17 @@ export const StructureList = memo(function StructureList(props: StructureListPro
         return summary.formula;
       case 'atoms':
         return String(summary.atoms);
-      default:
-        return formatValue(summary.values[key]);
+      default: {
+        const value = summary.values[key];
+        if (!domainKeys.has(key) || value === undefined || value === null) return formatValue(value);
+        if (value === 'yes' || value === true) return <span className="muted">yes</span>;
+        const reason = formatValue(value);
+        return (
+          <span className="badge warn" title={`Outside the model's domain: ${reason}`} data-testid="domain-badge">
+            ⚠ {reason}
+          </span>
+        );
+      }
     }
   };
 

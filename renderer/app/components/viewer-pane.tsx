@@ -1,10 +1,11 @@
 import { useEffect, useRef, memo } from 'react';
 import type { Structure } from '../../../core/structure';
 import { createViewer } from '../../viewer/viewer';
-import type { ForceArrowOptions, InteractionMode, LabelMode, Measurement, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle, ViewerTheme } from '../../viewer/viewer-api';
+import type { ColorScheme, DipoleArrowOptions, ForceArrowOptions, InteractionMode, LabelMode, Measurement, MeasureEvent, PickEvent, StructureViewer, Vec3, ViewerStyle, ViewerTheme } from '../../viewer/viewer-api';
 
 const NO_ATOMS: readonly number[] = [];
 const NO_STRUCTURES: readonly Structure[] = [];
+const ELEMENT_SCHEME: ColorScheme = { kind: 'element' };
 
 export interface ViewerPaneProps {
   readonly structure: Structure | null;
@@ -23,6 +24,10 @@ export interface ViewerPaneProps {
   readonly theme: ViewerTheme;
   /** Force arrows on frames with forces; null draws none. */
   readonly forceArrows?: ForceArrowOptions | null;
+  /** Atom colours (default element colours). */
+  readonly colorScheme?: ColorScheme;
+  /** The dipole arrow; null draws none. */
+  readonly dipoleArrow?: DipoleArrowOptions | null;
   /** Atoms marked as fixed besides the shown structure's move_mask. */
   readonly fixedAtoms?: readonly number[];
   /** More structures drawn thin and semi-transparent with the shown one (a conformer ensemble). */
@@ -82,6 +87,12 @@ export const ViewerPane = memo(function ViewerPane(props: ViewerPaneProps) {
   useEffect(() => {
     viewerRef.current?.setState({ overlay });
   }, [overlay]);
+
+  const colorScheme = props.colorScheme ?? ELEMENT_SCHEME;
+  const dipoleArrow = props.dipoleArrow ?? null;
+  useEffect(() => {
+    viewerRef.current?.setState({ colorScheme, dipoleArrow });
+  }, [colorScheme, dipoleArrow]);
 
   const polyhedra = props.polyhedra ?? true;
   useEffect(() => {

@@ -1,0 +1,106 @@
+/**
+ * Web mode in Debian's Chromium: a QM9-xTB extXYZ file (three real frames, test/fixtures/viewer/qm9-xtb-3.extxyz)
+ * coloured by its per-atom charges and force norms through the viewer toolbar's "Colour by" menu, with the colour bar
+ * naming the array, its unit and range, and the dipole arrow from the file's `dipole` toggled on and off.
+ * Writes docs/screenshots/colour-by-charges.png ($EQUIMOL_SCREENSHOT_DIR overrides the folder).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { readText } from '../../core/formats/read-text';
+import { extxyzFormat } from '../../core/formats/xyz';
+import { elementOf } from '../../core/structure';
+import { colorOfValue, colorRangeOf, formatTick } from '../../renderer/viewer/color-maps';
+import { chromiumSkipReason, pngDataUrlToPixels, REPO_ROOT } from '../helpers/browser';
+import { dropFiles, fileFromDisk, openWebApp, type WebApp } from './web-app-harness';
+
+const FIXTURE = 'test/fixtures/viewer/qm9-xtb-3.extxyz';
+const SHOT_DIR = process.env['EQUIMOL_SCREENSHOT_DIR'] ?? resolve(REPO_ROOT, 'docs', 'screenshots');
+const skip = chromiumSkipReason();
+const first = readText(readFileSync(resolve(REPO_ROOT, FIXTURE), 'utf8'), FIXTURE, extxyzFormat).structures[0]!;
+let app: WebApp | undefined;
+
+before(async () => {
+  if (!skip) {
+    app = await openWebApp({ width: 1440, height: 900 });
+    app.page.setDefaultTimeout(20_000);
+  }
+});
+after(async () => {
+  await app?.close();
+});
+
+const page = () => app!.page;
+const atomColors = () => page().evaluate(() => window.__equimolDebug!.viewer!.getAtomColors());
+
+/** Pixels of the viewer image that are the dipole arrow's magenta (light theme 0xc026d3, lit). */
+async function magentaPixels(): Promise<number> {
+  const url = await page().evaluate(() => window.__equimolDebug!.viewer!.toDataURL());
+  const { data } = await pngDataUrlToPixels(page(), url);
+  let count = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i]! > 120 && data[i + 2]! > 120 && data[i + 1]! < 90) count++;
+  return count;
+}
+
+test('colouring a QM9-xTB molecule by charges paints each atom by its charge on a symmetric blue-white-red map, with a colour bar in e', { skip, timeout: 120_000 }, async () => {
+  await dropFiles(page(), [fileFromDisk(FIXTURE)]);
+  await page().waitForFunction((n) => window.__equimolDebug?.viewer?.getInfo().atoms === n, first.numbers.length, { timeout: 30_000 });
+  const elementColours = await atomColors();
+  assert.deepEqual(elementColours, Array.from(first.numbers, (z) => elementOf(z).color), 'element colours before');
+  assert.equal(await page().locator('[data-testid="color-bar"]').count(), 0, 'no colour bar with element colours');
+
+  const choices = await page().$$eval('[data-testid="color-by"] option', (options) => options.map((o) => (o as HTMLOptionElement).value));
+  assert.deepEqual(choices, ['element', '|forces|', 'charges'], 'the menu lists the per-atom arrays of the file');
+  await page().selectOption('[data-testid="color-by"]', 'charges');
+  await page().waitForSelector('[data-testid="color-bar"]');
+
+  const charges = first.atomArrays['charges']!;
+  const q = Array.from({ length: first.numbers.length }, (_, i) => Number(charges.data[i]));
+  const range = colorRangeOf(q);
+  const extent = Math.max(...q.map(Math.abs));
+  assert.equal(range.map, 'diverging');
+  assert.equal(await page().textContent('[data-testid="color-bar-title"]'), 'charges (e)');
+  const ticks = await page().$$eval('[data-testid="color-bar-ticks"] span', (spans) => spans.map((s) => s.textContent));
+  assert.deepEqual(ticks, [formatTick(-extent), '0', formatTick(extent)]);
+  assert.equal(ticks[0], '−0.407', 'the range is ± the largest |charge| of the molecule (O, −0.40698 e)');
+
+  const coloured = await atomColors();
+  assert.deepEqual(coloured, q.map((v) => colorOfValue(v, range)), 'every atom has the colour of its charge');
+  const changed = coloured.filter((c, i) => c !== elementColours[i]).length;
+  assert.equal(changed, q.length, 'every atom changed colour');
+
+  // The sequential map for the (non-negative) force norm, then back to element colours.
+  await page().selectOption('[data-testid="color-by"]', '|forces|');
+  await page().waitForFunction(() => document.querySelector('[data-testid="color-bar"]')?.getAttribute('data-map') === 'sequential');
+  assert.equal(await page().textContent('[data-testid="color-bar-title"]'), '|forces| (eV/Å)');
+  await page().selectOption('[data-testid="color-by"]', 'element');
+  await page().waitForFunction(() => !document.querySelector('[data-testid="color-bar"]'));
+  assert.deepEqual(await atomColors(), elementColours, 'element colours again');
+  assert.deepEqual(app!.errors, [], 'no page or worker errors');
+});
+
+test("the dipole toggle draws the file's dipole as a 1 Å/D arrow from the centroid, labelled in D, and removes it again", { skip, timeout: 60_000 }, async () => {
+  await page().selectOption('[data-testid="color-by"]', 'charges');
+  await page().waitForSelector('[data-testid="color-bar"]');
+  await page().waitForTimeout(300);
+  const without = await magentaPixels();
+  assert.match((await page().getAttribute('[data-testid="dipole-button"]', 'title')) ?? '', /4\.48 D \(from the file\)/);
+  await page().click('[data-testid="dipole-button"]');
+  await page().waitForFunction(() => (window.__equimolDebug?.viewer?.getInfo().dipoleArrow ?? 0) > 0);
+  const length = await page().evaluate(() => window.__equimolDebug!.viewer!.getInfo().dipoleArrow);
+  assert.ok(Math.abs(length - 4.475232) < 1e-4, `arrow ${length} Å long for |μ| = 4.475 D`);
+  await page().evaluate(() => window.__equimolDebug!.viewer!.fitToView());
+  await page().waitForTimeout(300);
+  const withArrow = await magentaPixels();
+  assert.ok(withArrow > without + 300, `the arrow adds magenta pixels: ${without} -> ${withArrow}`);
+
+  mkdirSync(SHOT_DIR, { recursive: true });
+  const shot = join(SHOT_DIR, 'colour-by-charges.png');
+  await page().screenshot({ path: shot });
+  assert.ok(statSync(shot).size > 20_000, 'a real screenshot was written');
+
+  await page().click('[data-testid="dipole-button"]');
+  await page().waitForFunction(() => window.__equimolDebug?.viewer?.getInfo().dipoleArrow === 0);
+  assert.deepEqual(app!.errors, [], 'no page or worker errors');
+});
