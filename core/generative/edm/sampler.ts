@@ -1,0 +1,160 @@
+/**
+ * Ancestral sampling of an EDM generator (Hoogeboom et al. 2022, Algorithm 2): N ~ p(N) from the training data,
+ * z_T ~ N(0, I) (x in the zero-CoM subspace), then p(z_s | z_t) down the timesteps of `samplingTimesteps`
+ * (steps = T is EDM's sampler; fewer strides the same schedule), then p(x, h | z_0): positions from the x̂ estimate
+ * plus σ_0/α_0 noise, types argmax and charges round(·×10) of z_0,h (EDM `sample_p_xh_given_z0`).
+ *
+ * One seed fixes everything (atom counts, then the noise of each batch in order): the same seed, count and
+ * batch size give the same molecules. The host does the step arithmetic in float64; the network runs in float32.
+ */
+import { createStructure, type Structure } from '../../structure/structure';
+import { seededRandom } from '../../util/seeded-random';
+import { predictNoiseHost, reverseStepCoefficients } from './diffusion';
+import { batchTensors, disposeBatchTensors } from './dynamics';
+import { sampleAtomCount, type EdmModel } from './edm-model';
+import { comFreeGaussian, decodeAtom, featureCount, fullyConnectedBatch, gaussians, gaussianSource, removeMean } from './molecules';
+import { samplingTimesteps } from './schedule';
+
+export interface SampleProgress {
+  /** Network evaluations done so far, over all batches. */
+  readonly evaluations: number;
+  readonly totalEvaluations: number;
+  /** Molecules finished. */
+  readonly molecules: number;
+}
+
+export interface SampleOptions {
+  readonly count: number;
+  readonly seed: number;
+  /** Network evaluations in the reverse chain (≤ T; default T), plus one for p(x, h | z_0). */
+  readonly steps?: number;
+  /** Fixed atom count (one for all, or one per molecule); default: drawn from the training histogram. */
+  readonly atomCount?: number | readonly number[];
+  /** Property target in the property's units (conditional models only): one for all or one per molecule. */
+  readonly context?: number | readonly number[];
+  /** Molecules denoised together (default 32). */
+  readonly batchSize?: number;
+  /** Keep a denoising trajectory: a frame every this many steps, plus the last (0: none). */
+  readonly trajectoryEvery?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: SampleProgress) => void;
+  /**
+   * Applied in place to every position-noise draw ([nAtoms*3]; the initial z_T,x, every step's ε', the final ε'')
+   * before use: an orthogonal map here checks that the samples rotate with the noise.
+   */
+  readonly noiseTransform?: (positionNoise: Float64Array) => void;
+}
+
+export interface SampleResult {
+  /** The molecules: atomic numbers, positions (Å, centred), `edm_charge` per atom. */
+  readonly structures: Structure[];
+  /** Per molecule, the frames z_t (positions ×scale, types argmax of z_t,h) from t = T down to the result. */
+  readonly trajectories?: Structure[][];
+}
+
+function perMolecule(value: number | readonly number[] | undefined, count: number, what: string): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return new Array<number>(count).fill(value);
+  if (value.length !== count) throw new Error(`${what}: ${value.length} values for ${count} molecules`);
+  return [...value];
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function frame(model: EdmModel, x: Float64Array, h: Float64Array, start: number, end: number, name: string): Structure {
+  const { encoding } = model.config;
+  const nf = featureCount(encoding);
+  const numbers: number[] = [];
+  const charges: number[] = [];
+  for (let i = start; i < end; i++) {
+    const atom = decodeAtom(h, nf * i, encoding);
+    numbers.push(atom.number);
+    charges.push(atom.charge);
+  }
+  const positions = Array.from(x.subarray(3 * start, 3 * end), (v) => v * encoding.scales.positions);
+  return createStructure({ name, numbers, positions, atomArrays: { edm_charge: { kind: 'int', width: 1, data: Int32Array.from(charges) } } });
+}
+
+/** Samples `count` molecules. Throws an AbortError when `signal` aborts (between steps). */
+export async function sampleEdm(model: EdmModel, options: SampleOptions): Promise<SampleResult> {
+  const T = model.schedule.timesteps;
+  const steps = options.steps ?? T;
+  const times = samplingTimesteps(T, steps);
+  const count = options.count;
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`molecule count must be a non-negative integer, got ${count}`);
+  const uniform = seededRandom(options.seed);
+  const fixed = perMolecule(options.atomCount, count, 'atom counts');
+  const counts = fixed ?? Array.from({ length: count }, () => sampleAtomCount(model.config.atomCounts, uniform));
+  for (const n of counts) if (!Number.isInteger(n) || n < 1) throw new RangeError(`atom count must be a positive integer, got ${n}`);
+  const targets = perMolecule(options.context, count, 'property targets');
+  if (model.config.context && !targets) throw new Error(`this EDM model is conditioned on '${model.config.context.property}': give a property target`);
+  const normalisedTargets = targets?.map((v) => model.normaliseContext(v));
+  const gaussian = gaussianSource(uniform);
+  const batchSize = Math.max(1, options.batchSize ?? 32);
+  const nf = featureCount(model.config.encoding);
+  const every = options.trajectoryEvery ?? 0;
+  const structures: Structure[] = [];
+  const trajectories: Structure[][] = [];
+  const totalEvaluations = Math.ceil(count / batchSize) * (steps + 1);
+  let evaluations = 0;
+  const positionNoise = (atomStart: Int32Array): Float64Array => {
+    const noise = comFreeGaussian(gaussian, atomStart);
+    if (options.noiseTransform) {
+      options.noiseTransform(noise);
+      removeMean(noise, atomStart);
+    }
+    return noise;
+  };
+
+  for (let first = 0; first < count; first += batchSize) {
+    const molecules = counts.slice(first, first + batchSize);
+    const host = fullyConnectedBatch(molecules);
+    const context = normalisedTargets ? new Float32Array(host.nAtoms) : undefined;
+    if (context) for (let i = 0; i < host.nAtoms; i++) context[i] = normalisedTargets![first + host.batch[i]!]!;
+    const tensors = batchTensors(host);
+    const frames: Structure[][] = molecules.map(() => []);
+    const keepFrames = (x: Float64Array, h: Float64Array, t: number) => {
+      molecules.forEach((_, g) => frames[g]!.push(frame(model, x, h, host.atomStart[g]!, host.atomStart[g + 1]!, `edm-sample-${first + g + 1} t=${t}`)));
+    };
+    try {
+      let x = positionNoise(host.atomStart); // z_T,x [nAtoms*3]
+      let h = gaussians(gaussian, nf * host.nAtoms); // z_T,h [nAtoms*nf]
+      if (every > 0) keepFrames(x, h, T);
+      for (let k = 0; k + 1 < times.length; k++) {
+        options.signal?.throwIfAborted();
+        const t = times[k]!, s = times[k + 1]!;
+        const eps = predictNoiseHost(model, tensors, { x, h }, t, context);
+        const { a, b, c } = reverseStepCoefficients(model, s, t);
+        const noiseX = positionNoise(host.atomStart);
+        const noiseH = gaussians(gaussian, nf * host.nAtoms);
+        x = x.map((v, i) => a * v - b * eps.epsX[i]! + c * noiseX[i]!);
+        h = h.map((v, i) => a * v - b * eps.epsH[i]! + c * noiseH[i]!);
+        removeMean(x, host.atomStart);
+        evaluations++;
+        if (every > 0 && ((k + 1) % every === 0 || s === 0)) keepFrames(x, h, s);
+        options.onProgress?.({ evaluations, totalEvaluations, molecules: first });
+        await yieldToEventLoop();
+      }
+      // p(x, h | z_0): x = x̂ + (σ_0/α_0) ε'', x̂ = (z_0 − σ_0 ε̂)/α_0; types and charges from z_0,h.
+      options.signal?.throwIfAborted();
+      const eps = predictNoiseHost(model, tensors, { x, h }, 0, context);
+      const alpha0 = Math.sqrt(model.schedule.alpha2(0));
+      const sigma0 = Math.sqrt(model.schedule.sigma2(0));
+      const noiseX = positionNoise(host.atomStart);
+      const final = x.map((v, i) => (v - sigma0 * eps.epsX[i]!) / alpha0 + (sigma0 / alpha0) * noiseX[i]!);
+      removeMean(final, host.atomStart);
+      evaluations++;
+      molecules.forEach((_, g) => {
+        const st = frame(model, final, h, host.atomStart[g]!, host.atomStart[g + 1]!, `edm-sample-${first + g + 1}`);
+        structures.push(st);
+        if (every > 0) trajectories.push([...frames[g]!, st]);
+      });
+      options.onProgress?.({ evaluations, totalEvaluations, molecules: first + molecules.length });
+    } finally {
+      disposeBatchTensors(tensors);
+    }
+  }
+  return { structures, ...(every > 0 ? { trajectories } : {}) };
+}
