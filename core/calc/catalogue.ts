@@ -11,6 +11,7 @@ import {
   modelCardOf,
   modelHeaderOf,
   modelPredictorId,
+  propertyModelHeaderOf,
   readCatalogueFiles,
   sharedBackendInit,
   ModelCatalogueError,
@@ -56,7 +57,13 @@ function modelDescription(id: string, name: string, json: string | undefined, no
  */
 export async function modelCalculatorEntries(catalogue: ModelCatalogue, options: ModelCalculatorEntryOptions): Promise<CalculatorEntry[]> {
   const backendReady = sharedBackendInit(options.initBackend);
-  return (await readCatalogueFiles(catalogue)).map((file): CalculatorEntry => {
+  // A property model without a declared energy (orbital energies, dipole, charges only) is a predictor, not a calculator.
+  const files = (await readCatalogueFiles(catalogue)).filter((file) => {
+    if ('failure' in file) return true;
+    const header = propertyModelHeaderOf(file.json);
+    return header === undefined || header.outputs.some((o) => o.kind === 'energy');
+  });
+  return files.map((file): CalculatorEntry => {
     const id = modelPredictorId(file.asset.name);
     if ('failure' in file) {
       const failure = file.failure;

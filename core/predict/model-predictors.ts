@@ -6,10 +6,13 @@
  *
  * Listing reads only the small JSON of each file (for the model card title and the measured test errors shown as
  * the description). The weights are read and decoded, and the tfjs backend initialised, when a job first uses
- * the predictor (its prepare()), not at start-up. A malformed file still lists, with a description saying why
+ * the predictor (its prepare()), not at start-up. A property model file (family 'properties', core/engine/properties)
+ * becomes `createPropertyModelPredictor` on its ensemble instead (homo, lumo, gap, dipole, charges ... with spreads).
+ * A malformed file still lists, with a description saying why
  * it cannot be used; choosing it fails with an error naming the file.
  */
 import type { EnergyModel } from '../engine/model';
+import type { PropertyEnsemble } from '../engine/properties/ensemble';
 import type { Predictor } from './predictor';
 import type { PredictorEntry } from './registry';
 
@@ -174,8 +177,115 @@ export async function readCatalogueFiles(catalogue: ModelCatalogue): Promise<Cat
   );
 }
 
+/** What a property model file's JSON declares (family 'properties'), or undefined for another file. */
+export interface PropertyModelHeader {
+  readonly outputs: ReadonlyArray<{ readonly name: string; readonly kind: 'graph-scalar' | 'atom-scalar' | 'graph-vector' | 'energy'; readonly unit: string }>;
+  readonly members: number;
+}
+
+export function propertyModelHeaderOf(json: string): PropertyModelHeader | undefined {
+  try {
+    const doc = JSON.parse(json) as { family?: unknown; outputs?: unknown; members?: unknown };
+    if (doc.family !== 'properties' || !Array.isArray(doc.outputs)) return undefined;
+    return { outputs: doc.outputs as PropertyModelHeader['outputs'], members: Array.isArray(doc.members) ? doc.members.length : 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** 'PROPERTIES: <title>; test gap MAE 120 meV, dipole |μ| MAE 0.21 D, charges MAE 9.8 me (3000 structures of …)'. */
+function describePropertyModelJson(json: string, fileName: string, header: PropertyModelHeader): string {
+  const { title } = modelCardOf(json, fileName);
+  const doc = JSON.parse(json) as { propertyMetrics?: Array<{ dataset?: unknown; structures?: unknown; metrics?: Record<string, unknown> }> };
+  const first = Array.isArray(doc.propertyMetrics) ? doc.propertyMetrics[0] : undefined;
+  const parts: string[] = [];
+  const metric = (key: string, label: string, unit: string, digits: number) => {
+    const v = first?.metrics?.[key];
+    if (typeof v === 'number') parts.push(`${label} ${formatNumber(v, digits)} ${unit}`);
+  };
+  metric('gapMAE_meV', 'gap MAE', 'meV', 0);
+  metric('dipoleNormMAE_D', 'dipole |μ| MAE', 'D', 3);
+  metric('chargesMAE_me', 'charges MAE', 'me', 1);
+  metric('forcesMAE_meV_per_A', 'force MAE', 'meV/Å', 1);
+  const measured = parts.length > 0 ? `test ${parts.join(', ')}${typeof first?.structures === 'number' && typeof first.dataset === 'string' ? ` (${first.dataset})` : ''}` : 'no test errors recorded';
+  const ensemble = header.members > 1 ? `ensemble of ${header.members} with calibrated spread and in-domain flag; ` : '';
+  return `PROPERTIES: ${title}; ${measured}. ${ensemble}outputs ${header.outputs.map((o) => `${o.name} (${o.unit})`).join(', ')}`;
+}
+
+/** Reads and decodes a listed property model file into its ensemble (N ≥ 1 members); rejects naming the file. */
+export async function loadCataloguePropertyEnsemble(asset: ModelAsset, json: string, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>): Promise<PropertyEnsemble> {
+  const fileName = `${asset.name}.model.json`;
+  const [{ decodeModelFile, weightsNameFor }, { propertyEnsembleFromFile }] = await Promise.all([import('../engine/model-file/model-file'), import('../engine/properties/property-file')]);
+  let weights: Uint8Array;
+  try {
+    weights = await catalogue.readWeights(asset);
+  } catch (error) {
+    throw new ModelCatalogueError(fileName, `cannot read its weights (${weightsNameFor(asset.name)} beside ${asset.location}): ${errorText(error)}`);
+  }
+  await backendReady();
+  try {
+    return propertyEnsembleFromFile(decodeModelFile(json, weights, fileName), fileName);
+  } catch (error) {
+    throw new ModelCatalogueError(fileName, errorText(error));
+  }
+}
+
+/** A lazy predictor that loads its model on first use (prepare or predict); a failed load is retried next time. */
+function lazyPredictor(id: string, description: string, columns: Predictor['columns'], batchSize: number, build: () => Promise<Predictor>): Predictor {
+  let loading: Promise<Predictor> | undefined;
+  let disposed = false;
+  const load = (): Promise<Predictor> => {
+    loading ??= build();
+    loading.catch(() => (loading = undefined));
+    return loading;
+  };
+  return {
+    id,
+    description,
+    columns,
+    batchSize,
+    async prepare() {
+      await load();
+    },
+    async predict(batch, signal) {
+      if (disposed) throw new Error(`${id} was disposed`);
+      return (await load()).predict(batch, signal);
+    },
+    dispose() {
+      disposed = true;
+      void loading?.then((p) => p.dispose?.(), () => undefined);
+    },
+  };
+}
+
+/** A property model file as a lazy registry entry: `createPropertyModelPredictor` on its ensemble. */
+function propertyModelEntry(asset: ModelAsset, json: string, header: PropertyModelHeader, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>, batchSize: number): PredictorEntry {
+  const id = modelPredictorId(asset.name);
+  const fileName = `${asset.name}.model.json`;
+  let description: string;
+  let headerError: ModelCatalogueError | undefined;
+  try {
+    description = describePropertyModelJson(json, fileName, header);
+  } catch (error) {
+    headerError = error instanceof ModelCatalogueError ? error : new ModelCatalogueError(fileName, errorText(error));
+    description = `cannot be used: ${headerError.message}`;
+  }
+  return {
+    id,
+    description,
+    async create(): Promise<Predictor> {
+      if (headerError) throw headerError;
+      const { createPropertyModelPredictor, propertyPredictorColumns } = await import('./property-model-predictor');
+      return lazyPredictor(id, description, propertyPredictorColumns(header.outputs, header.members > 1), batchSize, async () =>
+        createPropertyModelPredictor(await loadCataloguePropertyEnsemble(asset, json, catalogue, backendReady), { id, description, batchSize }));
+    },
+  };
+}
+
 /** One model file as a lazy registry entry (the JSON text already read). */
 function modelEntry(asset: ModelAsset, json: string, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>, batchSize: number): PredictorEntry {
+  const property = propertyModelHeaderOf(json);
+  if (property) return propertyModelEntry(asset, json, property, catalogue, backendReady, batchSize);
   const id = modelPredictorId(asset.name);
   const fileName = `${asset.name}.model.json`;
   let description: string;
@@ -192,31 +302,8 @@ function modelEntry(asset: ModelAsset, json: string, catalogue: ModelCatalogue, 
     async create(): Promise<Predictor> {
       if (headerError) throw headerError;
       const { createEnergyModelPredictor, ENERGY_MODEL_COLUMNS } = await import('./energy-model-predictor');
-      let loading: Promise<Predictor> | undefined;
-      let disposed = false;
-      const load = (): Promise<Predictor> => {
-        loading ??= loadCatalogueModel(asset, json, catalogue, backendReady).then((model) => createEnergyModelPredictor(model, { id, description, batchSize }));
-        // A failed load (missing weights, corrupt file) is retried on the next job rather than cached.
-        loading.catch(() => (loading = undefined));
-        return loading;
-      };
-      return {
-        id,
-        description,
-        columns: ENERGY_MODEL_COLUMNS,
-        batchSize,
-        async prepare() {
-          await load();
-        },
-        async predict(batch, signal) {
-          if (disposed) throw new Error(`${id} was disposed`);
-          return (await load()).predict(batch, signal);
-        },
-        dispose() {
-          disposed = true;
-          void loading?.then((p) => p.dispose?.(), () => undefined);
-        },
-      };
+      return lazyPredictor(id, description, ENERGY_MODEL_COLUMNS, batchSize, async () =>
+        createEnergyModelPredictor(await loadCatalogueModel(asset, json, catalogue, backendReady), { id, description, batchSize }));
     },
   };
 }

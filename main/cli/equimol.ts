@@ -9,10 +9,12 @@ import { convertCommand } from './commands/convert';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { evalCommand } from './commands/eval';
+import { scoreCommand } from './commands/score';
 import { mdCommand } from './commands/md';
 import { relaxCommand } from './commands/relax';
+import { trainCommand } from './commands/train';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, relaxCommand, mdCommand, conformersCommand, evalCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, relaxCommand, mdCommand, conformersCommand, evalCommand, trainCommand, scoreCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

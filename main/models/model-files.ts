@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { EnergyModel } from '../../core/engine/model';
+import type { PropertyEnsemble } from '../../core/engine/properties/ensemble';
 import { weightsPathFor } from '../../core/engine/model-file/model-file';
 import { silenceTfjsHints } from './node-backend';
 
@@ -16,6 +17,15 @@ export async function readModelFile(modelPath: string): Promise<EnergyModel> {
   await silenceTfjsHints(); // the model's weights may be the first tensors of this process
   const [json, weights] = await Promise.all([readFile(modelPath, 'utf8'), readFile(weightsPathFor(modelPath))]);
   return modelFromFile(decodeModelFile(json, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), basename(modelPath)));
+}
+
+/** Reads a property model file (family 'properties': one model or an ensemble of N members with calibration). */
+export async function readPropertyModelFile(modelPath: string): Promise<PropertyEnsemble> {
+  const { decodeModelFile } = await import('../../core/engine/model-file/model-file');
+  const { propertyEnsembleFromFile } = await import('../../core/engine/properties/property-file');
+  await silenceTfjsHints();
+  const [json, weights] = await Promise.all([readFile(modelPath, 'utf8'), readFile(weightsPathFor(modelPath))]);
+  return propertyEnsembleFromFile(decodeModelFile(json, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), basename(modelPath)), basename(modelPath));
 }
 
 /** Writes an encoded model file: the weights first, so a reader never finds a JSON without its weights. */

@@ -1,7 +1,7 @@
 /**
  * Model families known to the model-file loader: family id -> how to rebuild an EnergyModel from a decoded file.
  * Each family validates its config against the file (species, cutoff, shapes) and throws ModelFileError.
- * Registered here: egnn, mace, tdn, escn, faenet (so `readModelFile` and `equimol eval` open every family the engine
+ * Registered here: egnn, mace, tdn, escn, faenet, properties (so `readModelFile` and `equimol eval` open every family the engine
  * trains). Further families register with `registerModelFamily`. The equivariant families are built from their model
  * factories directly.
  */
@@ -14,6 +14,8 @@ import type { EquivariantModelConfig } from '../models/message-passing/equivaria
 import { createTdnModel, type TdnModelConfig } from '../models/tdn/tdn-model';
 import { createEscnModel } from '../models/escn/escn-model';
 import { createFaenetModel, type FaenetConfig } from '../models/faenet/faenet-model';
+import { ensembleEnergyModel } from '../properties/ensemble';
+import { PROPERTY_FAMILY, propertyEnsembleFromFile } from '../properties/property-file';
 import { encodeModelFile, ModelFileError, type DecodedModelFile, type ModelCard, type TestMetrics, type TrainingMetadata } from './model-file';
 
 export interface ModelFamily {
@@ -98,6 +100,21 @@ registerModelFamily(configuredFamily('mace', (c) => createMaceModel(c as WithSpe
 registerModelFamily(configuredFamily('tdn', (c) => createTdnModel(c as WithSpecies<TdnModelConfig>)));
 registerModelFamily(configuredFamily('escn', (c) => createEscnModel(c as WithSpecies<EquivariantModelConfig>)));
 registerModelFamily(configuredFamily('faenet', (c) => createFaenetModel(c as WithSpecies<FaenetConfig>)));
+
+/**
+ * Property models (core/engine/properties): as an EnergyModel a property file is the mean energy of its members,
+ * so a property model or ensemble that declares an energy serves as a calculator; one without energy cannot.
+ * Their outputs (homo, charges, dipole ...) are read with `propertyEnsembleFromFile`.
+ */
+registerModelFamily({
+  family: PROPERTY_FAMILY,
+  fromFile(decoded) {
+    if (!(decoded.document as unknown as { outputs?: Array<{ kind?: string }> }).outputs?.some((o) => o.kind === 'energy')) {
+      throw new ModelFileError('this property model declares no energy output (it predicts properties such as homo, lumo, charges), so it cannot serve as an energy model or calculator');
+    }
+    return ensembleEnergyModel(propertyEnsembleFromFile(decoded));
+  },
+});
 
 /** Rebuilds the model a decoded file describes. */
 export function modelFromFile(decoded: DecodedModelFile): EnergyModel {

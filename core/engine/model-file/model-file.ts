@@ -13,7 +13,15 @@
 import type { EnergyNormalisation, ModelConfig, ModelDescription } from '../model';
 
 export const MODEL_FILE_FORMAT = 'equimol-model';
+/** Version written for energy models (unchanged since v1). */
 export const MODEL_FILE_VERSION = 1;
+/**
+ * Version 2 adds property models (family 'properties', core/engine/properties/property-file.ts): declared
+ * `outputs`, per-member sections, calibration. Energy files stay version 1, so older readers keep reading them.
+ */
+export const PROPERTY_MODEL_FILE_VERSION = 2;
+/** The newest version this Equimol reads. */
+export const READABLE_MODEL_FILE_VERSION = 2;
 
 /** The weights blob's file name of a model named `name` (no directory): 'mace-ethanol' -> 'mace-ethanol.weights.bin'. */
 export function weightsNameFor(name: string): string {
@@ -133,6 +141,10 @@ export interface EncodeInput {
   readonly card: ModelCard;
   readonly training?: TrainingMetadata;
   readonly metrics?: readonly TestMetrics[];
+  /** Default MODEL_FILE_VERSION; property models write PROPERTY_MODEL_FILE_VERSION. */
+  readonly formatVersion?: number;
+  /** Further top-level sections (property models: outputs, members, calibration ...), written after `card`. */
+  readonly sections?: Readonly<Record<string, unknown>>;
   /** Tensors by name; written in sorted name order. */
   readonly tensors: ReadonlyMap<string, { readonly shape: readonly number[]; readonly values: ArrayLike<number> }>;
 }
@@ -157,7 +169,7 @@ export function encodeModelFile(input: EncodeInput): { json: string; weights: Ui
   }
   const document: ModelFileDocument = {
     format: MODEL_FILE_FORMAT,
-    formatVersion: MODEL_FILE_VERSION,
+    formatVersion: input.formatVersion ?? MODEL_FILE_VERSION,
     family: input.family,
     config: input.config,
     description: input.description,
@@ -167,6 +179,7 @@ export function encodeModelFile(input: EncodeInput): { json: string; weights: Ui
     ...(input.training ? { training: input.training } : {}),
     ...(input.metrics ? { metrics: input.metrics } : {}),
     card: input.card,
+    ...(input.sections ?? {}),
     weights: { byteLength: total, crc32: crc32(weights), manifest },
   };
   return { json: JSON.stringify(document, null, 2) + '\n', weights };
@@ -193,8 +206,10 @@ export function decodeModelFile(jsonText: string, weights: Uint8Array, name = 'm
   if (doc['format'] !== MODEL_FILE_FORMAT) fail(name, `not an Equimol model file (format is ${JSON.stringify(doc['format'])}, expected "${MODEL_FILE_FORMAT}")`);
   const version = doc['formatVersion'];
   if (!Number.isInteger(version) || (version as number) < 1) fail(name, `formatVersion ${JSON.stringify(version)} is not a positive integer`);
-  if ((version as number) > MODEL_FILE_VERSION) fail(name, `formatVersion ${version} is newer than this Equimol reads (${MODEL_FILE_VERSION}): update Equimol`);
   if (typeof doc['family'] !== 'string' || doc['family'] === '') fail(name, 'missing model family');
+  // Version 2 exists for property models only; an energy family at version 2 comes from a newer Equimol.
+  const readable = doc['family'] === 'properties' ? READABLE_MODEL_FILE_VERSION : MODEL_FILE_VERSION;
+  if ((version as number) > readable) fail(name, `formatVersion ${version} is newer than this Equimol reads (${readable}): update Equimol`);
   if (typeof doc['config'] !== 'object' || doc['config'] === null) fail(name, 'missing config object');
   if (typeof doc['description'] !== 'object' || doc['description'] === null) fail(name, 'missing description (irreps)');
   if (typeof doc['card'] !== 'object' || doc['card'] === null) fail(name, 'missing model card');

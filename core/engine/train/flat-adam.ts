@@ -20,6 +20,17 @@ export interface FlatAdamOptions {
   readonly emaDecay?: number;
 }
 
+/** Everything a FlatAdam holds, for resuming a run exactly (arrays are copies). */
+export interface FlatAdamState {
+  readonly steps: number;
+  /** Steps each tensor took (fewer than `steps` for a tensor that was frozen for a while). */
+  readonly tensorSteps: readonly number[];
+  readonly values: Float32Array[];
+  readonly average: Float32Array[];
+  readonly firstMoment: Float32Array[];
+  readonly secondMoment: Float32Array[];
+}
+
 export class FlatAdam {
   /** Current weights, one array per parameter tensor (same order as given). */
   readonly values: Float32Array[];
@@ -33,6 +44,8 @@ export class FlatAdam {
   private readonly clipNorm: number;
   private readonly emaDecay: number;
   private stepCount = 0;
+  /** Steps per tensor: bias correction counts a tensor's own steps, so a tensor unfrozen late starts like a new one. */
+  private readonly tensorSteps: number[];
 
   constructor(initial: readonly Float32Array[], options: FlatAdamOptions = {}) {
     this.beta1 = options.beta1 ?? 0.9;
@@ -46,6 +59,31 @@ export class FlatAdam {
     this.firstMoment = initial.map((a) => new Float32Array(a.length));
     this.secondMoment = initial.map((a) => new Float32Array(a.length));
     this.average = this.emaDecay > 0 ? initial.map((a) => Float32Array.from(a)) : this.values;
+    this.tensorSteps = initial.map(() => 0);
+  }
+
+  /** A copy of the whole state (weights, EMA, moments, step count). */
+  exportState(): FlatAdamState {
+    const copy = (arrays: readonly Float32Array[]) => arrays.map((a) => a.slice());
+    return { steps: this.stepCount, tensorSteps: [...this.tensorSteps], values: copy(this.values), average: copy(this.average), firstMoment: copy(this.firstMoment), secondMoment: copy(this.secondMoment) };
+  }
+
+  /** Puts back a state from `exportState` of an optimiser over the same tensors (same order and sizes). */
+  restoreState(state: FlatAdamState): void {
+    const put = (into: Float32Array[], from: readonly Float32Array[], what: string) => {
+      if (from.length !== into.length) throw new Error(`optimiser state: ${from.length} ${what} tensors, expected ${into.length}`);
+      from.forEach((a, k) => {
+        if (a.length !== into[k]!.length) throw new Error(`optimiser state: ${what} tensor ${k} has ${a.length} values, expected ${into[k]!.length}`);
+        into[k]!.set(a);
+      });
+    };
+    put(this.values, state.values, 'weight');
+    if (this.average !== this.values) put(this.average, state.average, 'EMA');
+    put(this.firstMoment, state.firstMoment, 'first-moment');
+    put(this.secondMoment, state.secondMoment, 'second-moment');
+    if (state.tensorSteps.length !== this.tensorSteps.length) throw new Error(`optimiser state: ${state.tensorSteps.length} step counts, expected ${this.tensorSteps.length}`);
+    this.stepCount = state.steps;
+    state.tensorSteps.forEach((t, k) => { this.tensorSteps[k] = t; });
   }
 
   /** Steps taken so far. */
@@ -56,13 +94,14 @@ export class FlatAdam {
   /**
    * One Adam step with learning rate `learningRate`. `gradients[k]` matches `values[k]` in length; undefined means
    * the loss does not reach that tensor (zero gradient: its moments still decay, as with an explicit zero).
-   * Returns the global gradient norm before clipping.
+   * Returns the global gradient norm before clipping. `frozen[k]` true leaves tensor k out of the step entirely:
+   * its weights, EMA and moments stay as they are (the optimiser runs over the trainable subset only).
    */
-  step(gradients: ReadonlyArray<ArrayLike<number> | undefined>, learningRate: number): number {
+  step(gradients: ReadonlyArray<ArrayLike<number> | undefined>, learningRate: number, frozen?: readonly boolean[]): number {
     if (gradients.length !== this.values.length) throw new Error(`expected ${this.values.length} gradients, got ${gradients.length}`);
     let squaredNorm = 0;
     gradients.forEach((g, k) => {
-      if (!g) return;
+      if (!g || frozen?.[k]) return;
       if (g.length !== this.values[k]!.length) throw new Error(`gradient ${k} has ${g.length} entries, the weights ${this.values[k]!.length}`);
       for (let i = 0; i < g.length; i++) squaredNorm += g[i]! * g[i]!;
     });
@@ -71,10 +110,12 @@ export class FlatAdam {
     const scale = this.clipNorm > 0 ? Math.min(1, this.clipNorm / (norm + 1e-12)) : 1;
     const t = ++this.stepCount;
     const { beta1, beta2, epsilon } = this;
-    const correction1 = 1 - beta1 ** t;
-    const correction2 = 1 - beta2 ** t;
     const decay = Math.min(this.emaDecay, (1 + t) / (10 + t));
     for (let k = 0; k < this.values.length; k++) {
+      if (frozen?.[k]) continue;
+      const tk = ++this.tensorSteps[k]!;
+      const correction1 = 1 - beta1 ** tk;
+      const correction2 = 1 - beta2 ** tk;
       const g = gradients[k];
       const w = this.values[k]!, m = this.firstMoment[k]!, v = this.secondMoment[k]!, a = this.average[k]!;
       for (let i = 0; i < w.length; i++) {

@@ -8,6 +8,10 @@
  * gradient clipping, learning rate linear warmup then cosine decay (or reduce-on-plateau), EMA of weights used
  * for validation and kept as the result, early stopping on the validation score, best-EMA checkpoints.
  * Seeded (split, shuffling); cancellable through an AbortSignal; progress callbacks after every step/epoch.
+ * Fine-tuning: `trainableWeights` restricts the optimiser to weights named by prefix (e.g. the readout heads, see
+ * headWeightNames in train-state.ts), `unfreezeAfterEpochs` then trains all of them (staged unfreezing).
+ * Resume: `onState` receives the whole run state after every epoch and `resume` continues from one, exactly (or,
+ * for a run that ended on its budget, goes on under a larger one).
  * Memory: each step runs in tf.tidy, weights are updated with assign, optimiser state lives in host memory, so
  * tf.memory().numTensors stays flat.
  */
@@ -18,6 +22,7 @@ import { evaluateModel, referenceEnergy, referenceForces, type EvaluationResult 
 import { assignWeights, batchLossAndGradients, countsOf, sumLossAndGradients, weightNames, type BatchCounts, type LossAndGradients, type LossWeights } from './batch-loss';
 import { seededRandom } from '../../util/seeded-random';
 import { FlatAdam } from './flat-adam';
+import { canContinue, countingRandom, type TrainHistoryEntry, type TrainState } from './train-state';
 
 export interface TrainOptions {
   readonly train: readonly Structure[];
@@ -29,6 +34,12 @@ export interface TrainOptions {
   /** Weight of the force-component MSE ((eV/Å)²). Default 10; 0 trains on energies only (no second order). */
   readonly forceWeight?: number;
   readonly batchSize?: number;
+  /**
+   * Structures per epoch (validation and checkpoints follow every epoch). Default: the whole training set. Smaller
+   * values walk a seeded shuffle of the training set in consecutive slices (reshuffled after each full pass), so a
+   * large dataset gets frequent validation and checkpoints without skipping any structure.
+   */
+  readonly epochSize?: number;
   readonly maxEpochs?: number;
   readonly learningRate?: number;
   readonly minLearningRate?: number;
@@ -57,6 +68,17 @@ export interface TrainOptions {
   readonly helpers?: GradientHelpers;
   /** Called with each new best (EMA) state; the model's params hold nothing special at that moment. */
   readonly onCheckpoint?: (checkpoint: TrainCheckpoint) => void | Promise<void>;
+  /**
+   * Train only the weights whose names start with one of these prefixes (the others stay frozen: no gradient, no
+   * optimiser step, no EMA change). Default: all weights.
+   */
+  readonly trainableWeights?: readonly string[];
+  /** Staged unfreezing: from this epoch (0-based count of epochs done) on, every weight trains. */
+  readonly unfreezeAfterEpochs?: number;
+  /** Called after every epoch with the state that `resume` accepts (copies; the caller may keep them). */
+  readonly onState?: (state: TrainState) => void | Promise<void>;
+  /** Continue a run from its state after an epoch: the same data and options give the same result as one run. */
+  readonly resume?: TrainState;
 }
 
 /** Loss and gradients of parts of a batch, computed elsewhere at given weights. */
@@ -81,6 +103,11 @@ export interface TrainProgress {
   readonly elapsedSeconds: number;
   readonly validation?: EvaluationResult;
   readonly bestEpoch?: number;
+  /** Estimated seconds to the end of the run (epoch or time budget, whichever comes first). */
+  readonly etaSeconds?: number;
+  /** Weight tensors being trained / frozen at this step. */
+  readonly trainableTensors: number;
+  readonly frozenTensors: number;
 }
 
 export interface TrainCheckpoint {
@@ -94,7 +121,7 @@ export interface TrainResult {
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly bestValidation?: EvaluationResult;
-  readonly history: ReadonlyArray<{ epoch: number; loss: number; learningRate: number; validation: EvaluationResult }>;
+  readonly history: readonly TrainHistoryEntry[];
   readonly stoppedBy: 'max-epochs' | 'early-stopping' | 'time-budget' | 'cancelled';
   readonly seconds: number;
   readonly trainStructures: number;
@@ -128,9 +155,11 @@ export function validationScore(v: EvaluationResult, energyWeight: number, force
 /** Trains `model` in place; at the end its params hold the best EMA weights. */
 export async function trainModel(model: EnergyModel, options: TrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
-  const elapsed = () => (performance.now() - t0) / 1000;
+  const resume = options.resume;
+  const elapsed = () => (resume?.elapsedSeconds ?? 0) + (performance.now() - t0) / 1000;
   const seed = options.seed ?? 1;
-  const random = seededRandom(seed);
+  const generator = countingRandom(seededRandom(seed));
+  const random = generator.next;
   const energyWeight = options.energyWeight ?? 1;
   const forceWeight = options.forceWeight ?? 10;
   const batchSize = options.batchSize ?? 8;
@@ -163,7 +192,23 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
   /** Tensors of the EMA weights (for validation and checkpoints); the caller disposes them. */
   const averageTensors = (values: readonly Float32Array[]): tf.Tensor[] => values.map((a, k) => tf.tensor(a.slice(), variables[k]!.shape, 'float32'));
   let best: Float32Array[] | undefined;
-  const stepsPerEpoch = Math.ceil(trainSet.length / batchSize);
+  const prefixes = options.trainableWeights;
+  const frozenAtStart = names.map((n) => prefixes !== undefined && !prefixes.some((p) => n.startsWith(p)));
+  if (frozenAtStart.every((f) => f)) throw new Error(`no weight name starts with ${prefixes!.map((p) => `'${p}'`).join(', ')}: nothing to train (weights: ${names.slice(0, 5).join(', ')}, ...)`);
+  let frozen = frozenAtStart;
+  const epochSize = Math.max(1, Math.min(trainSet.length, Math.round(options.epochSize ?? trainSet.length)));
+  const stepsPerEpoch = Math.ceil(epochSize / batchSize);
+  let pass: number[] = [];
+  const trainIndices = trainSet.map((_, i) => i);
+  /** The next epoch's structures: consecutive slices of a seeded shuffle, reshuffled after every full pass. */
+  const nextEpoch = (): Structure[] => {
+    const out: number[] = [];
+    while (out.length < epochSize) {
+      if (pass.length === 0) pass = shuffled(trainIndices, random);
+      out.push(...pass.splice(0, epochSize - out.length));
+    }
+    return out.map((i) => trainSet[i]!);
+  };
   const totalSteps = stepsPerEpoch * maxEpochs;
   let step = 0;
   let plateauLr = baseLr;
@@ -175,7 +220,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     const progress = Math.min(1, Math.max(byStep, byTime));
     return minLr + 0.5 * (baseLr - minLr) * (1 + Math.cos(Math.PI * progress));
   };
-  const history: Array<{ epoch: number; loss: number; learningRate: number; validation: EvaluationResult }> = [];
+  const history: TrainHistoryEntry[] = [];
   let bestScore = Infinity;
   let bestEpoch = -1;
   let bestValidation: EvaluationResult | undefined;
@@ -191,18 +236,68 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     const [own, ...others] = splitBatch(batch, 1 + (helpers?.count ?? 0));
     // Helpers copy the weights when asked, before this thread computes its own part.
     const pending = others.map((part, h) => helpers!.lossAndGradients(h, part, optimiser.values, counts, lossWeights));
-    const parts = [batchLossAndGradients(model, variables, own!, lossWeights, counts), ...await Promise.all(pending)];
+    // Gradients of the trainable weights only; frozen ones stay undefined (and the optimiser skips them).
+    const trainable = variables.filter((_, k) => !frozen[k]);
+    const ownPart = batchLossAndGradients(model, trainable, own!, lossWeights, counts);
+    let next = 0;
+    const ownGradients = variables.map((_, k) => (frozen[k] ? undefined : ownPart.gradients[next++]));
+    const parts = [{ loss: ownPart.loss, gradients: ownGradients }, ...(await Promise.all(pending)).map((p) => ({ loss: p.loss, gradients: p.gradients.map((g, k) => (frozen[k] ? undefined : g)) }))];
     const { loss, gradients } = sumLossAndGradients(parts);
     if (!Number.isFinite(loss)) return loss;
-    const gradientNorm = optimiser.step(gradients, lr);
+    const gradientNorm = optimiser.step(gradients, lr, frozen);
     if (!Number.isFinite(gradientNorm)) return gradientNorm;
     assignWeights(variables, optimiser.values);
     return loss;
   };
 
+  let startEpoch = 0;
+  if (resume) {
+    if (resume.weightNames.join('\n') !== names.join('\n')) throw new Error('resume state: the model has other weights than the run that wrote it');
+    if (resume.trainStructures !== trainSet.length || resume.validationStructures !== validationSet.length) {
+      throw new Error(`resume state: ${resume.trainStructures} training / ${resume.validationStructures} validation structures, now ${trainSet.length} / ${validationSet.length}`);
+    }
+    if (!canContinue(resume, { maxEpochs, ...(options.timeBudgetSeconds ? { timeBudgetSeconds: options.timeBudgetSeconds } : {}) })) {
+      throw new Error(`resume state: the run already ended (${resume.finished ?? 'max-epochs'} after ${resume.epochsDone} epochs, ${Math.round(resume.elapsedSeconds)} s); give it a larger budget to go on`);
+    }
+    optimiser.restoreState(resume.optimiser);
+    assignWeights(variables, optimiser.values);
+    generator.skipTo(resume.randomDraws);
+    pass = [...resume.pass];
+    step = resume.step;
+    plateauLr = resume.plateauLearningRate;
+    bestScore = resume.bestScore ?? Infinity;
+    bestEpoch = resume.bestEpoch;
+    bestValidation = resume.bestValidation;
+    sinceBest = resume.sinceBest;
+    history.push(...resume.history);
+    best = resume.best?.map((a) => a.slice());
+    startEpoch = resume.epochsDone;
+  }
+  const runState = (epochsDone: number, finished?: TrainState['finished']): TrainState => ({
+    version: 1, weightNames: names, trainStructures: trainSet.length, validationStructures: validationSet.length,
+    epochsDone, step, randomDraws: generator.draws(), pass: [...pass], plateauLearningRate: plateauLr,
+    bestScore: Number.isFinite(bestScore) ? bestScore : null, bestEpoch, ...(bestValidation ? { bestValidation } : {}), sinceBest,
+    history: [...history], elapsedSeconds: elapsed(), optimiser: optimiser.exportState(), ...(best ? { best: best.map((a) => a.slice()) } : {}),
+    ...(finished ? { finished } : {}),
+  });
+  const stepsAtStart = step;
+  const t1 = performance.now();
+  /** Seconds to the end: the remaining steps at this session's pace, capped by the time budget. */
+  const eta = (): number | undefined => {
+    const done = step - stepsAtStart;
+    if (done === 0) return undefined;
+    const bySteps = (((performance.now() - t1) / 1000) / done) * Math.max(0, totalSteps - step);
+    return options.timeBudgetSeconds ? Math.min(bySteps, Math.max(0, options.timeBudgetSeconds - elapsed())) : bySteps;
+  };
+  const tensorCounts = () => {
+    const nFrozen = frozen.filter((f) => f).length;
+    return { trainableTensors: frozen.length - nFrozen, frozenTensors: nFrozen };
+  };
+
   let epoch = 0;
-  for (epoch = 0; epoch < maxEpochs; epoch++) {
-    const order = shuffled(trainSet, random);
+  for (epoch = startEpoch; epoch < maxEpochs; epoch++) {
+    if (options.unfreezeAfterEpochs !== undefined && epoch >= options.unfreezeAfterEpochs) frozen = names.map(() => false);
+    const order = nextEpoch();
     let lossSum = 0;
     let lr = learningRateAt(step);
     for (let b = 0; b < stepsPerEpoch; b++) {
@@ -215,7 +310,8 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch + 1}, step ${b + 1} (lower the learning rate)`);
       lossSum += loss;
       step++;
-      options.onProgress?.({ phase: 'step', epoch, step: b + 1, stepsPerEpoch, maxEpochs, loss, learningRate: lr, elapsedSeconds: elapsed() });
+      const etaSeconds = eta();
+      options.onProgress?.({ phase: 'step', epoch, step: b + 1, stepsPerEpoch, maxEpochs, loss, learningRate: lr, elapsedSeconds: elapsed(), ...(etaSeconds !== undefined ? { etaSeconds } : {}), ...tensorCounts() });
       await new Promise((resolve) => setTimeout(resolve, 0)); // let cancellation and progress through
     }
     if (stoppedBy === 'cancelled') break;
@@ -231,7 +327,7 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
     }
     const score = validationScore(validation, energyWeight, forceWeight);
     const meanLoss = lossSum / stepsPerEpoch;
-    history.push({ epoch, loss: meanLoss, learningRate: lr, validation });
+    history.push({ epoch, loss: meanLoss, learningRate: lr, validation, seconds: elapsed() });
     if (score < bestScore) {
       bestScore = score;
       bestEpoch = epoch;
@@ -252,14 +348,15 @@ export async function trainModel(model: EnergyModel, options: TrainOptions): Pro
         plateauLr = Math.max(minLr, plateauLr * (options.plateauFactor ?? 0.5));
       }
     }
-    options.onProgress?.({ phase: 'epoch', epoch, step: stepsPerEpoch, stepsPerEpoch, maxEpochs, loss: meanLoss, learningRate: lr, elapsedSeconds: elapsed(), validation, bestEpoch });
-    if (sinceBest >= patience) {
-      stoppedBy = 'early-stopping';
-      epoch++;
-      break;
-    }
-    if (options.timeBudgetSeconds && elapsed() >= options.timeBudgetSeconds) {
-      stoppedBy = 'time-budget';
+    const etaSeconds = eta();
+    options.onProgress?.({ phase: 'epoch', epoch, step: stepsPerEpoch, stepsPerEpoch, maxEpochs, loss: meanLoss, learningRate: lr, elapsedSeconds: elapsed(), validation, bestEpoch, ...(etaSeconds !== undefined ? { etaSeconds } : {}), ...tensorCounts() });
+    let finished: TrainState['finished'];
+    if (sinceBest >= patience) finished = 'early-stopping';
+    else if (options.timeBudgetSeconds && elapsed() >= options.timeBudgetSeconds) finished = 'time-budget';
+    else if (epoch + 1 >= maxEpochs) finished = 'max-epochs';
+    await options.onState?.(runState(epoch + 1, finished));
+    if (finished && finished !== 'max-epochs') {
+      stoppedBy = finished;
       epoch++;
       break;
     }

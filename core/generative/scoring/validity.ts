@@ -79,8 +79,10 @@ function sanitisedSmiles(molblock: string): string | null {
   const mol = rdkitModule().get_mol(molblock, MOL_DETAILS);
   try {
     if (!mol || !mol.is_valid()) return null;
+    const withHydrogens = mol.get_smiles(SMILES_DETAILS);
     mol.remove_hs_in_place();
-    return mol.get_smiles(SMILES_DETAILS);
+    // A fragment of hydrogens only (H2, [H]) has no heavy-atom SMILES: keep its explicit form, never ''.
+    return mol.get_smiles(SMILES_DETAILS) || withHydrogens;
   } finally {
     mol?.delete();
   }

@@ -1,6 +1,7 @@
 import { PREDICTORS, predictorEntry, type PredictorEntry } from '../../../core/predict/registry';
-import { modelNameOf, modelPredictorId } from '../../../core/predict/model-predictors';
+import { modelNameOf, modelPredictorId, propertyModelHeaderOf } from '../../../core/predict/model-predictors';
 import type { BackendPreference } from '../../../core/engine/backend/backend';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseCommandLine, parseShard, positiveInteger } from '../args';
 import { checkBatchOptions, runBatchCommand, type BatchCommandOptions } from '../batch-output';
@@ -41,19 +42,40 @@ Exit codes: 0 every record predicted, 1 some error rows, 2 usage error, 3 an inp
  * usage error) and the backend.
  */
 async function modelPredictorEntry(modelSpec: string, backend: string): Promise<PredictorEntry> {
-  const { readModelFile, modelFilePathOf } = await import('../../models/model-files');
+  const { readModelFile, readPropertyModelFile, modelFilePathOf } = await import('../../models/model-files');
   const { initNodeBackend } = await import('../../models/node-backend');
-  const { createEnergyModelPredictor } = await import('../../../core/predict/energy-model-predictor');
-  let model;
-  let modelPath;
+  let modelPath: string;
   try {
     modelPath = await modelFilePathOf(modelSpec);
+  } catch (error) {
+    throw new UsageError(`cannot use model ${modelSpec}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const id = modelPredictorId(modelNameOf(modelPath)); // the id the app gives the same file
+  const header = propertyModelHeaderOf(await readFile(modelPath, 'utf8').catch(() => ''));
+  if (header) {
+    // A property model (declared outputs: orbital energies, dipole, charges, optionally energy), one or N members.
+    const { createPropertyModelPredictor } = await import('../../../core/predict/property-model-predictor');
+    let ensemble;
+    try {
+      ensemble = await readPropertyModelFile(modelPath);
+    } catch (error) {
+      throw new UsageError(`cannot use model ${modelSpec}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const info = await initNodeBackend(backend as BackendPreference);
+    return {
+      id,
+      description: `property model ${basename(modelPath)} (${header.members} member${header.members === 1 ? '' : 's'}; ${header.outputs.map((o) => o.name).join(', ')}) on ${info.description}`,
+      create: async () => createPropertyModelPredictor(ensemble, { id }),
+    };
+  }
+  const { createEnergyModelPredictor } = await import('../../../core/predict/energy-model-predictor');
+  let model;
+  try {
     model = await readModelFile(modelPath);
   } catch (error) {
     throw new UsageError(`cannot use model ${modelSpec}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const info = await initNodeBackend(backend as BackendPreference);
-  const id = modelPredictorId(modelNameOf(modelPath)); // the id the app gives the same file
   return {
     id,
     description: `${model.family} model ${basename(modelPath)} on ${info.description}`,

@@ -1,0 +1,57 @@
+/**
+ * An ensemble of trained energy models as one file, in the property-model ensemble format of
+ * core/engine/properties (property-file.ts): each member becomes a property model whose trunk is the trained model
+ * and whose one declared output is its energy (forces through energyAndForces), so `readModelFile` opens the file
+ * as the ensemble's mean energy (a calculator for relax and MD) and the properties code gives the spread.
+ * The z-scaling calibration of the energy and force spreads is fitted on the validation split.
+ * Trunk families only (mace, tdn, escn, egnn): for others the caller keeps the member files alone.
+ */
+import { PropertyEnsemble } from '../../core/engine/properties/ensemble';
+import type { PropertyMetricValues } from '../../core/engine/properties/metrics';
+import { propertyModelToFile } from '../../core/engine/properties/property-file';
+import { PropertyModel } from '../../core/engine/properties/property-model';
+import { TRUNK_FAMILIES } from '../../core/engine/properties/trunks';
+import type { ModelCard, TrainingMetadata } from '../../core/engine/model-file/model-file';
+import { assignWeights } from '../../core/engine/train/batch-loss';
+import type { Structure } from '../../core/structure/structure';
+import { readModelFile, writeModelFile } from '../models/model-files';
+
+export function canWriteEnsembleFile(family: string): boolean {
+  return (TRUNK_FAMILIES as readonly string[]).includes(family);
+}
+
+/** Writes the members' model files as one ensemble file at `path`; returns the calibrated validation metrics (N ≥ 2). */
+export async function writeEnsembleFile(
+  path: string,
+  memberFiles: readonly string[],
+  validation: readonly Structure[],
+  extras: { card: ModelCard; training?: TrainingMetadata },
+): Promise<PropertyMetricValues | undefined> {
+  const members: PropertyModel[] = [];
+  try {
+    for (const file of memberFiles) {
+      const trained = await readModelFile(file);
+      try {
+        if (!canWriteEnsembleFile(trained.family)) throw new Error(`${file}: ${trained.family} cannot be an ensemble trunk (${TRUNK_FAMILIES.join(', ')})`);
+        const member = new PropertyModel({
+          trunk: trained.family, trunkConfig: { ...trained.config, species: trained.species },
+          outputs: [{ name: 'energy', kind: 'energy', unit: 'eV', irreps: '1x0e' }], headHidden: 16, seed: 1,
+        });
+        members.push(member);
+        const names = Object.keys(member.params).sort();
+        const own = Object.keys(trained.params).sort();
+        if (names.join('\n') !== own.join('\n')) throw new Error(`${file}: the ensemble member has other weights than the trained model`);
+        assignWeights(names.map((n) => member.params[n]!), names.map((n) => trained.params[n]!.dataSync() as Float32Array));
+        member.trunk.model.normalisation = trained.normalisation;
+      } finally {
+        trained.dispose();
+      }
+    }
+    const ensemble = new PropertyEnsemble(members);
+    const metrics = members.length >= 2 ? await ensemble.calibrate(validation) : undefined;
+    await writeModelFile(path, propertyModelToFile(ensemble, extras));
+    return metrics;
+  } finally {
+    for (const m of members) m.dispose();
+  }
+}
