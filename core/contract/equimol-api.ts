@@ -95,14 +95,18 @@ export interface DocumentInfo {
 
 /** A document made by a job (a trajectory, relaxed structures), linked to its source structure(s). */
 export interface DocumentOrigin {
-  /** 'trajectory': frames of one structure (relax steps, MD); 'relaxed': final structures of a relax job; 'conformers': an ensemble of one molecule. */
-  readonly kind: 'trajectory' | 'relaxed' | 'conformers';
+  /**
+   * 'trajectory': frames of one structure (relax steps, MD, a denoising chain); 'relaxed': final structures of a
+   * relax job; 'conformers': an ensemble of one molecule; 'generated': molecules a generator made (no source).
+   */
+  readonly kind: 'trajectory' | 'relaxed' | 'conformers' | 'generated';
   readonly jobId: JobId;
   readonly jobKind: JobKind;
-  readonly sourceDocId: DocumentId;
+  /** The document the job read (absent for generated molecules, which have none). */
+  readonly sourceDocId?: DocumentId;
   /** The source structure (trajectories). */
   readonly sourceIndex?: number;
-  /** Calculator id. */
+  /** Calculator id (for generated molecules and their trajectory: the generator id). */
   readonly calculator: string;
   /** Still growing (the job runs). */
   readonly live: boolean;
@@ -340,8 +344,63 @@ export interface ConformersJobRequest {
   readonly priority?: number;
 }
 
-/** Every kind of job; new kinds (train, generate) join this union. */
-export type JobRequest = PredictJobRequest | RelaxJobRequest | MdJobRequest | ConformersJobRequest;
+/**
+ * A generator of 3D molecules as the Generate panel lists it: an EDM file (`NAME.generator.json` under
+ * assets/models) with its card, trained step count T, atom-count range, atom types and conditioning property.
+ */
+export interface GeneratorInfo {
+  /** 'generator:NAME'. */
+  readonly id: string;
+  readonly name: string;
+  /** The card title. */
+  readonly title: string;
+  /** Card description and training record, or why the file cannot be used. */
+  readonly description: string;
+  readonly family: 'edm';
+  /** Trained diffusion steps T: the most a run can use. */
+  readonly timesteps: number;
+  /** Atom counts with a non-zero probability in the training data (the sampled range). */
+  readonly minAtoms: number;
+  readonly maxAtoms: number;
+  /** Atomic numbers the generator makes. */
+  readonly species: readonly number[];
+  /** The property a conditional generator takes as target (e.g. 'gap'), with its training mean and mean absolute deviation. */
+  readonly property?: { readonly name: string; readonly mean: number; readonly mad: number };
+  readonly available: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * Generation of new molecules with a generator. Output: a 'generated' document of the molecules with their EDM
+ * scores as properties (atom_stable_fraction, mol_stable, valid, smiles, unique, status, error), and with
+ * `trajectory` (default true) a 'trajectory' document of the first molecule's denoising chain. Progress counts
+ * network evaluations (denoising steps over all batches). Cancelling keeps the molecules of finished batches.
+ */
+export interface GenerateJobRequest {
+  readonly kind: 'generate';
+  /** A GeneratorInfo.id. */
+  readonly generator: string;
+  /** Molecules to make (1..100000). */
+  readonly count: number;
+  /** Atoms of every molecule; omitted: drawn per molecule from the training data's atom counts. */
+  readonly atoms?: number;
+  /** Denoising steps (1..T, default T); fewer strides the trained schedule. */
+  readonly steps?: number;
+  /** Default 1. The same seed, count, steps and batch size give the same molecules. */
+  readonly seed?: number;
+  /** Property target of a conditional generator, in the property's units (e.g. gap 6.5 eV). */
+  readonly target?: { readonly property: string; readonly value: number };
+  /** Keep the first molecule's denoising trajectory (default true). */
+  readonly trajectory?: boolean;
+  /** A trajectory frame every this many steps (default: about 50 frames). */
+  readonly trajectoryEvery?: number;
+  /** Molecules denoised together (1..256, default 32). */
+  readonly batchSize?: number;
+  readonly priority?: number;
+}
+
+/** Every kind of job; new kinds (train) join this union. */
+export type JobRequest = PredictJobRequest | RelaxJobRequest | MdJobRequest | ConformersJobRequest | GenerateJobRequest;
 export type JobKind = JobRequest['kind'];
 
 /** Live state of a sampler job (relax, md, conformers): the current step of the current structure. */
@@ -360,8 +419,11 @@ export interface SamplerJobStatus {
   readonly rung?: number;
   readonly rungs?: number;
   readonly ess?: readonly number[];
-  /** Conformers: which stage runs. */
-  readonly stage?: 'embedding' | 'annealing' | 'relaxing' | 'deduplicating';
+  /** Conformers and generate: which stage runs. */
+  readonly stage?: 'embedding' | 'annealing' | 'relaxing' | 'deduplicating' | 'denoising' | 'scoring';
+  /** Generate: molecules finished and asked for (step and totalSteps count the current batch's denoising steps; energy is NaN). */
+  readonly molecules?: number;
+  readonly totalMolecules?: number;
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -555,6 +617,9 @@ export interface EquimolApi {
   /** Which calculators can evaluate these structures (all of the documents, or the listed indices of one). */
   checkCalculators(docId: DocumentId, indices?: readonly number[]): Promise<readonly CalculatorCheck[]>;
 
+  // generators (generate jobs)
+  listGenerators(): Promise<readonly GeneratorInfo[]>;
+
   // predictors and jobs
   listPredictors(): Promise<readonly PredictorInfo[]>;
   /** Queues a job; resolves at once with its first progress snapshot (state 'queued' or 'running'). */
@@ -597,6 +662,7 @@ export const EQUIMOL_METHODS = [
   'getColumnValues',
   'listCalculators',
   'checkCalculators',
+  'listGenerators',
   'listPredictors',
   'startJob',
   'cancelJob',

@@ -227,7 +227,21 @@ const conformersJobChecked: Check = (value, p) => {
   if (!(start > target)) fail(`${p}.startTemperature`, `must be above the temperature (${target} K), got ${start} K`);
 };
 
-const JOB_CHECKS: Readonly<Record<string, Check>> = { predict: predictJob, relax: relaxJob, md: mdJob, conformers: conformersJobChecked };
+const generateJob = object({
+  kind: oneOf(['generate']),
+  generator: id,
+  count: integer(1, 100_000),
+  atoms: optional(integer(1, 1000)),
+  steps: optional(integer(1, 100_000)),
+  seed: optional(integer(0, 2 ** 32 - 1)),
+  target: optional(object({ property: id, value: finite })),
+  trajectory: optional(boolean),
+  trajectoryEvery: optional(integer(1, 100_000)),
+  batchSize: optional(integer(1, 256)),
+  priority: optional(integer(-10, 10)),
+});
+
+const JOB_CHECKS: Readonly<Record<string, Check>> = { predict: predictJob, relax: relaxJob, md: mdJob, conformers: conformersJobChecked, generate: generateJob };
 
 const jobRequest: Check = (value, p) => {
   if (!isPlainObject(value)) fail(p, `must be an object, got ${describe(value)}`);
@@ -283,6 +297,7 @@ const ARGUMENTS: { readonly [M in EquimolMethod]: readonly Check[] } = {
   getColumnValues: [docId, arrayOf(string(LIMITS.maxIdLength, 1), 256, 1)],
   listCalculators: [],
   checkCalculators: [docId, optional(arrayOf(recordIndex, 2 ** 24))],
+  listGenerators: [],
   listPredictors: [],
   startJob: [jobRequest],
   cancelJob: [id],

@@ -22,6 +22,7 @@ import {
   type ExportedFile,
   type ExportFormat,
   type FileInput,
+  type GeneratorInfo,
   type JobId,
   type JobProgress,
   type JobRequest,
@@ -42,6 +43,7 @@ import { FORMATS } from '../formats/registry';
 import { CalculatorService, type CalculatorSource } from './calculator-service';
 import { DocumentService, type Depicter, type LocalFileInput } from './document-service';
 import { EventHub } from './events';
+import { GeneratorService, type GeneratorSource } from './generator-service';
 import { JobService } from './job-service';
 import { PredictorService, type PredictorSource } from './predictor-service';
 import { SettingsService } from './settings-service';
@@ -50,6 +52,7 @@ export type { CalculatorEntry, CalculatorSource } from './calculator-service';
 export type { Depicter, LocalFileInput } from './document-service';
 export { UnknownPredictorError, type PredictorSource } from './predictor-service';
 export { UnknownCalculatorError } from './calculator-service';
+export { UnknownGeneratorError, type GeneratorSource } from './generator-service';
 
 export interface SessionOptions {
   /**
@@ -62,6 +65,8 @@ export interface SessionOptions {
    * promise of the list (the host lists its model files after start-up; calls wait for it). Default: none.
    */
   readonly calculators?: CalculatorSource;
+  /** The generator files of generate jobs, listed on first need, each built on first use. Default: none. */
+  readonly generators?: GeneratorSource;
   readonly depict?: Depicter;
   /** Starting settings (e.g. loaded from disk by Electron main or localStorage in web mode). */
   readonly settings?: Partial<Settings>;
@@ -89,6 +94,7 @@ export class EquimolSession implements EquimolApi {
   private readonly documents: DocumentService;
   private readonly predictors: PredictorService;
   private readonly calculators: CalculatorService;
+  private readonly generators: GeneratorService;
   private readonly jobs: JobService;
   private readonly settings: SettingsService;
 
@@ -109,8 +115,9 @@ export class EquimolSession implements EquimolApi {
     });
     this.predictors = new PredictorService(options.predictors);
     this.calculators = new CalculatorService(options.calculators);
+    this.generators = new GeneratorService(options.generators);
     this.jobs = new JobService(
-      { documents: this.documents, predictors: this.predictors, calculators: this.calculators },
+      { documents: this.documents, predictors: this.predictors, calculators: this.calculators, generators: this.generators },
       {
         concurrency: this.settings.current.maxConcurrentJobs,
         now,
@@ -203,6 +210,12 @@ export class EquimolSession implements EquimolApi {
     return this.calculators.check(chosen.map((i) => document.structure(i)));
   }
 
+  // ----- generators -----
+
+  async listGenerators(): Promise<readonly GeneratorInfo[]> {
+    return this.generators.list();
+  }
+
   // ----- predictors and jobs -----
 
   async listPredictors(): Promise<readonly PredictorInfo[]> {
@@ -257,6 +270,7 @@ export class EquimolSession implements EquimolApi {
   dispose(): void {
     this.jobs.dispose();
     this.calculators.dispose();
+    this.generators.dispose();
     this.events.clear();
   }
 }

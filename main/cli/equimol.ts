@@ -9,12 +9,13 @@ import { convertCommand } from './commands/convert';
 import { infoCommand } from './commands/info';
 import { predictCommand } from './commands/predict';
 import { evalCommand } from './commands/eval';
+import { generateCommand } from './commands/generate';
 import { scoreCommand } from './commands/score';
 import { mdCommand } from './commands/md';
 import { relaxCommand } from './commands/relax';
 import { trainCommand } from './commands/train';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, relaxCommand, mdCommand, conformersCommand, evalCommand, trainCommand, scoreCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, relaxCommand, mdCommand, conformersCommand, evalCommand, trainCommand, scoreCommand, generateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -12,6 +12,7 @@ import { modelPredictorEntries, type ModelCatalogue } from '../../core/predict/m
 import { ModelSession } from '../../core/session/model-session';
 import type { EquimolSession, SessionOptions } from '../../core/session/session';
 import { calculatorEntries } from '../calc/calculator-catalogue';
+import { nodeGeneratorCatalogue } from '../models/generator-files';
 import { initNodeBackend } from '../models/node-backend';
 import { nodeModelCatalogue } from './model-catalogue';
 
@@ -23,12 +24,16 @@ export async function depictWithRDKit(structure: Structure, options: { readonly 
 export interface HostSessionOptions extends Partial<SessionOptions> {
   /** Where the model files come from (default: assets/models of the app); null offers no models. */
   readonly models?: ModelCatalogue | null;
+  /** Where the generator files come from (default: *.generator.json under assets/models); null offers none. */
+  readonly generatorFiles?: ModelCatalogue | null;
 }
 
 export function createHostSession(options: HostSessionOptions = {}): EquimolSession {
-  const { models, ...sessionOptions } = options;
+  const { models, generatorFiles, ...sessionOptions } = options;
+  const generatorCatalogue = generatorFiles === undefined ? nodeGeneratorCatalogue() : generatorFiles;
+  const generators = generatorCatalogue ? { generators: { catalogue: generatorCatalogue, initBackend: () => initNodeBackend('auto') } } : {};
   const catalogue = models === undefined ? nodeModelCatalogue() : models;
   // The same backend choice as `equimol predict --model` (auto: tfjs-node if installed, else wasm + native matMul).
   const modelEntries = catalogue ? modelPredictorEntries(catalogue, { initBackend: () => initNodeBackend('auto') }) : Promise.resolve([]);
-  return new ModelSession({ platform: 'electron', depict: depictWithRDKit, calculators: () => calculatorEntries(), ...sessionOptions, modelEntries });
+  return new ModelSession({ platform: 'electron', depict: depictWithRDKit, calculators: () => calculatorEntries(), ...generators, ...sessionOptions, modelEntries });
 }

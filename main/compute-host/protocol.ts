@@ -21,6 +21,7 @@ export const HOST_METHODS: readonly HostMethod[] = [
   'getColumnValues',
   'listCalculators',
   'checkCalculators',
+  'listGenerators',
   'listPredictors',
   'startJob',
   'cancelJob',

@@ -33,6 +33,7 @@ import { AtomColoringControls } from './components/atom-coloring-controls';
 import { ColorBar } from './components/color-bar';
 import { ConformersDialog } from './components/conformers-dialog';
 import { ConformersPanel } from './components/conformers-panel';
+import { GenerateDialog } from './components/generate-dialog';
 import { JobsPanel } from './components/jobs-panel';
 import { MeasureBar } from './components/measure-bar';
 import { SamplerDialog } from './components/sampler-dialog';
@@ -46,6 +47,7 @@ import { isConformerEnsemble } from './conformer-ensemble';
 import { useAtomColoring } from './hooks/use-atom-coloring';
 import { useConformerEnsemble } from './hooks/use-conformer-ensemble';
 import { useConformersJob } from './hooks/use-conformers-job';
+import { useGenerateJob } from './hooks/use-generate-job';
 import { useFixedAtoms } from './hooks/use-fixed-atoms';
 import { rowErrorKey, useJobErrorRows } from './hooks/use-job-error-rows';
 import { useSamplerJobs } from './hooks/use-sampler-jobs';
@@ -391,6 +393,7 @@ export function App({ api }: AppProps) {
   });
   // Conformer ensembles: the job, and the conformers superposed on the lowest, the others overlaid on the selected one.
   const conformers = useConformersJob({ api, jobs, documents, showDocument: activate, onStarted: onJobStarted, onError: onJobError });
+  const generate = useGenerateJob({ api, jobs, documents, showDocument: activate, onStarted: onJobStarted, onError: onJobError });
   const ensemble = useConformerEnsemble(api, activeDoc);
   const [overlayConformers, setOverlayConformers] = useState(true);
   const viewerStructure = ensemble && selectedIndex !== null ? (ensemble[selectedIndex] ?? structure) : structure;
@@ -788,6 +791,9 @@ export function App({ api }: AppProps) {
             <button className="btn" onClick={conformers.openDialog} disabled={selectedIndex === null || periodic} title="Conformers of the selected molecule with energies and Boltzmann weights" data-testid="conformers-button">
               Conformers…
             </button>
+            <button className="btn" onClick={generate.openDialog} title="Generate new 3D molecules with a diffusion model, scored like EDM" data-testid="generate-button">
+              Generate…
+            </button>
           </div>
           <div style={{ position: 'relative', flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
             <ViewerPane
@@ -905,6 +911,7 @@ export function App({ api }: AppProps) {
           onClose={sampler.closeDialog}
         />
       ) : null}
+      {generate.dialogOpen ? <GenerateDialog api={api} onStart={generate.start} onClose={generate.closeDialog} /> : null}
       {conformers.dialogOpen && activeDoc && selectedIndex !== null ? (
         <ConformersDialog
           api={api}

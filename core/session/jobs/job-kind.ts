@@ -10,6 +10,7 @@ import type { ResultRow } from '../../pipeline/rows';
 import type { PredictionColumn } from '../../predict/predictor';
 import type { CalculatorService } from '../calculator-service';
 import type { DocumentService } from '../document-service';
+import type { GeneratorService } from '../generator-service';
 import type { JobContext } from '../job-queue';
 import type { PredictorService } from '../predictor-service';
 
@@ -18,6 +19,8 @@ export interface JobServices {
   readonly documents: DocumentService;
   readonly predictors: PredictorService;
   readonly calculators: CalculatorService;
+  /** Generators of generate jobs (absent: none offered). */
+  readonly generators?: GeneratorService;
 }
 
 /** Where a running job puts its result rows: one per structure, in order, each with the document it belongs to. */

@@ -3,6 +3,7 @@
  * beside these with a JobKindHandler, added here; the JobKindTable type makes the contract's union and this table agree.
  */
 import { conformersJobKind } from './conformers-job-kind';
+import { generateJobKind } from './generate-job-kind';
 import type { JobKindTable } from './job-kind';
 import { mdJobKind } from './md-job-kind';
 import { predictJobKind } from './predict-job-kind';
@@ -13,4 +14,5 @@ export const JOB_KINDS: JobKindTable = {
   relax: relaxJobKind,
   md: mdJobKind,
   conformers: conformersJobKind,
+  generate: generateJobKind,
 };

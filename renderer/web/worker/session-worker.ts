@@ -15,6 +15,7 @@ import { loadOpenChemLib, loadRDKit } from '../../../core/toolkits/toolkits';
 import { depictionSvg } from '../../../core/chem/describe';
 import { modelPredictorEntries } from '../../../core/predict/model-predictors';
 import { ModelSession } from '../../../core/session/model-session';
+import { bundledGeneratorCatalogue } from './generator-catalogue';
 import { bundledModelCatalogue } from './model-catalogue';
 import { serveApi, type RpcEndpoint } from './rpc-host';
 
@@ -72,6 +73,7 @@ const session = new ModelSession({
   },
   modelEntries: modelPredictorEntries(models, { initBackend: initWasmBackendOnce }),
   calculators: () => modelCalculatorEntries(models, { initBackend: initWasmBackendOnce }),
+  generators: { catalogue: bundledGeneratorCatalogue(self.location.href), initBackend: initWasmBackendOnce },
 });
 
 serveApi(session, self as unknown as RpcEndpoint);

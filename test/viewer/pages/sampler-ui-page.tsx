@@ -92,6 +92,7 @@ const api = {
     return { docId: id, index: all.map((_, i) => i), values: Object.fromEntries(keys.map((k) => [k, all.map((s) => (typeof s.properties[k] === 'number' ? (s.properties[k] as number) : null))])) };
   },
   listCalculators: async () => calculators,
+  listGenerators: async () => [],
   checkCalculators: async () => calculators.map((c) => ({ id: c.id, reason: c.id === 'model:only-h' ? 'covers H only; structure 1 has C, O' : null })),
   listPredictors: async () => [],
   startJob: async (request: JobRequest) => {

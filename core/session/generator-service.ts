@@ -1,0 +1,153 @@
+/**
+ * The generators a session offers to generate jobs: EDM generator files (`NAME.generator.json` with
+ * `NAME.weights.bin` beside it, core/generative/edm/generator-file.ts) that a host lists and reads (node:fs in the
+ * compute host and the CLI, fetch in web mode's worker). Listing reads only each JSON (card, T, atom counts,
+ * conditioning property); the weights are read, checked and built into tf.Variables, after the host's tfjs backend
+ * is initialised, when a job first uses the generator, once. A malformed file still lists, unavailable, with why.
+ */
+import type { GeneratorInfo } from '../contract/equimol-api';
+import type { EdmModel } from '../generative/edm/edm-model';
+import type { ModelAsset, ModelCatalogue } from '../predict/model-predictors';
+
+/** Generator ids: 'generator:NAME'. */
+export const GENERATOR_ID_PREFIX = 'generator:';
+
+/** `dir/x.generator.json` -> 'x'. */
+export function generatorNameOf(fileName: string): string {
+  return (fileName.split(/[\\/]/).pop() ?? fileName).replace(/\.generator\.json$/i, '');
+}
+
+/** The weights blob beside a generator file: `dir/x.generator.json` -> `dir/x.weights.bin`. */
+export function generatorWeightsPathFor(path: string): string {
+  return `${path.replace(/\.generator\.json$/i, '')}.weights.bin`;
+}
+
+/** Where a host's generator files come from: the same three calls as a model catalogue (list, JSON, weights). */
+export interface GeneratorSource {
+  readonly catalogue: ModelCatalogue;
+  /** Initialises the tfjs backend; called once, before the first generator's weights are built. */
+  readonly initBackend: () => Promise<unknown>;
+}
+
+export class UnknownGeneratorError extends Error {
+  constructor(readonly generator: string, known: readonly string[]) {
+    super(`unknown generator '${generator.slice(0, 64)}' (known: ${known.join(', ') || 'none: no *.generator.json file is installed'})`);
+    this.name = 'UnknownGeneratorError';
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The GeneratorInfo of a generator file's JSON; a file that cannot be used lists unavailable with the reason. */
+export function generatorInfoOf(name: string, json: string): GeneratorInfo {
+  const id = GENERATOR_ID_PREFIX + name;
+  const unusable = (reason: string): GeneratorInfo => ({
+    id, name, title: name, description: `${name}.generator.json cannot be used: ${reason}`, family: 'edm',
+    timesteps: 0, minAtoms: 0, maxAtoms: 0, species: [], available: false, reason,
+  });
+  let doc: Record<string, unknown>;
+  try {
+    const raw: unknown = JSON.parse(json);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return unusable('not a JSON object');
+    doc = raw as Record<string, unknown>;
+  } catch (error) {
+    return unusable(`not valid JSON (${messageOf(error)})`);
+  }
+  if (doc['format'] !== 'equimol-generator') return unusable(`not an Equimol generator file (format ${JSON.stringify(doc['format'])})`);
+  if (doc['family'] !== 'edm') return unusable(`unknown generator family ${JSON.stringify(doc['family'])}`);
+  const config = doc['config'] as { schedule?: { timesteps?: unknown }; atomCounts?: unknown; encoding?: { species?: unknown }; context?: { property?: unknown; mean?: unknown; mad?: unknown } } | undefined;
+  const timesteps = config?.schedule?.timesteps;
+  const counts = config?.atomCounts;
+  const species = config?.encoding?.species;
+  if (typeof timesteps !== 'number' || !Number.isInteger(timesteps) || timesteps < 1) return unusable('config.schedule.timesteps is not a positive integer');
+  if (!Array.isArray(counts) || !counts.every((c) => typeof c === 'number' && c >= 0) || !counts.some((c) => (c as number) > 0)) return unusable('config.atomCounts is not a histogram');
+  if (!Array.isArray(species) || !species.every((z) => Number.isInteger(z))) return unusable('config.encoding.species is not a list of atomic numbers');
+  const present = counts.map((c, n) => ((c as number) > 0 ? n : -1)).filter((n) => n > 0);
+  const context = config?.context;
+  const property = context && typeof context.property === 'string' && typeof context.mean === 'number' && typeof context.mad === 'number'
+    ? { name: context.property, mean: context.mean, mad: context.mad } : undefined;
+  const card = doc['card'] as { title?: unknown; description?: unknown } | undefined;
+  const training = doc['training'] as { runs?: Array<{ steps?: unknown; seconds?: unknown }>; dataset?: unknown } | undefined;
+  const runs = Array.isArray(training?.runs) ? training.runs : [];
+  const trainedSteps = runs.reduce((s, r) => s + (typeof r.steps === 'number' ? r.steps : 0), 0);
+  const trainedHours = runs.reduce((s, r) => s + (typeof r.seconds === 'number' ? r.seconds : 0), 0) / 3600;
+  const title = typeof card?.title === 'string' && card.title !== '' ? card.title : name;
+  const parts = [
+    typeof card?.description === 'string' ? card.description : '',
+    `T = ${timesteps}, ${present[0]}-${present.at(-1)} atoms`,
+    property ? `conditioned on ${property.name}` : 'unconditional',
+    runs.length > 0 ? `trained ${trainedSteps} steps (${trainedHours.toFixed(2)} h)${typeof training?.dataset === 'string' ? ` on ${training.dataset}` : ''}` : 'no training recorded',
+  ].filter((p) => p !== '');
+  return {
+    id, name, title, description: `EDM: ${title}; ${parts.join('; ')}`, family: 'edm', timesteps,
+    minAtoms: present[0]!, maxAtoms: present.at(-1)!, species: species as number[], ...(property ? { property } : {}), available: true,
+  };
+}
+
+export class GeneratorService {
+  private listed: Promise<Array<{ asset: ModelAsset; info: GeneratorInfo }>> | undefined;
+  private readonly loaded = new Map<string, Promise<EdmModel>>();
+  private backend: Promise<unknown> | undefined;
+
+  constructor(private readonly source: GeneratorSource | undefined) {}
+
+  private all(): Promise<Array<{ asset: ModelAsset; info: GeneratorInfo }>> {
+    const source = this.source;
+    if (!source) return Promise.resolve([]);
+    this.listed ??= (async () => {
+      const assets = await source.catalogue.list();
+      return Promise.all(assets.map(async (asset) => {
+        try {
+          return { asset, info: generatorInfoOf(asset.name, await source.catalogue.readJson(asset)) };
+        } catch (error) {
+          return { asset, info: generatorInfoOf(asset.name, `unreadable: ${messageOf(error)}`) };
+        }
+      }));
+    })();
+    return this.listed;
+  }
+
+  async list(): Promise<readonly GeneratorInfo[]> {
+    return (await this.all()).map((e) => e.info);
+  }
+
+  /** The listing of a generator; throws UnknownGeneratorError for an id not offered, an Error for an unusable file. */
+  async describe(id: string): Promise<GeneratorInfo> {
+    const all = await this.all();
+    const entry = all.find((e) => e.info.id === id);
+    if (!entry) throw new UnknownGeneratorError(id, all.map((e) => e.info.id));
+    if (!entry.info.available) throw new Error(entry.info.description);
+    return entry.info;
+  }
+
+  /** The generator's model, built once (the weights are read and checked on first use); a failure is retried. */
+  async get(id: string): Promise<EdmModel> {
+    await this.describe(id);
+    let model = this.loaded.get(id);
+    if (!model) {
+      const source = this.source!;
+      const { asset } = (await this.all()).find((e) => e.info.id === id)!;
+      model = (async () => {
+        this.backend ??= source.initBackend();
+        await this.backend;
+        const [{ decodeGeneratorFile }, json, weights] = await Promise.all([
+          import('../generative/edm/generator-file'), source.catalogue.readJson(asset), source.catalogue.readWeights(asset),
+        ]);
+        return decodeGeneratorFile(json, weights, `${asset.name}.generator.json`).model;
+      })();
+      this.loaded.set(id, model);
+      model.catch(() => {
+        this.loaded.delete(id);
+        this.backend = undefined;
+      });
+    }
+    return model;
+  }
+
+  dispose(): void {
+    for (const model of this.loaded.values()) model.then((m) => m.dispose(), () => undefined);
+    this.loaded.clear();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * EDM generator files on disk: `NAME.generator.json` with `NAME.weights.bin` beside it (format and checks in
+ * core/generative/edm/generator-file.ts; this file only finds and reads the bytes). The shipped ones live under
+ * assets/models (any depth), as the model files do; the compute host lists them for the Generate panel and
+ * `equimol generate` picks one by name, by path, or the best shipped one.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { EdmModel } from '../../core/generative/edm/edm-model';
+import type { ModelAsset, ModelCatalogue } from '../../core/predict/model-predictors';
+import { generatorNameOf, generatorWeightsPathFor } from '../../core/session/generator-service';
+import { defaultModelsDir } from '../compute-host/model-catalogue';
+import { silenceTfjsHints } from './node-backend';
+
+/** `*.generator.json` files under `dir`, recursively, sorted by path; a missing folder lists nothing. */
+async function generatorJsonPaths(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const found: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await generatorJsonPaths(path)));
+    else if (entry.name.endsWith('.generator.json')) found.push(path);
+  }
+  return found.sort();
+}
+
+/** The generator files under `dir` (default assets/models) as a catalogue: list, JSON text, weights bytes. */
+export function nodeGeneratorCatalogue(dir: string = defaultModelsDir()): ModelCatalogue {
+  return {
+    async list(): Promise<ModelAsset[]> {
+      return (await generatorJsonPaths(dir)).map((path) => ({ name: generatorNameOf(path), location: path }));
+    },
+    readJson: (asset) => readFile(asset.location, 'utf8'),
+    async readWeights(asset) {
+      const bytes = await readFile(generatorWeightsPathFor(asset.location));
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+  };
+}
+
+/** Reads, validates and builds the generator of a `*.generator.json` file (throws ModelFileError naming it, or the fs error). */
+export async function readGeneratorFile(path: string): Promise<{ model: EdmModel; json: string }> {
+  const { decodeGeneratorFile } = await import('../../core/generative/edm/generator-file');
+  await silenceTfjsHints();
+  const [json, weights] = await Promise.all([readFile(path, 'utf8'), readFile(generatorWeightsPathFor(path))]);
+  return { model: decodeGeneratorFile(json, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), basename(path)).model, json };
+}
+
+export class NoGeneratorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoGeneratorError';
+  }
+}
+
+/** Training molecules seen over all recorded runs of a generator JSON (0 when none are recorded). */
+function moleculesSeen(json: string): number {
+  try {
+    const runs = (JSON.parse(json) as { training?: { runs?: Array<{ molecules?: unknown }> } }).training?.runs ?? [];
+    return runs.reduce((s, r) => s + (typeof r.molecules === 'number' ? r.molecules : 0), 0);
+  } catch {
+    return -1;
+  }
+}
+
+/**
+ * The generator file `spec` names: a path ending in .generator.json, or the NAME of a shipped one; without
+ * `spec`, the best shipped one (the one trained on the most molecules, by its recorded runs). Throws
+ * NoGeneratorError saying what is shipped when there is none or NAME is not one of them.
+ */
+export async function generatorFilePathOf(spec: string | undefined, dir: string = defaultModelsDir()): Promise<string> {
+  if (spec !== undefined && spec.endsWith('.generator.json')) return spec;
+  const assets = await nodeGeneratorCatalogue(dir).list();
+  const shipped = assets.map((a) => a.name).join(', ');
+  if (spec === undefined) {
+    if (assets.length === 0) throw new NoGeneratorError(`no generator is shipped yet (no *.generator.json under ${dir}); give one with --model FILE.generator.json`);
+    let best = assets[0]!;
+    let bestSeen = -Infinity;
+    for (const asset of assets) {
+      const seen = moleculesSeen(await readFile(asset.location, 'utf8'));
+      if (seen > bestSeen) {
+        best = asset;
+        bestSeen = seen;
+      }
+    }
+    return best.location;
+  }
+  const name = spec.startsWith('generator:') ? spec.slice('generator:'.length) : spec;
+  const asset = assets.find((a) => a.name === name);
+  if (!asset) throw new NoGeneratorError(`no shipped generator named '${name}' (shipped: ${shipped || 'none'}); a path must end in .generator.json`);
+  return asset.location;
+}
