@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { ChargeDipoleHead, initParams } from '../../core/engine/layers/index';
+import { ChargeDipoleHead, atomicEnergies, graphEnergy, initParams } from '../../core/engine/layers/index';
 import { disposeGraphContext } from '../../core/engine/graph/graph-context';
 import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { assertEquivariant } from '../helpers/assert-equivariant';
@@ -50,4 +50,26 @@ test('charge/dipole head on MACE features: charges invariant and conserved, dipo
     model.dispose();
     tf.dispose(Object.values(params));
   }
+});
+
+test('energy head: E_g = Σ_i (E0[s_i] + shift + scale · e_i) per graph, with per-element E0, and leaves no tensors', () => {
+  const species = [1, 6, 8];
+  const normalisation = { referenceEnergies: [-13.6, -1029.8, -2041.3], scale: 0.5, shift: -0.25 };
+  const ctx = buildTestGraph([water, ethanol], species, 5);
+  const outputs = Array.from({ length: ctx.nAtoms }, (_, i) => 0.1 * (i + 1) - 0.6); // e_i, dimensionless
+  const before = tf.memory().numTensors;
+  const [perAtom, perGraph] = tf.tidy(() => {
+    const e = tf.tensor1d(outputs);
+    return [atomicEnergies(ctx, e, normalisation).dataSync(), graphEnergy(ctx, e, normalisation).dataSync()];
+  });
+  assert.equal(tf.memory().numTensors, before);
+  const e0 = { 1: -13.6, 6: -1029.8, 8: -2041.3 } as Record<number, number>;
+  const numbers = [...water.numbers, ...ethanol.numbers];
+  const expected = numbers.map((z, i) => e0[z]! - 0.25 + 0.5 * outputs[i]!);
+  expected.forEach((value, i) => assert.ok(Math.abs(perAtom![i]! - value) < 1e-3, `atom ${i + 1}: ${perAtom![i]} vs ${value}`));
+  const sum = (from: number, to: number) => expected.slice(from, to).reduce((s, v) => s + v, 0);
+  assert.equal(perGraph!.length, 2);
+  assert.ok(Math.abs(perGraph![0]! - sum(0, 3)) < 1e-2, `water ${perGraph![0]} vs ${sum(0, 3)}`);
+  assert.ok(Math.abs(perGraph![1]! - sum(3, 12)) < 1e-2, `ethanol ${perGraph![1]} vs ${sum(3, 12)}`);
+  disposeGraphContext(ctx);
 });

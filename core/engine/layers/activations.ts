@@ -11,10 +11,15 @@ import { Irreps } from '../../o3/irreps';
 
 export type ActivationName = 'silu' | 'sigmoid' | 'tanh' | 'identity' | 'abs' | 'ssp';
 
+/** SiLU (swish) x·σ(x), not rescaled: EGNN's and EDM's activation. */
+export function silu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, tf.sigmoid(x));
+}
+
 function applyRaw(name: ActivationName, x: tf.Tensor): tf.Tensor {
   switch (name) {
     case 'silu':
-      return tf.mul(x, tf.sigmoid(x));
+      return silu(x);
     case 'sigmoid':
       return tf.sigmoid(x);
     case 'tanh':

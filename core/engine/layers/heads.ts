@@ -1,7 +1,11 @@
 /**
- * Output heads on equivariant node features (PhysNet: Unke & Meuwly 2019, eqs. 13–14; PaiNN: Schütt et al.
- * 2021, eq. 13 for the dipole with atomic dipoles):
+ * Readout heads on a model's node features, each stating its irreps in and out.
  *
+ * Energy (per-element reference energies E0 and a scale/shift normalisation, as in NequIP and MACE):
+ *   E_g = Σ_{i∈g} (E0[s_i] + shift + scale · e_i)          e_i: the model's per-atom output, '1x0e' per atom → '1x0e' per graph (eV)
+ *
+ * Charges and dipole (PhysNet: Unke & Meuwly 2019, eqs. 13–14; PaiNN: Schütt et al. 2021, eq. 13 for the dipole
+ * with atomic dipoles):
  *   charges   q_i = q̃_i − (Σ_{j∈g} q̃_j − Q_g)/n_g         q̃ = Linear(h → 1x0e), total charge Q_g conserved (e)
  *   dipole    μ_g = Σ_{i∈g} q_i (r_i − c_g) + Σ_{i∈g} Linear(h → 1x1o)_i     (e·Å; × 4.80320 for Debye)
  *
@@ -11,8 +15,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { Irreps } from '../../o3/irreps';
 import type { GraphContext } from '../graph/graph-context';
+import type { EnergyNormalisation } from '../model';
+import { sumPerGraph } from '../model';
 import { EquivariantLinear } from './linear';
 import type { ParamRecord, ParamSpec } from './params';
+
+/** Per-atom energies (eV) [nAtoms] from the network's per-atom output e_i [nAtoms] ('1x0e'): E0[s_i] + shift + scale · e_i. */
+export function atomicEnergies(ctx: GraphContext, networkOutput: tf.Tensor1D, normalisation: EnergyNormalisation): tf.Tensor1D {
+  const e0 = tf.gather(tf.tensor1d([...normalisation.referenceEnergies]), ctx.species); // [nAtoms] eV
+  return tf.add(tf.add(e0, normalisation.shift), tf.mul(networkOutput, normalisation.scale)) as tf.Tensor1D;
+}
+
+/** Total energy per graph (eV) [nGraphs] ('1x0e' per graph) from the per-atom output e_i [nAtoms]. */
+export function graphEnergy(ctx: GraphContext, networkOutput: tf.Tensor1D, normalisation: EnergyNormalisation): tf.Tensor1D {
+  return sumPerGraph(ctx, atomicEnergies(ctx, networkOutput, normalisation)) as tf.Tensor1D;
+}
 
 /** e·Å -> Debye. */
 export const DEBYE_PER_E_ANGSTROM = 4.80320471;

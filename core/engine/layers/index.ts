@@ -2,6 +2,7 @@ export * from './params';
 export * from './radial';
 export * from './activations';
 export * from './linear';
+export * from './dense';
 export * from './tensor-product';
 export * from './cp-tensor-product';
 export * from './so2-convolution';

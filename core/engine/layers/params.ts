@@ -2,8 +2,10 @@
  * Parameter declarations shared by all equivariant layers. A layer is a pure function of a flat parameter
  * record (see core/engine/model.ts `ModelParams`): it declares `ParamSpec`s under a '/'-separated name prefix,
  * `initParams` creates seeded tf.Variables for them, and `apply(params, ...)` reads them back by name.
+ * The biased dense layers of EGNN and EDM's denoiser (./dense.ts) declare plain shapes and use `initGlorotParams`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../util/seeded-random';
 
 export type ParamInit =
   | { readonly kind: 'normal'; readonly std: number }
@@ -43,6 +45,30 @@ export function initParams(specs: readonly ParamSpec[], seed: number): Record<st
     out[spec.name] = tf.variable(value, true, `${spec.name}#${variableCounter}`);
     value.dispose();
   });
+  return out;
+}
+
+/**
+ * Creates trainable variables from plain shapes, seeded on the host (identical values on every backend): rank ≥ 2
+ * weights Glorot-uniform, limit √(6 / (fan_in + fan_out)) times `gains[name]` (default 1); rank-1 biases zero.
+ */
+export function initGlorotParams(
+  shapes: Readonly<Record<string, readonly number[]>>,
+  seed: number,
+  gains: Readonly<Record<string, number>> = {},
+): Record<string, tf.Variable> {
+  const random = seededRandom(seed);
+  const out: Record<string, tf.Variable> = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(size);
+    if (shape.length >= 2) {
+      const limit = Math.sqrt(6 / (shape[0]! + shape[shape.length - 1]!)) * (gains[name] ?? 1);
+      for (let k = 0; k < size; k++) values[k] = (2 * random() - 1) * limit;
+    }
+    variableCounter += 1;
+    out[name] = tf.tidy(() => tf.variable(tf.tensor(values, [...shape]), true, `${name}#${variableCounter}`));
+  }
   return out;
 }
 

@@ -14,8 +14,9 @@
  * as h W_i (gathered) + h W_j (gathered) + a W_a, the same function as EDM's concatenation.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense, silu } from '../../engine/heads/heads';
-import { initialiseParams } from '../../engine/heads/init';
+import { silu } from '../../engine/layers/activations';
+import { dense } from '../../engine/layers/dense';
+import { initGlorotParams } from '../../engine/layers/params';
 import type { MoleculeBatchHost } from './molecules';
 
 export interface DynamicsConfig {
@@ -78,7 +79,7 @@ export function initialiseDynamics(config: DynamicsConfig): Record<string, tf.Va
     const fanIn = /\/(edge|coord)\/w_(receiver|sender|attr)$/.test(name) ? 2 * f + 2 : /\/node\/w_(h|m)$/.test(name) ? 2 * f : shape[0]!;
     gains[name] = 1 / Math.sqrt(fanIn) / glorotBound;
   }
-  return initialiseParams(shapes, config.seed, gains);
+  return initGlorotParams(shapes, config.seed, gains);
 }
 
 /** Batch index tensors for the denoiser; dispose with `disposeBatchTensors`. */

@@ -7,7 +7,7 @@
  *   (4) x_i ← x_i + C Σ_j r_ij φ_x(m_ij)                     optional coordinate update (C = 1/avgNeighbours)
  *   (5) m_i = C Σ_j m_ij                                      aggregation (normalised by the mean neighbour count)
  *   (6) h_i ← h_i + φ_h(h_i, m_i)                            residual node update
- * Energy: E = Σ_i E0[s_i] + shift + scale · φ_out(h_i) (core/engine/heads), forces = -dE/dx via energyAndForces.
+ * Energy: E = Σ_i E0[s_i] + shift + scale · φ_out(h_i) (graphEnergy, core/engine/layers/heads.ts), forces = -dE/dx via energyAndForces.
  *
  * Invariance: h depends on geometry only through |r_ij|², so E is E(3)-invariant and F equivariant; the cutoff
  * envelope makes E smooth when atoms cross the cutoff (needed for conservative MD forces).
@@ -18,8 +18,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GraphContext } from '../../graph/graph-context';
 import type { EnergyModel, EnergyNormalisation, ModelConfig, ModelDescription, ModelParams } from '../../model';
-import { dense, graphEnergy, mlp2, mlpParamsShape, perAtomScalars, silu } from '../../heads/heads';
-import { initialiseParams } from '../../heads/init';
+import { silu } from '../../layers/activations';
+import { dense, mlp2, mlpParamsShape } from '../../layers/dense';
+import { graphEnergy } from '../../layers/heads';
+import { initGlorotParams } from '../../layers/params';
 
 export interface EgnnConfig {
   /** Atomic numbers known to the model, species-index order. */
@@ -150,7 +152,7 @@ export class EgnnModel implements EnergyModel {
   energy(ctx: GraphContext, params: ModelParams = this.params): tf.Tensor1D {
     return tf.tidy(() => {
       const h = this.nodeFeatures(ctx, params); // [nAtoms, F]
-      const perAtom = perAtomScalars(params, 'readout', h); // [nAtoms], dimensionless
+      const perAtom = tf.reshape(mlp2(params, 'readout', h), [-1]) as tf.Tensor1D; // [nAtoms], dimensionless φ_out(h_i)
       return graphEnergy(ctx, perAtom, this.normalisation); // [nGraphs] eV
     });
   }
@@ -164,7 +166,7 @@ export class EgnnModel implements EnergyModel {
 export function createEgnn(config: Partial<EgnnConfig> & { species: readonly number[] }, normalisation?: EnergyNormalisation): EgnnModel {
   const full: EgnnConfig = { ...defaultEgnnConfig, ...config };
   if (full.species.length === 0) throw new RangeError('EGNN needs at least one species');
-  const params = initialiseParams(egnnParamShapes(full), full.seed, {});
+  const params = initGlorotParams(egnnParamShapes(full), full.seed);
   return new EgnnModel(full, params, normalisation);
 }
 

@@ -22,7 +22,7 @@ import type { GraphContext } from '../../graph/graph-context';
 import type { EnergyModel, EnergyNormalisation, ModelDescription, ModelParams } from '../../model';
 import { EquivariantLinear, ScalarMlp } from '../../layers/linear';
 import { edgeVectors, gatherSenders, speciesOneHot, sumAtReceivers } from '../../layers/graph-ops';
-import { graphEnergy } from '../../heads/heads';
+import { graphEnergy } from '../../layers/heads';
 import { initParams } from '../../layers/params';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
 import { radialEmbedding } from '../../layers/radial';
