@@ -7,9 +7,9 @@
  *   per atom: charges (e, width 1); forces (eV/Å, width 3) when an energy is declared
  *
  * An ensemble (≥ 2 members) adds the calibrated spread `<name>_std` of every column (charges_std per atom,
- * forces_spread = per-atom norm of the force std) and `in_domain`: 'yes', or why not ('unknown element Cl',
- * 'gap spread above threshold'). A single model turns a structure with an element it does not know into an error
- * row naming the element; an ensemble gives the row with in_domain saying so and no values.
+ * forces_spread = per-atom norm of the force std) and `in_domain`: 'yes', or why not ('gap spread above
+ * threshold (…)'). A structure with an element the model does not know is an error row naming the element, for one
+ * model and an ensemble alike: never an 'ok' row without values.
  *
  * The tfjs backend must be initialised by the caller. No tensors outlive a predict() call.
  */
