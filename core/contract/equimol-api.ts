@@ -99,7 +99,7 @@ export interface DocumentOrigin {
    * 'trajectory': frames of one structure (relax steps, MD, a denoising chain); 'relaxed': final structures of a
    * relax job; 'conformers': an ensemble of one molecule; 'generated': molecules a generator made (no source).
    */
-  readonly kind: 'trajectory' | 'relaxed' | 'conformers' | 'generated';
+  readonly kind: 'trajectory' | 'relaxed' | 'conformers' | 'generated' | 'labelled';
   readonly jobId: JobId;
   readonly jobKind: JobKind;
   /** The document the job read (absent for generated molecules, which have none). */
@@ -345,8 +345,8 @@ export interface ConformersJobRequest {
 }
 
 /**
- * A generator of 3D molecules as the Generate panel lists it: an EDM file (`NAME.generator.json` under
- * assets/models) with its card, trained step count T, atom-count range, atom types and conditioning property.
+ * A generator of 3D molecules as the Generate panel lists it: an EDM or GeoBFN file (`NAME.generator.json` under
+ * assets/models) with its card, step limits, atom-count range, atom types and conditioning property.
  */
 export interface GeneratorInfo {
   /** 'generator:NAME'. */
@@ -356,9 +356,11 @@ export interface GeneratorInfo {
   readonly title: string;
   /** Card description and training record, or why the file cannot be used. */
   readonly description: string;
-  readonly family: 'edm';
-  /** Trained diffusion steps T: the most a run can use. */
+  readonly family: 'edm' | 'geobfn';
+  /** The most steps a run can use (EDM: its trained diffusion steps T; GeoBFN, continuous in time: 100000). */
   readonly timesteps: number;
+  /** Steps of a run that gives none (EDM: T; GeoBFN: 100, its paper's sampler). */
+  readonly defaultSteps: number;
   /** Atom counts with a non-zero probability in the training data (the sampled range). */
   readonly minAtoms: number;
   readonly maxAtoms: number;
@@ -384,9 +386,14 @@ export interface GenerateJobRequest {
   readonly count: number;
   /** Atoms of every molecule; omitted: drawn per molecule from the training data's atom counts. */
   readonly atoms?: number;
-  /** Denoising steps (1..T, default T); fewer strides the trained schedule. */
+  /** Denoising steps (1..GeneratorInfo.timesteps, default GeneratorInfo.defaultSteps). */
   readonly steps?: number;
-  /** Default 1. The same seed, count, steps and batch size give the same molecules. */
+  /**
+   * Where the steps go (core/generative/step-schedules.ts; default 'uniform', the papers' samplers): 'log-snr',
+   * 'karras' (ρ = 7) or 'measured' (equidistributes the rate of a seeded 8-molecule pilot run).
+   */
+  readonly schedule?: 'uniform' | 'log-snr' | 'karras' | 'measured';
+  /** Default 1. The same seed, count, steps, schedule and batch size give the same molecules. */
   readonly seed?: number;
   /** Property target of a conditional generator, in the property's units (e.g. gap 6.5 eV). */
   readonly target?: { readonly property: string; readonly value: number };
@@ -399,8 +406,131 @@ export interface GenerateJobRequest {
   readonly priority?: number;
 }
 
+// ----- Train and label jobs (issue 14) -----
+
+/** Model families a train job can build (main/train/family-recipes.ts). */
+export const TRAIN_FAMILIES = ['mace', 'egnn', 'tdn', 'escn', 'faenet'] as const;
+export type TrainFamily = (typeof TRAIN_FAMILIES)[number];
+/** Width presets of a family: 'tiny' for a quick look, 'small', or the family's defaults ('standard'). */
+export const TRAIN_SIZES = ['tiny', 'small', 'standard'] as const;
+export type TrainSize = (typeof TRAIN_SIZES)[number];
+
+/**
+ * Training (or fine-tuning) an energy model on the labelled structures of open documents (the run `equimol train`
+ * makes, main/train/train-runner.ts). Needs the desktop app (files and Node): a session without a trainer refuses
+ * it with the reason. The model is written to the user's models folder as NAME.model.json (+ card, plots) and is
+ * listed as predictor and calculator `model:NAME` once the job ends; cancelling keeps the best checkpoint.
+ */
+export interface TrainJobRequest {
+  readonly kind: 'train';
+  /** The data: every structure of these documents (their file properties and per-atom arrays are the labels). */
+  readonly docIds: readonly DocumentId[];
+  /** 'energy:eV', 'forces:eV/Å' (default both; the unit of the values in the data, converted to eV and eV/Å). */
+  readonly targets?: readonly string[];
+  /** The property holding the energy and the per-atom array holding the forces (defaults 'energy', 'forces'). */
+  readonly energyKey?: string;
+  readonly forcesKey?: string;
+  /** Default 'mace' (ignored with `init`, which brings its own). */
+  readonly family?: TrainFamily;
+  readonly size?: TrainSize;
+  /** Default 'random'; 'name' keeps all frames of a molecule on one side. */
+  readonly split?: 'random' | 'name' | 'scaffold';
+  /** Fractions (defaults 0.1 and 0.1). */
+  readonly validation?: number;
+  readonly test?: number;
+  /** Budget per member: at most this many epochs (default 100 without minutes) and/or minutes of wall time. */
+  readonly epochs?: number;
+  readonly minutes?: number;
+  /** Ensemble members (default 1). */
+  readonly members?: number;
+  /** Fine-tune this model (a PredictorInfo id 'model:NAME'). */
+  readonly init?: string;
+  /** Fine-tuning: train only the readout first, all weights after `unfreezeAfter` epochs. */
+  readonly freezeTrunk?: boolean;
+  readonly unfreezeAfter?: number;
+  /** Fine-tuning on another level of theory: refit the reference energies on the new data. */
+  readonly refitReferenceEnergies?: boolean;
+  /** The new model's name (letters, digits, '-', '_', '.'): model:NAME. */
+  readonly name: string;
+  readonly seed?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly priority?: number;
+}
+
+/** Why a session without a trainer (web mode) refuses train jobs; the Train dialog shows it too. */
+export const TRAIN_NEEDS_DESKTOP_REASON = 'Training needs the desktop app: it writes model files to your models folder and runs on Node (web mode has neither).';
+
+/** One finished epoch of a train job (the live learning curve). */
+export interface TrainCurvePoint {
+  readonly member: number;
+  readonly epoch: number;
+  /** Mean training loss of the epoch. */
+  readonly loss: number;
+  /** Validation energy MAE, meV/atom, and force MAE, meV/Å (NaN when not a target). */
+  readonly validationEnergy: number;
+  readonly validationForces: number;
+  readonly learningRate: number;
+}
+
+/** Test-split metrics of a trained model (meV; NaN when not measured). */
+export interface TrainTestMetrics {
+  readonly structures: number;
+  readonly energyMAE_meV_per_atom: number;
+  readonly energyMAE_meV: number;
+  readonly forceMAE_meV_per_A: number;
+}
+
+/** Live state of a train job: JobProgress.sampler.train. */
+export interface TrainJobStatus {
+  readonly stage: 'reading' | 'training' | 'testing' | 'done';
+  /** 0-based member and their number. */
+  readonly member: number;
+  readonly members: number;
+  /** 0-based epoch, the epoch budget, the step in the epoch and steps per epoch. */
+  readonly epoch: number;
+  readonly maxEpochs: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
+  readonly loss: number;
+  readonly learningRate: number;
+  /** Seconds left in this member, when known. */
+  readonly etaSeconds?: number;
+  readonly bestEpoch?: number;
+  /** Split sizes once the data is read. */
+  readonly data?: { readonly train: number; readonly validation: number; readonly test: number; readonly skipped: number; readonly split: string };
+  /** Every finished epoch so far, in order (the learning curves). */
+  readonly curve: readonly TrainCurvePoint[];
+  /** Once the job ended (done or cancelled with a checkpoint): the model and its test metrics. */
+  readonly result?: {
+    /** 'model:NAME', listed as predictor and calculator. */
+    readonly modelId: string;
+    readonly files: readonly string[];
+    readonly stoppedBy: string;
+    readonly test?: TrainTestMetrics;
+    /** The parity plot of the test split (SVG text), when the run wrote one. */
+    readonly paritySvg?: string;
+  };
+}
+
+/**
+ * Labelling structures with a calculator (xtb): energy (eV), forces (eV/Å), and where the calculator gives them
+ * atomic charges (e), dipole and dipole_norm (D), homo, lumo and gap (eV), the keys and units of
+ * shared/datasets/qm9_xtb. Output: a 'labelled' document of the labelled structures (failed ones left out, each
+ * an error row naming the structure); result rows: energy, gap, dipole_norm, fmax.
+ */
+export interface LabelJobRequest {
+  readonly kind: 'label';
+  readonly docIds: readonly DocumentId[];
+  readonly indices?: readonly number[];
+  /** A CalculatorInfo.id (e.g. 'xtb'). */
+  readonly calculator: string;
+  readonly priority?: number;
+}
+
 /** Every kind of job; new kinds (train) join this union. */
-export type JobRequest = PredictJobRequest | RelaxJobRequest | MdJobRequest | ConformersJobRequest | GenerateJobRequest;
+export type JobRequest = PredictJobRequest | RelaxJobRequest | MdJobRequest | ConformersJobRequest | GenerateJobRequest
+  | TrainJobRequest | LabelJobRequest;
 export type JobKind = JobRequest['kind'];
 
 /** Live state of a sampler job (relax, md, conformers): the current step of the current structure. */
@@ -424,6 +554,8 @@ export interface SamplerJobStatus {
   /** Generate: molecules finished and asked for (step and totalSteps count the current batch's denoising steps; energy is NaN). */
   readonly molecules?: number;
   readonly totalMolecules?: number;
+  /** Train jobs (step and totalSteps count epochs over all members; energy is NaN): epoch, loss, validation metrics, learning curve and, at the end, the model and its test metrics. */
+  readonly train?: TrainJobStatus;
 }
 
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';

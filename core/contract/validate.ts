@@ -7,6 +7,8 @@ import {
   EQUIMOL_METHODS,
   LIMITS,
   RELAX_LEVELS,
+  TRAIN_FAMILIES,
+  TRAIN_SIZES,
   methodOfChannel,
   type EquimolArgs,
   type EquimolMethod,
@@ -233,6 +235,7 @@ const generateJob = object({
   count: integer(1, 100_000),
   atoms: optional(integer(1, 1000)),
   steps: optional(integer(1, 100_000)),
+  schedule: optional(oneOf(['uniform', 'log-snr', 'karras', 'measured'])),
   seed: optional(integer(0, 2 ** 32 - 1)),
   target: optional(object({ property: id, value: finite })),
   trajectory: optional(boolean),
@@ -241,7 +244,61 @@ const generateJob = object({
   priority: optional(integer(-10, 10)),
 });
 
-const JOB_CHECKS: Readonly<Record<string, Check>> = { predict: predictJob, relax: relaxJob, md: mdJob, conformers: conformersJobChecked, generate: generateJob };
+// ----- Train and label jobs (issue 14) -----
+
+/** A model name: becomes NAME.model.json in the user's models folder, so no path separators. */
+const modelName: Check = (value, p) => {
+  string(100, 1)(value, p);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value as string) || (value as string).endsWith('.model.json')) {
+    fail(p, "must be letters, digits, '.', '_' or '-' (starting with a letter or digit), without .model.json");
+  }
+};
+
+const trainJob = object({
+  kind: oneOf(['train']),
+  docIds: arrayOf(docId, LIMITS.maxDocsPerJob, 1),
+  targets: optional(arrayOf(string(LIMITS.maxIdLength, 1), 16, 1)),
+  energyKey: optional(string(LIMITS.maxIdLength, 1)),
+  forcesKey: optional(string(LIMITS.maxIdLength, 1)),
+  family: optional(oneOf(TRAIN_FAMILIES)),
+  size: optional(oneOf(TRAIN_SIZES)),
+  split: optional(oneOf(['random', 'name', 'scaffold'])),
+  validation: optional(numberIn(0, 0.9, { exclusiveMin: true })),
+  test: optional(numberIn(0, 0.9)),
+  epochs: optional(integer(1, 1_000_000)),
+  minutes: optional(numberIn(0, 1e6, { exclusiveMin: true, unit: 'min' })),
+  members: optional(integer(1, 16)),
+  init: optional(id),
+  freezeTrunk: optional(boolean),
+  unfreezeAfter: optional(integer(0, 1_000_000)),
+  refitReferenceEnergies: optional(boolean),
+  name: modelName,
+  seed: optional(integer(0, 2 ** 32 - 1)),
+  batchSize: optional(integer(1, 4096)),
+  learningRate: optional(numberIn(0, 1, { exclusiveMin: true })),
+  priority: optional(integer(-10, 10)),
+});
+
+/** The fine-tuning switches need a model to fine-tune. */
+const trainJobChecked: Check = (value, p) => {
+  trainJob(value, p);
+  const request = value as { init?: string; freezeTrunk?: boolean; unfreezeAfter?: number; family?: string; size?: string; refitReferenceEnergies?: boolean };
+  if (request.freezeTrunk && request.init === undefined) fail(`${p}.freezeTrunk`, 'needs init (a trained model to fine-tune)');
+  if (request.refitReferenceEnergies && request.init === undefined) fail(`${p}.refitReferenceEnergies`, 'needs init (a trained model to fine-tune)');
+  if (request.unfreezeAfter !== undefined && !request.freezeTrunk) fail(`${p}.unfreezeAfter`, 'needs freezeTrunk');
+  if (request.init !== undefined && (request.family !== undefined || request.size !== undefined)) fail(`${p}.init`, 'brings its own family and size: drop family and size');
+};
+
+const labelJob = object({
+  kind: oneOf(['label']),
+  docIds: arrayOf(docId, LIMITS.maxDocsPerJob, 1),
+  indices: optional(arrayOf(recordIndex, 2 ** 24)),
+  calculator: id,
+  priority: optional(integer(-10, 10)),
+});
+
+const JOB_CHECKS: Readonly<Record<string, Check>> = { predict: predictJob, relax: relaxJob, md: mdJob, conformers: conformersJobChecked, generate: generateJob,
+  train: trainJobChecked, label: labelJob };
 
 const jobRequest: Check = (value, p) => {
   if (!isPlainObject(value)) fail(p, `must be an object, got ${describe(value)}`);
@@ -259,7 +316,7 @@ function checkJobIds(request: { readonly kind: string; readonly predictor?: stri
   if (request.kind === 'predict' && context.predictorIds && !context.predictorIds.includes(request.predictor!)) {
     fail('request.predictor', `'${request.predictor!.slice(0, 64)}' is not a known predictor (known: ${context.predictorIds.join(', ')})`);
   }
-  if ((request.kind === 'relax' || request.kind === 'md' || request.kind === 'conformers') && context.calculatorIds && !context.calculatorIds.includes(request.calculator!)) {
+  if ((request.kind === 'relax' || request.kind === 'md' || request.kind === 'conformers' || request.kind === 'label') && context.calculatorIds && !context.calculatorIds.includes(request.calculator!)) {
     fail('request.calculator', `'${request.calculator!.slice(0, 64)}' is not a known calculator (known: ${context.calculatorIds.join(', ') || 'none'})`);
   }
 }

@@ -31,13 +31,29 @@ function messageOf(error: unknown): string {
 }
 
 /**
+ * A listing that can change while the session runs (the host's models folder gains a trained model): `list` is
+ * called on first need and again after each `onChange` notification, so the next listing re-reads it.
+ */
+export interface RefreshableCalculatorSource {
+  readonly list: () => Promise<readonly CalculatorEntry[]>;
+  /** Registers the service's refresh; the source calls it when its listing changed. */
+  readonly onChange: (refresh: () => void) => void;
+}
+
+/**
  * Calculator entries: a list; a function read on every call (late registrations show); a function returning a
- * promise, called once on first need (the host lists its model files then); or a promise of the list.
+ * promise, called once on first need (the host lists its model files then); a promise of the list; or a
+ * refreshable listing (re-read after it says it changed).
  */
 export type CalculatorSource =
   | readonly CalculatorEntry[]
   | Promise<readonly CalculatorEntry[]>
-  | (() => readonly CalculatorEntry[] | Promise<readonly CalculatorEntry[]>);
+  | (() => readonly CalculatorEntry[] | Promise<readonly CalculatorEntry[]>)
+  | RefreshableCalculatorSource;
+
+function isRefreshable(source: CalculatorSource): source is RefreshableCalculatorSource {
+  return typeof source === 'object' && !(source instanceof Promise) && !Array.isArray(source) && 'onChange' in source;
+}
 
 export class CalculatorService {
   private readonly created = new Map<string, Promise<Calculator>>();
@@ -47,12 +63,22 @@ export class CalculatorService {
   constructor(
     private readonly source: CalculatorSource = [],
     private readonly onListError: (error: unknown) => void = (e) => console.error('calculator list failed:', e),
-  ) {}
+  ) {
+    if (isRefreshable(source)) source.onChange(() => this.refresh());
+  }
+
+  /**
+   * Forgets the listing so the next call re-reads the source (a new model file). Calculators already created
+   * stay, keyed by id.
+   */
+  refresh(): void {
+    this.listed = undefined;
+  }
 
   async all(): Promise<readonly CalculatorEntry[]> {
     if (this.listed) return this.listed;
     const source = this.source;
-    const value = typeof source === 'function' ? source() : source;
+    const value = isRefreshable(source) ? source.list() : typeof source === 'function' ? source() : source;
     if (!(value instanceof Promise)) return value;
     this.listed = value.catch((error: unknown) => {
       this.onListError(error);

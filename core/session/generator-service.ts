@@ -1,13 +1,17 @@
 /**
- * The generators a session offers to generate jobs: EDM generator files (`NAME.generator.json` with
- * `NAME.weights.bin` beside it, core/generative/edm/generator-file.ts) that a host lists and reads (node:fs in the
- * compute host and the CLI, fetch in web mode's worker). Listing reads only each JSON (card, T, atom counts,
- * conditioning property); the weights are read, checked and built into tf.Variables, after the host's tfjs backend
- * is initialised, when a job first uses the generator, once. A malformed file still lists, unavailable, with why.
+ * The generators a session offers to generate jobs: generator files of either family, EDM or GeoBFN
+ * (`NAME.generator.json` with `NAME.weights.bin` beside it; core/generative/edm/generator-file.ts and
+ * core/generative/geobfn/generator-file.ts), that a host lists and reads (node:fs in the compute host and the CLI,
+ * fetch in web mode's worker). Listing reads only each JSON (family, card, step limits, atom counts, conditioning
+ * property); the weights are read, checked and built into tf.Variables, after the host's tfjs backend is
+ * initialised, when a job first uses the generator, once. A malformed file still lists, unavailable, with why.
  */
 import type { GeneratorInfo } from '../contract/equimol-api';
-import type { EdmModel } from '../generative/edm/edm-model';
+import type { GeneratorModel } from '../generative/generation';
 import type { ModelAsset, ModelCatalogue } from '../predict/model-predictors';
+
+/** GeoBFN's step limits (its time is continuous): as GEOBFN_DEFAULT_STEPS / GEOBFN_MAX_STEPS of generation.ts. */
+const GEOBFN_STEPS = { defaultSteps: 100, maxSteps: 100_000 } as const;
 
 /** Generator ids: 'generator:NAME'. */
 export const GENERATOR_ID_PREFIX = 'generator:';
@@ -40,12 +44,17 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The GeneratorInfo of a generator file's JSON; a file that cannot be used lists unavailable with the reason. */
+type ConfigJson = {
+  schedule?: { timesteps?: unknown }; atomCounts?: unknown; encoding?: { species?: unknown }; species?: unknown;
+  context?: { property?: unknown; mean?: unknown; mad?: unknown };
+};
+
+/** The GeneratorInfo of a generator file's JSON (EDM or GeoBFN); a file that cannot be used lists unavailable with the reason. */
 export function generatorInfoOf(name: string, json: string): GeneratorInfo {
   const id = GENERATOR_ID_PREFIX + name;
   const unusable = (reason: string): GeneratorInfo => ({
     id, name, title: name, description: `${name}.generator.json cannot be used: ${reason}`, family: 'edm',
-    timesteps: 0, minAtoms: 0, maxAtoms: 0, species: [], available: false, reason,
+    timesteps: 0, defaultSteps: 0, minAtoms: 0, maxAtoms: 0, species: [], available: false, reason,
   });
   let doc: Record<string, unknown>;
   try {
@@ -56,16 +65,21 @@ export function generatorInfoOf(name: string, json: string): GeneratorInfo {
     return unusable(`not valid JSON (${messageOf(error)})`);
   }
   if (doc['format'] !== 'equimol-generator') return unusable(`not an Equimol generator file (format ${JSON.stringify(doc['format'])})`);
-  if (doc['family'] !== 'edm') return unusable(`unknown generator family ${JSON.stringify(doc['family'])}`);
-  const config = doc['config'] as { schedule?: { timesteps?: unknown }; atomCounts?: unknown; encoding?: { species?: unknown }; context?: { property?: unknown; mean?: unknown; mad?: unknown } } | undefined;
-  const timesteps = config?.schedule?.timesteps;
+  const family = doc['family'];
+  if (family !== 'edm' && family !== 'geobfn') return unusable(`unknown generator family ${JSON.stringify(family)}`);
+  const config = doc['config'] as ConfigJson | undefined;
   const counts = config?.atomCounts;
-  const species = config?.encoding?.species;
-  if (typeof timesteps !== 'number' || !Number.isInteger(timesteps) || timesteps < 1) return unusable('config.schedule.timesteps is not a positive integer');
+  const species = family === 'edm' ? config?.encoding?.species : config?.species;
+  let limits: { defaultSteps: number; maxSteps: number } = GEOBFN_STEPS;
+  if (family === 'edm') {
+    const timesteps = config?.schedule?.timesteps;
+    if (typeof timesteps !== 'number' || !Number.isInteger(timesteps) || timesteps < 1) return unusable('config.schedule.timesteps is not a positive integer');
+    limits = { defaultSteps: timesteps, maxSteps: timesteps };
+  }
   if (!Array.isArray(counts) || !counts.every((c) => typeof c === 'number' && c >= 0) || !counts.some((c) => (c as number) > 0)) return unusable('config.atomCounts is not a histogram');
-  if (!Array.isArray(species) || !species.every((z) => Number.isInteger(z))) return unusable('config.encoding.species is not a list of atomic numbers');
+  if (!Array.isArray(species) || !species.every((z) => Number.isInteger(z))) return unusable(`config.${family === 'edm' ? 'encoding.species' : 'species'} is not a list of atomic numbers`);
   const present = counts.map((c, n) => ((c as number) > 0 ? n : -1)).filter((n) => n > 0);
-  const context = config?.context;
+  const context = family === 'edm' ? config?.context : undefined;
   const property = context && typeof context.property === 'string' && typeof context.mean === 'number' && typeof context.mad === 'number'
     ? { name: context.property, mean: context.mean, mad: context.mad } : undefined;
   const card = doc['card'] as { title?: unknown; description?: unknown } | undefined;
@@ -76,19 +90,20 @@ export function generatorInfoOf(name: string, json: string): GeneratorInfo {
   const title = typeof card?.title === 'string' && card.title !== '' ? card.title : name;
   const parts = [
     typeof card?.description === 'string' ? card.description : '',
-    `T = ${timesteps}, ${present[0]}-${present.at(-1)} atoms`,
+    `${family === 'edm' ? `T = ${limits.maxSteps}` : `${limits.defaultSteps} steps by default`}, ${present[0]}-${present.at(-1)} atoms`,
     property ? `conditioned on ${property.name}` : 'unconditional',
     runs.length > 0 ? `trained ${trainedSteps} steps (${trainedHours.toFixed(2)} h)${typeof training?.dataset === 'string' ? ` on ${training.dataset}` : ''}` : 'no training recorded',
   ].filter((p) => p !== '');
   return {
-    id, name, title, description: `EDM: ${title}; ${parts.join('; ')}`, family: 'edm', timesteps,
+    id, name, title, description: `${family === 'edm' ? 'EDM' : 'GeoBFN'}: ${title}; ${parts.join('; ')}`, family,
+    timesteps: limits.maxSteps, defaultSteps: limits.defaultSteps,
     minAtoms: present[0]!, maxAtoms: present.at(-1)!, species: species as number[], ...(property ? { property } : {}), available: true,
   };
 }
 
 export class GeneratorService {
   private listed: Promise<Array<{ asset: ModelAsset; info: GeneratorInfo }>> | undefined;
-  private readonly loaded = new Map<string, Promise<EdmModel>>();
+  private readonly loaded = new Map<string, Promise<GeneratorModel>>();
   private backend: Promise<unknown> | undefined;
 
   constructor(private readonly source: GeneratorSource | undefined) {}
@@ -123,7 +138,7 @@ export class GeneratorService {
   }
 
   /** The generator's model, built once (the weights are read and checked on first use); a failure is retried. */
-  async get(id: string): Promise<EdmModel> {
+  async get(id: string): Promise<GeneratorModel> {
     await this.describe(id);
     let model = this.loaded.get(id);
     if (!model) {
@@ -132,10 +147,10 @@ export class GeneratorService {
       model = (async () => {
         this.backend ??= source.initBackend();
         await this.backend;
-        const [{ decodeGeneratorFile }, json, weights] = await Promise.all([
-          import('../generative/edm/generator-file'), source.catalogue.readJson(asset), source.catalogue.readWeights(asset),
+        const [{ decodeGenerator }, json, weights] = await Promise.all([
+          import('../generative/generation'), source.catalogue.readJson(asset), source.catalogue.readWeights(asset),
         ]);
-        return decodeGeneratorFile(json, weights, `${asset.name}.generator.json`).model;
+        return decodeGenerator(json, weights, `${asset.name}.generator.json`);
       })();
       this.loaded.set(id, model);
       model.catch(() => {

@@ -45,6 +45,7 @@ import { DocumentService, type Depicter, type LocalFileInput } from './document-
 import { EventHub } from './events';
 import { GeneratorService, type GeneratorSource } from './generator-service';
 import { JobService } from './job-service';
+import type { Trainer } from './jobs/train-job-kind';
 import { PredictorService, type PredictorSource } from './predictor-service';
 import { SettingsService } from './settings-service';
 
@@ -67,6 +68,8 @@ export interface SessionOptions {
   readonly calculators?: CalculatorSource;
   /** The generator files of generate jobs, listed on first need, each built on first use. Default: none. */
   readonly generators?: GeneratorSource;
+  /** Runs train jobs (needs files and Node: the compute host's main/train/train-job-host.ts). Default: none. */
+  readonly trainer?: Trainer;
   readonly depict?: Depicter;
   /** Starting settings (e.g. loaded from disk by Electron main or localStorage in web mode). */
   readonly settings?: Partial<Settings>;
@@ -117,7 +120,7 @@ export class EquimolSession implements EquimolApi {
     this.calculators = new CalculatorService(options.calculators);
     this.generators = new GeneratorService(options.generators);
     this.jobs = new JobService(
-      { documents: this.documents, predictors: this.predictors, calculators: this.calculators, generators: this.generators },
+      { documents: this.documents, predictors: this.predictors, calculators: this.calculators, generators: this.generators, ...(options.trainer ? { trainer: options.trainer } : {}) },
       {
         concurrency: this.settings.current.maxConcurrentJobs,
         now,

@@ -14,8 +14,9 @@ import { scoreCommand } from './commands/score';
 import { mdCommand } from './commands/md';
 import { relaxCommand } from './commands/relax';
 import { trainCommand } from './commands/train';
+import { labelCommand } from './commands/label';
 
-export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, relaxCommand, mdCommand, conformersCommand, evalCommand, trainCommand, scoreCommand, generateCommand];
+export const COMMANDS: readonly Command[] = [infoCommand, convertCommand, predictCommand, relaxCommand, mdCommand, conformersCommand, evalCommand, labelCommand, trainCommand, scoreCommand, generateCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

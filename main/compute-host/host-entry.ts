@@ -3,6 +3,8 @@
  * in tests and the headless fallback: a node:worker_threads Worker (parentPort). Bundled by
  * scripts/build-main.mjs into dist/main/compute-host.cjs.
  */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parentPort as workerParentPort, workerData } from 'node:worker_threads';
 import { ComputeHost } from './compute-host';
 import { createHostSession } from './create-session';
@@ -30,8 +32,21 @@ function parentEndpoint(): MessageEndpoint {
   };
 }
 
-// The app version comes as workerData (worker thread) or an --app-version= argument (utility process).
-const appVersion =
-  ((workerData ?? {}) as { appVersion?: string }).appVersion ??
-  process.argv.find((a) => a.startsWith('--app-version='))?.slice('--app-version='.length);
-new ComputeHost(createHostSession(appVersion ? { appVersion } : {}), parentEndpoint());
+/**
+ * Electron's userData folder of the packaged app (productName Equimol) on this platform, for a host started
+ * without --models-dir: %APPDATA%\Equimol, ~/Library/Application Support/Equimol, $XDG_CONFIG_HOME/Equimol.
+ */
+function defaultUserDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), 'Equimol');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Equimol');
+  return join(env['XDG_CONFIG_HOME'] ?? join(homedir(), '.config'), 'Equimol');
+}
+
+const argument = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const data = (workerData ?? {}) as { appVersion?: string; userModelsDir?: string };
+// The app version and the user's models folder come as workerData (worker thread) or --app-version= and
+// --models-dir= arguments (utility process; main passes userData/models); else EQUIMOL_MODELS_DIR, else the
+// packaged app's userData/models.
+const appVersion = data.appVersion ?? argument('app-version');
+const userModelsDir = data.userModelsDir ?? argument('models-dir') ?? process.env['EQUIMOL_MODELS_DIR'] ?? join(defaultUserDataDir(), 'models');
+new ComputeHost(createHostSession({ ...(appVersion ? { appVersion } : {}), userModelsDir }), parentEndpoint());

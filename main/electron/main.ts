@@ -92,7 +92,7 @@ function sendEvent(event: EquimolEvent): void {
 
 /** One utilityProcess running the compute host (dist/main/compute-host.cjs). */
 function spawnHostProcess(): HostProcess {
-  const child = utilityProcess.fork(hostPath, [`--app-version=${app.getVersion()}`], { serviceName: 'Equimol Compute' });
+  const child = utilityProcess.fork(hostPath, [`--app-version=${app.getVersion()}`, `--models-dir=${join(app.getPath('userData'), 'models')}`], { serviceName: 'Equimol Compute' });
   return {
     endpoint: {
       post: (message) => child.postMessage(message),

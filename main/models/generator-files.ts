@@ -1,12 +1,13 @@
 /**
- * EDM generator files on disk: `NAME.generator.json` with `NAME.weights.bin` beside it (format and checks in
- * core/generative/edm/generator-file.ts; this file only finds and reads the bytes). The shipped ones live under
+ * Generator files on disk, EDM or GeoBFN: `NAME.generator.json` with `NAME.weights.bin` beside it (formats and checks
+ * in core/generative/{edm,geobfn}/generator-file.ts, the family read from the JSON by core/generative/generation.ts;
+ * this file only finds and reads the bytes). The shipped ones live under
  * assets/models (any depth), as the model files do; the compute host lists them for the Generate panel and
  * `equimol generate` picks one by name, by path, or the best shipped one.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { EdmModel } from '../../core/generative/edm/edm-model';
+import type { GeneratorModel } from '../../core/generative/generation';
 import type { ModelAsset, ModelCatalogue } from '../../core/predict/model-predictors';
 import { generatorNameOf, generatorWeightsPathFor } from '../../core/session/generator-service';
 import { defaultModelsDir } from '../compute-host/model-catalogue';
@@ -38,12 +39,15 @@ export function nodeGeneratorCatalogue(dir: string = defaultModelsDir()): ModelC
   };
 }
 
-/** Reads, validates and builds the generator of a `*.generator.json` file (throws ModelFileError naming it, or the fs error). */
-export async function readGeneratorFile(path: string): Promise<{ model: EdmModel; json: string }> {
-  const { decodeGeneratorFile } = await import('../../core/generative/edm/generator-file');
+/**
+ * Reads, validates and builds the generator of a `*.generator.json` file of either family (throws ModelFileError
+ * naming it, or the fs error).
+ */
+export async function readGeneratorFile(path: string): Promise<{ model: GeneratorModel; json: string }> {
+  const { decodeGenerator } = await import('../../core/generative/generation');
   await silenceTfjsHints();
   const [json, weights] = await Promise.all([readFile(path, 'utf8'), readFile(generatorWeightsPathFor(path))]);
-  return { model: decodeGeneratorFile(json, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), basename(path)).model, json };
+  return { model: decodeGenerator(json, new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), basename(path)), json };
 }
 
 export class NoGeneratorError extends Error {

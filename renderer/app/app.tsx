@@ -7,11 +7,13 @@ import type {
   ExportFormat,
   JobId,
   JobProgress,
+  JobRequest,
   OpenResult,
   PredictorInfo,
   Settings,
   ViewerStyle as SettingsViewerStyle,
 } from '../../core/contract/equimol-api';
+import { TRAIN_NEEDS_DESKTOP_REASON } from '../../core/contract/equimol-api';
 import type { Structure } from '../../core/structure';
 import type { LabelMode, MeasureEvent, MeasureKind, PickEvent, StructureViewer, Vec3, ViewerStyle } from '../viewer/viewer-api';
 import {
@@ -34,6 +36,9 @@ import { ColorBar } from './components/color-bar';
 import { ConformersDialog } from './components/conformers-dialog';
 import { ConformersPanel } from './components/conformers-panel';
 import { GenerateDialog } from './components/generate-dialog';
+import { LabelDialog } from './components/label-dialog';
+import { TrainDialog } from './components/train-dialog';
+import { TrainPanel, useTrainJob } from './components/train-panel';
 import { JobsPanel } from './components/jobs-panel';
 import { MeasureBar } from './components/measure-bar';
 import { SamplerDialog } from './components/sampler-dialog';
@@ -357,6 +362,24 @@ export function App({ api }: AppProps) {
     };
   }, [api, activeDocId, selectedIndex, notify]);
 
+  // A predict job that adds columns (and per-atom arrays such as charges) to the open document: fetch the structure on
+  // screen again so the viewer and the colour-by menu see the new arrays, keeping the selection and measurements.
+  const predictedColumns = activeDoc?.columns.filter((c) => c.source !== undefined && c.source !== 'file').map((c) => c.key).join('|') ?? '';
+  const fetchedColumns = useRef(predictedColumns);
+  useEffect(() => {
+    if (fetchedColumns.current === predictedColumns) return;
+    fetchedColumns.current = predictedColumns;
+    if (!activeDocId || selectedIndex === null) return;
+    let alive = true;
+    api.getStructure(activeDocId, selectedIndex).then(
+      (s) => alive && setStructure(s),
+      (error: unknown) => alive && notify('error', 'Could not load the structure', String(error)),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, activeDocId, selectedIndex, predictedColumns, notify]);
+
   // ---------- documents ----------
   const closeDocument = useCallback(
     (docId: DocumentId) => {
@@ -394,6 +417,17 @@ export function App({ api }: AppProps) {
   // Conformer ensembles: the job, and the conformers superposed on the lowest, the others overlaid on the selected one.
   const conformers = useConformersJob({ api, jobs, documents, showDocument: activate, onStarted: onJobStarted, onError: onJobError });
   const generate = useGenerateJob({ api, jobs, documents, showDocument: activate, onStarted: onJobStarted, onError: onJobError });
+  // Training: a model written by a train job is listed as a predictor (calculators are listed by each dialog).
+  const relistPredictors = useCallback(() => void api.listPredictors().then(setPredictors, () => undefined), [api]);
+  const train = useTrainJob({ api, jobs, onStarted: onJobStarted, onError: onJobError, onModelWritten: relistPredictors });
+  const [labelOpen, setLabelOpen] = useState(false);
+  const startLabel = useCallback(
+    (request: JobRequest) => {
+      setLabelOpen(false);
+      api.startJob(request).then(onJobStarted, (error: unknown) => onJobError('Could not start the labelling', error instanceof Error ? error.message : String(error)));
+    },
+    [api, onJobStarted, onJobError],
+  );
   const ensemble = useConformerEnsemble(api, activeDoc);
   const [overlayConformers, setOverlayConformers] = useState(true);
   const viewerStructure = ensemble && selectedIndex !== null ? (ensemble[selectedIndex] ?? structure) : structure;
@@ -794,6 +828,19 @@ export function App({ api }: AppProps) {
             <button className="btn" onClick={generate.openDialog} title="Generate new 3D molecules with a diffusion model, scored like EDM" data-testid="generate-button">
               Generate…
             </button>
+            <button className="btn" onClick={() => setLabelOpen(true)} disabled={!activeDoc || activeDoc.recordCount === 0} title="Label the file's structures with a calculator (xtb): energy, forces, charges, dipole, orbitals" data-testid="label-button">
+              Label…
+            </button>
+            <button
+              className="btn"
+              onClick={train.openDialog}
+              disabled={platform === 'web' || !activeDoc || activeDoc.recordCount === 0}
+              title={platform === 'web' ? TRAIN_NEEDS_DESKTOP_REASON : 'Train or fine-tune an energy model on the file (live curves; the model is listed as model:NAME)'}
+              data-reason={platform === 'web' ? TRAIN_NEEDS_DESKTOP_REASON : undefined}
+              data-testid="train-button"
+            >
+              Train…
+            </button>
           </div>
           <div style={{ position: 'relative', flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
             <ViewerPane
@@ -845,6 +892,7 @@ export function App({ api }: AppProps) {
             </div>
           ) : null}
           {activeDoc && isTrajectory(activeDoc) ? <TrajectoryPanel api={api} doc={activeDoc} frame={frameIndex} onSeek={seekFrame} theme={theme} onExport={exportStructures} /> : null}
+          {train.shown ? <TrainPanel job={train.shown} theme={theme} onClose={train.closePanel} /> : null}
           {activeDoc && isConformerEnsemble(activeDoc) ? (
             <ConformersPanel api={api} doc={activeDoc} selectedIndex={selectedIndex} onSelect={selectConformer} overlay={overlayConformers} onOverlay={setOverlayConformers} theme={theme} onExport={exportStructures} />
           ) : null}
@@ -912,6 +960,8 @@ export function App({ api }: AppProps) {
         />
       ) : null}
       {generate.dialogOpen ? <GenerateDialog api={api} onStart={generate.start} onClose={generate.closeDialog} /> : null}
+      {train.dialogOpen && activeDoc ? <TrainDialog api={api} doc={activeDoc} onStart={train.start} onClose={train.closeDialog} /> : null}
+      {labelOpen && activeDoc ? <LabelDialog api={api} doc={activeDoc} onStart={startLabel} onClose={() => setLabelOpen(false)} /> : null}
       {conformers.dialogOpen && activeDoc && selectedIndex !== null ? (
         <ConformersDialog
           api={api}

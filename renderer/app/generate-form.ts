@@ -18,11 +18,11 @@ export interface GenerateForm {
   readonly trajectory: boolean;
 }
 
-/** 100 molecules with all the generator's trained steps, seed 1, sampled atom counts, a trajectory. */
+/** 100 molecules with the generator's default steps (EDM: all its trained steps; GeoBFN: 100), seed 1, sampled atom counts, a trajectory. */
 export function defaultGenerateForm(info: GeneratorInfo | undefined): GenerateForm {
   return {
     generator: info?.id ?? '', count: 100, atomsMode: 'sampled', atoms: info ? Math.round((info.minAtoms + info.maxAtoms) / 2) : 10,
-    steps: info?.timesteps ?? 100, seed: 1, useTarget: false, targetValue: info?.property ? Number(info.property.mean.toFixed(2)) : 0, trajectory: true,
+    steps: info?.defaultSteps ?? 100, seed: 1, useTarget: false, targetValue: info?.property ? Number(info.property.mean.toFixed(2)) : 0, trajectory: true,
   };
 }
 
@@ -31,7 +31,7 @@ export function generateFormProblem(form: GenerateForm, info: GeneratorInfo | un
   if (!info) return 'No generator is installed: put a NAME.generator.json and NAME.weights.bin under assets/models.';
   if (!info.available) return info.reason ?? 'This generator cannot be used.';
   if (!Number.isInteger(form.count) || form.count < 1 || form.count > 100_000) return 'Molecules must be a whole number from 1 to 100000.';
-  if (!Number.isInteger(form.steps) || form.steps < 1 || form.steps > info.timesteps) return `Steps must be a whole number from 1 to ${info.timesteps} (the generator's trained steps).`;
+  if (!Number.isInteger(form.steps) || form.steps < 1 || form.steps > info.timesteps) return `Steps must be a whole number from 1 to ${info.timesteps} (${info.family === 'edm' ? "the generator's trained steps" : 'the most this generator allows'}).`;
   if (!Number.isInteger(form.seed) || form.seed < 0 || form.seed > 2 ** 32 - 1) return 'Seed must be a whole number from 0 to 4294967295.';
   if (form.atomsMode === 'fixed' && (!Number.isInteger(form.atoms) || form.atoms < 1 || form.atoms > info.maxAtoms)) {
     return `Atoms must be a whole number from 1 to ${info.maxAtoms} (the largest training molecule).`;

@@ -133,11 +133,9 @@ test('a property ensemble in the web build\'s model folder is listed, predicts g
 
   // Per-atom charges reach the "Colour by" menu of the first molecule (aspirin: C, H, O) and colour its atoms.
   assert.equal(elements[0]!.join('').replace(/[CHO]/g, ''), '', 'record 1 is H, C, O only');
-  // Record 1 is selected; the app fetches the selected structure only when the selection changes (the getStructure
-  // effect in renderer/app/app.tsx), so arrays a job adds to the molecule on show appear once the row is chosen again.
+  // Record 1 stays selected while the job runs: the arrays the job adds to the molecule on show reach the viewer
+  // without choosing the row again (the app fetches the selected structure again when predicted columns appear).
   assert.equal(await page.getAttribute('[data-testid="structure-list"] .vtable-row.selected', 'data-row'), '0');
-  await page.dispatchEvent('[data-testid="structure-list"] .vtable-row[data-row="1"]', 'mousedown');
-  await page.dispatchEvent('[data-testid="structure-list"] .vtable-row[data-row="0"]', 'mousedown');
   await page.waitForSelector(`[data-testid="color-by"] option[value="${ID}:charges"]`, { state: 'attached' });
   const choices = await page.$$eval('[data-testid="color-by"] option', (options) => options.map((o) => (o as HTMLOptionElement).value));
   assert.ok(choices.includes(`${ID}:charges`) && choices.includes(`${ID}:charges_std`), `colour-by choices: ${choices.join(', ')}`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +17,7 @@ function startHostWorker(): Worker {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = pathToFileURL(join(root, 'main/compute-host/host-entry.ts')).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: { appVersion: '9.8.7' } });
+  return new Worker(bootstrap, { eval: true, workerData: { appVersion: '9.8.7', userModelsDir: mkdtempSync(join(tmpdir(), 'equimol-host-models-')) } });
 }
 
 let worker: Worker;

@@ -41,7 +41,7 @@ test('wrong types are rejected with the method and field named', () => {
     ['exportJob', ['job-1', 'xlsx'], /format must be one of 'csv', 'sdf', 'extxyz'/],
     ['setSettings', [{ theme: 'purple' }], /patch\.theme must be one of/],
     ['setSettings', [{ theme: 'dark', evil: true }], /unknown field 'evil'/],
-    ['startJob', [{ kind: 'train', docIds: ['d'], predictor: 'geometry' }], /request\.kind must be one of 'predict', 'relax', 'md'/],
+    ['startJob', [{ kind: 'fit', docIds: ['d'], predictor: 'geometry' }], /request\.kind must be one of 'predict', 'relax', 'md'/],
     ['startJob', [null], /request must be an object/],
     ['saveFile', [{ suggestedName: 'x.csv', bytes: 'text' }], /request\.bytes must be a Uint8Array/],
   ];

@@ -1,7 +1,9 @@
 /**
  * Ancestral sampling of an EDM generator (Hoogeboom et al. 2022, Algorithm 2): N ~ p(N) from the training data,
- * z_T ~ N(0, I) (x in the zero-CoM subspace), then p(z_s | z_t) down the timesteps of `samplingTimesteps`
- * (steps = T is EDM's sampler; fewer strides the same schedule), then p(x, h | z_0): positions from the x̂ estimate
+ * z_T ~ N(0, I) (x in the zero-CoM subspace), then p(z_s | z_t) down the integer timesteps T = t_0 > … > t_n = 0
+ * of a step schedule (`edmTimestepGrid` of ../step-schedules.ts: uniform, EDM's, strides the trained schedule evenly
+ * and with steps = T is EDM's sampler; log-snr, karras and measured place the steps by noise level or by a pilot
+ * run's measured rates), then p(x, h | z_0): positions from the x̂ estimate
  * plus σ_0/α_0 noise, types argmax and charges round(·×10) of z_0,h (EDM `sample_p_xh_given_z0`).
  *
  * One seed fixes everything (atom counts, then the noise of each batch in order): the same seed, count and
@@ -13,7 +15,7 @@ import { predictNoiseHost, reverseStepCoefficients } from './diffusion';
 import { batchTensors, disposeBatchTensors } from './dynamics';
 import { sampleAtomCount, type EdmModel } from './edm-model';
 import { comFreeGaussian, decodeAtom, featureCount, fullyConnectedBatch, gaussians, gaussianSource, removeMean } from './molecules';
-import { samplingTimesteps } from './schedule';
+import { edmTimestepGrid, type StepSchedule } from '../step-schedules';
 
 export interface SampleProgress {
   /** Network evaluations done so far, over all batches. */
@@ -28,6 +30,8 @@ export interface SampleOptions {
   readonly seed: number;
   /** Network evaluations in the reverse chain (≤ T; default T), plus one for p(x, h | z_0). */
   readonly steps?: number;
+  /** Where the steps go between t = T and 0 (default uniform: EDM's strided timesteps, exactly). */
+  readonly schedule?: StepSchedule;
   /** Fixed atom count (one for all, or one per molecule); default: drawn from the training histogram. */
   readonly atomCount?: number | readonly number[];
   /** Property target in the property's units (conditional models only): one for all or one per molecule. */
@@ -50,6 +54,14 @@ export interface SampleResult {
   readonly structures: Structure[];
   /** Per molecule, the frames z_t (positions ×scale, types argmax of z_t,h) from t = T down to the result. */
   readonly trajectories?: Structure[][];
+  /** The integer timesteps t_0 = T > … > t_n = 0 used. */
+  readonly times: readonly number[];
+  /**
+   * How fast the data estimate x̂ = (z_t,x − σ_t ε̂_x)/α_t moved: at the midpoint of each step in progress
+   * u = 1 − t/T, RMS over atoms of ‖x̂_{k+1} − x̂_k‖ (Å) divided by u_{k+1} − u_k, averaged over the batches
+   * (the last step's end is the final molecule). A `measured` step schedule takes it.
+   */
+  readonly estimateRates: { readonly progress: number[]; readonly rates: number[] };
 }
 
 function perMolecule(value: number | readonly number[] | undefined, count: number, what: string): number[] | undefined {
@@ -81,7 +93,7 @@ function frame(model: EdmModel, x: Float64Array, h: Float64Array, start: number,
 export async function sampleEdm(model: EdmModel, options: SampleOptions): Promise<SampleResult> {
   const T = model.schedule.timesteps;
   const steps = options.steps ?? T;
-  const times = samplingTimesteps(T, steps);
+  const times = edmTimestepGrid(model.schedule.gamma, steps, options.schedule ?? { kind: 'uniform' });
   const count = options.count;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`molecule count must be a non-negative integer, got ${count}`);
   const uniform = seededRandom(options.seed);
@@ -99,6 +111,8 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
   const trajectories: Structure[][] = [];
   const totalEvaluations = Math.ceil(count / batchSize) * (steps + 1);
   let evaluations = 0;
+  const rateSums = new Float64Array(steps);
+  let batches = 0;
   const positionNoise = (atomStart: Int32Array): Float64Array => {
     const noise = comFreeGaussian(gaussian, atomStart);
     if (options.noiseTransform) {
@@ -118,6 +132,20 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
     const keepFrames = (x: Float64Array, h: Float64Array, t: number) => {
       molecules.forEach((_, g) => frames[g]!.push(frame(model, x, h, host.atomStart[g]!, host.atomStart[g + 1]!, `edm-sample-${first + g + 1} t=${t}`)));
     };
+    let previous: Float64Array | undefined;
+    /** x̂ after evaluation k (k = 0..steps) into the rate of step k − 1 → k. */
+    const recordEstimate = (k: number, estimate: Float64Array) => {
+      if (previous) {
+        let squared = 0;
+        for (let i = 0; i < estimate.length; i++) squared += (estimate[i]! - previous[i]!) ** 2;
+        rateSums[k - 1]! += (Math.sqrt(squared / host.nAtoms) * model.config.encoding.scales.positions * T) / (times[k - 1]! - times[k]!);
+      }
+      previous = estimate;
+    };
+    const dataEstimate = (z: Float64Array, epsX: ArrayLike<number>, t: number) => {
+      const alpha = Math.sqrt(model.schedule.alpha2(t)), sigma = Math.sqrt(model.schedule.sigma2(t));
+      return z.map((v, i) => (v - sigma * epsX[i]!) / alpha);
+    };
     try {
       let x = positionNoise(host.atomStart); // z_T,x [nAtoms*3]
       let h = gaussians(gaussian, nf * host.nAtoms); // z_T,h [nAtoms*nf]
@@ -126,6 +154,7 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
         options.signal?.throwIfAborted();
         const t = times[k]!, s = times[k + 1]!;
         const eps = predictNoiseHost(model, tensors, { x, h }, t, context);
+        recordEstimate(k, dataEstimate(x, eps.epsX, t));
         const { a, b, c } = reverseStepCoefficients(model, s, t);
         const noiseX = positionNoise(host.atomStart);
         const noiseH = gaussians(gaussian, nf * host.nAtoms);
@@ -145,7 +174,9 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
       const noiseX = positionNoise(host.atomStart);
       const final = x.map((v, i) => (v - sigma0 * eps.epsX[i]!) / alpha0 + (sigma0 / alpha0) * noiseX[i]!);
       removeMean(final, host.atomStart);
+      recordEstimate(steps, dataEstimate(x, eps.epsX, 0));
       evaluations++;
+      batches++;
       molecules.forEach((_, g) => {
         const st = frame(model, final, h, host.atomStart[g]!, host.atomStart[g + 1]!, `edm-sample-${first + g + 1}`);
         structures.push(st);
@@ -156,5 +187,7 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
       disposeBatchTensors(tensors);
     }
   }
-  return { structures, ...(every > 0 ? { trajectories } : {}) };
+  const progress = Array.from({ length: steps }, (_, k) => 1 - 0.5 * (times[k]! + times[k + 1]!) / T);
+  const rates = Array.from(rateSums, (v) => v / Math.max(1, batches));
+  return { structures, times, estimateRates: { progress, rates }, ...(every > 0 ? { trajectories } : {}) };
 }

@@ -38,8 +38,8 @@ export const generateJobKind: JobKindHandler<GenerateJobRequest> = {
     const generators = services.generators;
     if (!generators) throw new Error('this session offers no generators');
     const info = await generators.describe(request.generator);
-    const steps = request.steps ?? info.timesteps;
-    if (steps > info.timesteps) throw new RangeError(`request.steps (${steps}) exceeds the ${info.timesteps} steps ${info.name} was trained with`);
+    const steps = request.steps ?? info.defaultSteps;
+    if (steps > info.timesteps) throw new RangeError(`request.steps (${steps}) exceeds the ${info.timesteps} steps ${info.name} ${info.family === 'edm' ? 'was trained with' : 'takes'}`);
     if (request.atoms !== undefined && request.atoms > info.maxAtoms) {
       throw new RangeError(`request.atoms (${request.atoms}) exceeds the largest molecule of ${info.name}'s training data (${info.maxAtoms} atoms)`);
     }
@@ -56,7 +56,7 @@ export const generateJobKind: JobKindHandler<GenerateJobRequest> = {
     const trajectory = request.trajectory ?? true;
     const every = request.trajectoryEvery ?? Math.max(1, Math.ceil(steps / TRAJECTORY_FRAMES));
     return {
-      label: `generate ${request.count} with ${info.name} (${steps} steps)`,
+      label: `generate ${request.count} with ${info.name} (${steps} steps${request.schedule && request.schedule !== 'uniform' ? `, ${request.schedule} schedule` : ''})`,
       total: batches * (steps + 1),
       unit: 'steps',
       columns: GENERATE_COLUMNS,
@@ -87,7 +87,7 @@ export const generateJobKind: JobKindHandler<GenerateJobRequest> = {
         let result;
         try {
           result = await generation.generateMolecules(model, {
-            count: request.count, seed: request.seed ?? 1, steps, batchSize,
+            count: request.count, seed: request.seed ?? 1, steps, batchSize, ...(request.schedule ? { schedule: request.schedule } : {}),
             ...(request.atoms !== undefined ? { atoms: request.atoms } : {}),
             ...(target !== undefined ? { target } : {}),
             ...(trajectory ? { trajectoryEvery: every } : {}),

@@ -13,6 +13,7 @@ import type { DocumentService } from '../document-service';
 import type { GeneratorService } from '../generator-service';
 import type { JobContext } from '../job-queue';
 import type { PredictorService } from '../predictor-service';
+import type { Trainer } from './train-job-kind';
 
 /** What a job kind may use of the session. */
 export interface JobServices {
@@ -21,6 +22,8 @@ export interface JobServices {
   readonly calculators: CalculatorService;
   /** Generators of generate jobs (absent: none offered). */
   readonly generators?: GeneratorService;
+  /** Runs train jobs (the compute host's; absent in web mode, which refuses them). */
+  readonly trainer?: Trainer;
 }
 
 /** Where a running job puts its result rows: one per structure, in order, each with the document it belongs to. */

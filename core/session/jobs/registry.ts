@@ -4,10 +4,12 @@
  */
 import { conformersJobKind } from './conformers-job-kind';
 import { generateJobKind } from './generate-job-kind';
+import { labelJobKind } from './label-job-kind';
 import type { JobKindTable } from './job-kind';
 import { mdJobKind } from './md-job-kind';
 import { predictJobKind } from './predict-job-kind';
 import { relaxJobKind } from './relax-job-kind';
+import { trainJobKind } from './train-job-kind';
 
 export const JOB_KINDS: JobKindTable = {
   predict: predictJobKind,
@@ -15,4 +17,6 @@ export const JOB_KINDS: JobKindTable = {
   md: mdJobKind,
   conformers: conformersJobKind,
   generate: generateJobKind,
+  train: trainJobKind,
+  label: labelJobKind,
 };

@@ -1,6 +1,7 @@
 /**
- * `equimol generate [--model NAME|FILE] --n N --steps S --seed S --out gen.sdf`: new 3D molecules from an EDM
- * generator (core/generative/generation.ts, the same run as the app's generate job: same seed, same molecules),
+ * `equimol generate [--model NAME|FILE] --n N --steps S [--schedule KIND] --seed S --out gen.sdf`: new 3D molecules
+ * from an EDM or GeoBFN generator (the file's family decides; core/generative/generation.ts, the same run as the
+ * app's generate job: same seed, same molecules),
  * scored as EDM scores them. Each batch is scored and written to the SD file as it finishes (EDM's bonds, the
  * score fields per record), so Ctrl-C keeps every finished batch; the score report goes to stdout at the end.
  */
@@ -8,6 +9,8 @@ import { writeFile } from 'node:fs/promises';
 import { createSdfWriter } from '../../../core/formats/sdf/writer';
 import { createExtxyzWriter } from '../../../core/formats/xyz/writer';
 import type { BackendPreference } from '../../../core/engine/backend/backend';
+import type { StepScheduleKind } from '../../../core/generative/generation';
+import { stepScheduleKinds } from '../../../core/generative/step-schedules';
 import type { Structure } from '../../../core/structure/structure';
 import { FileTextSink } from '../../io/files';
 import { generatorFilePathOf, NoGeneratorError, readGeneratorFile } from '../../models/generator-files';
@@ -20,19 +23,24 @@ const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 const HELP = `Usage: equimol generate [options] --n N --out GEN.sdf
 
-Generates N new 3D molecules with an EDM generator (Hoogeboom et al. 2022: ancestral sampling of an
-E(3)-equivariant diffusion model) and scores them as EDM does: atom and molecule stability from EDM's
-bond-length table and valences, RDKit validity, uniqueness of the canonical SMILES within the run.
+Generates N new 3D molecules with a generator, EDM (Hoogeboom et al. 2022: ancestral sampling of an
+E(3)-equivariant diffusion model) or GeoBFN (Song et al. 2024: a geometric Bayesian flow network), as the
+file's family says, and scores them as EDM does: atom and molecule stability from EDM's bond-length table
+and valences, RDKit validity, uniqueness of the canonical SMILES within the run.
 Each record of GEN.sdf has EDM's bonds and the data fields status (ok, invalid, error), error (why invalid),
 atom_stable_fraction, stable_atoms, mol_stable, valid, smiles, unique and fragments (and PROPERTY_target with
---target). The score report is printed at the end. The same seed, --n, --steps and --batch-size give the same
-molecules, and the same file, on the same backend.
+--target). The score report is printed at the end. The same seed, --n, --steps, --schedule and --batch-size
+give the same molecules, and the same file, on the same backend.
 
 Options:
   --model NAME|FILE      a shipped generator (NAME of assets/models/**/NAME.generator.json) or a
                          FILE.generator.json (default: the shipped generator trained on the most molecules)
   -n, --n N              molecules to generate (required)
-  --steps S              denoising steps, 1..T of the generator (default T); fewer strides its schedule
+  --steps S              denoising steps (EDM: 1..T of the generator, default T, fewer strides its
+                         schedule; GeoBFN: default 100)
+  --schedule KIND        where the steps go: uniform (default, the papers' samplers), log-snr (equal
+                         steps of log SNR), karras (Karras et al. 2022, rho 7) or measured (steps spread
+                         by the rate a seeded 8-molecule pilot run's estimate moved at)
   --seed S               seed of the atom counts and of all noise (default 1)
   --atoms N              atoms of every molecule (default: drawn from the training data's atom counts)
   --target PROP=VALUE    property target of a conditional generator, e.g. gap=6.5 (eV); default its training mean
@@ -91,11 +99,11 @@ function createGenerateProgress(stderr: CliIo['stderr'], plainIntervalMs = 10_00
 
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'generate 3D molecules with an EDM generator and score them like EDM',
+  summary: 'generate 3D molecules with an EDM or GeoBFN generator and score them like EDM',
   help: HELP,
   async run(args, io: CliIo) {
     const { values, positionals } = parseCommandLine(args, {
-      model: { type: 'string' }, n: { type: 'string', short: 'n' }, steps: { type: 'string' }, seed: { type: 'string' },
+      model: { type: 'string' }, n: { type: 'string', short: 'n' }, steps: { type: 'string' }, schedule: { type: 'string' }, seed: { type: 'string' },
       atoms: { type: 'string' }, target: { type: 'string' }, out: { type: 'string', short: 'o' }, trajectory: { type: 'string' },
       every: { type: 'string' }, 'batch-size': { type: 'string' }, 'models-dir': { type: 'string' }, backend: { type: 'string' },
     });
@@ -115,6 +123,8 @@ export const generateCommand: Command = {
     const every = positiveInteger(values.every, '--every');
     const batchSize = positiveInteger(values['batch-size'], '--batch-size');
     const target = parseTarget(values.target);
+    const schedule = values.schedule ?? 'uniform';
+    if (!(stepScheduleKinds as readonly string[]).includes(schedule)) throw new UsageError(`--schedule must be one of ${stepScheduleKinds.join(', ')}, got '${schedule}'`);
     const backend = values.backend ?? 'auto';
     if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
 
@@ -134,18 +144,18 @@ export const generateCommand: Command = {
       return EXIT.unreadable;
     }
     try {
-      const T = model.schedule.timesteps;
-      if (steps !== undefined && steps > T) throw new UsageError(`--steps ${steps} exceeds the ${T} steps this generator was trained with`);
+      const [{ generateMolecules, withScores, stepLimits, familyOf, conditioningOf }, { loadRDKit }, { formatScoreReport, scoreMolecules }] = await Promise.all([
+        import('../../../core/generative/generation'), import('../../../core/toolkits/toolkits'), import('../../../core/generative/scoring/score'),
+      ]);
+      const { defaultSteps, maxSteps } = stepLimits(model);
+      if (steps !== undefined && steps > maxSteps) throw new UsageError(`--steps ${steps} exceeds the ${maxSteps} steps this generator ${familyOf(model) === 'edm' ? 'was trained with' : 'takes'}`);
       if (atoms !== undefined && atoms > model.maxAtoms) throw new UsageError(`--atoms ${atoms} exceeds the largest molecule of the training data (${model.maxAtoms} atoms)`);
-      const context = model.config.context;
+      const context = conditioningOf(model);
       if (target && !context) throw new UsageError('--target: this generator is unconditional; it takes no property target');
       if (target && context && target.property !== context.property) throw new UsageError(`--target: this generator is conditioned on '${context.property}', not '${target.property}'`);
       const targetValue = context ? (target?.value ?? context.mean) : undefined;
       if (context && !target) writeLine(io.stderr, `equimol generate: no --target given: ${context.property} = ${context.mean.toPrecision(6)} (the training mean)`);
 
-      const [{ generateMolecules, withScores }, { loadRDKit }, { formatScoreReport, scoreMolecules }] = await Promise.all([
-        import('../../../core/generative/generation'), import('../../../core/toolkits/toolkits'), import('../../../core/generative/scoring/score'),
-      ]);
       await loadRDKit();
       const sdf = createSdfWriter();
       const out = await FileTextSink.open(values.out, 'w');
@@ -155,9 +165,9 @@ export const generateCommand: Command = {
       const progress = createGenerateProgress(io.stderr);
       const started = performance.now();
       const result = await generateMolecules(model, {
-        count, seed, ...(steps !== undefined ? { steps } : {}), ...(atoms !== undefined ? { atoms } : {}),
+        count, seed, ...(steps !== undefined ? { steps } : {}), schedule: schedule as StepScheduleKind, ...(atoms !== undefined ? { atoms } : {}),
         ...(targetValue !== undefined ? { target: targetValue } : {}), ...(batchSize !== undefined ? { batchSize } : {}),
-        ...(values.trajectory !== undefined ? { trajectoryEvery: every ?? Math.max(1, Math.ceil((steps ?? T) / 50)) } : {}),
+        ...(values.trajectory !== undefined ? { trajectoryEvery: every ?? Math.max(1, Math.ceil((steps ?? defaultSteps) / 50)) } : {}),
         signal: io.signal,
         onProgress: (p) => progress.update(p),
         onBatch: async (molecules, first) => {
@@ -174,7 +184,7 @@ export const generateCommand: Command = {
       const seconds = (performance.now() - started) / 1000;
       if (result.cancelled) writeLine(io.stderr, `equimol generate: interrupted: ${written.length} of ${count} molecules written to ${values.out}`);
       io.stdout.write(formatScoreReport(scoreMolecules(written)));
-      writeLine(io.stderr, `generated ${written.length} molecules in ${seconds.toFixed(1)} s (${(written.length / Math.max(seconds, 1e-9)).toFixed(2)} molecules/s), ${steps ?? T} steps, seed ${seed}`);
+      writeLine(io.stderr, `generated ${written.length} molecules in ${seconds.toFixed(1)} s (${(written.length / Math.max(seconds, 1e-9)).toFixed(2)} molecules/s), ${steps ?? defaultSteps} steps (${schedule}), seed ${seed}`);
       return result.cancelled ? EXIT.cancelled : EXIT.ok;
     } finally {
       model.dispose();

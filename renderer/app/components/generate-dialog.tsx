@@ -64,7 +64,7 @@ export function GenerateDialog(props: GenerateDialogProps) {
         </div>
         <div className="sampler-fields">
           <NumberField label="Molecules" value={form.count} step={1} min={1} onChange={(count) => set({ count })} testId="generate-count" />
-          <NumberField label="Steps" value={form.steps} step={1} min={1} onChange={(steps) => set({ steps })} testId="generate-steps" title={info ? `Denoising steps, at most the ${info.timesteps} the generator was trained with` : undefined} />
+          <NumberField label="Steps" value={form.steps} step={1} min={1} onChange={(steps) => set({ steps })} testId="generate-steps" title={info ? (info.family === 'edm' ? `Denoising steps, at most the ${info.timesteps} the generator was trained with` : `Bayesian-flow steps, at most ${info.timesteps}`) : undefined} />
           <NumberField label="Seed" value={form.seed} step={1} min={0} onChange={(seed) => set({ seed })} testId="generate-seed" />
           <label className="sampler-field">
             <span>Atom count</span>

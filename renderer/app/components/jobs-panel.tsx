@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { ExportFormat, JobId, JobProgress, PredictorInfo } from '../../../core/contract/equimol-api';
 import { conformersStatusText } from '../conformer-ensemble';
 import { generateStatusText } from '../generate-form';
+import { trainStatusText } from '../train-form';
 import { formatDuration, formatRate, plural } from '../util/format';
 import { BoltIcon, ChevronIcon, StopIcon } from './icons';
 
@@ -27,6 +28,7 @@ export function samplerStatusText(job: JobProgress): string {
   if (!s) return '';
   if (job.kind === 'conformers') return conformersStatusText(job);
   if (job.kind === 'generate') return generateStatusText(job);
+  if (s.train) return trainStatusText(s.train);
   const parts = [`step ${s.step.toLocaleString('en-US')}/${s.totalSteps.toLocaleString('en-US')}`, `E ${s.energy.toFixed(4)} eV`];
   if (s.fmax !== undefined) parts.push(`fmax ${s.fmax.toFixed(3)} eV/Å`);
   if (s.temperature !== undefined) parts.push(`T ${s.temperature.toFixed(0)} K`);
