@@ -2,10 +2,11 @@
  * Web mode in Debian's Chromium: a QM9-xTB extXYZ file (three real frames, test/fixtures/viewer/qm9-xtb-3.extxyz)
  * coloured by its per-atom charges and force norms through the viewer toolbar's "Colour by" menu, with the colour bar
  * naming the array, its unit and range, and the dipole arrow from the file's `dipole` toggled on and off.
- * Writes docs/screenshots/colour-by-charges.png ($EQUIMOL_SCREENSHOT_DIR overrides the folder).
+ * Writes colour-by-charges.png to a temporary folder; EQUIMOL_SCREENSHOT_DIR=docs/screenshots refreshes the README's copy.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readText } from '../../core/formats/read-text';
@@ -16,7 +17,7 @@ import { chromiumSkipReason, pngDataUrlToPixels, REPO_ROOT } from '../helpers/br
 import { dropFiles, fileFromDisk, openWebApp, type WebApp } from './web-app-harness';
 
 const FIXTURE = 'test/fixtures/viewer/qm9-xtb-3.extxyz';
-const SHOT_DIR = process.env['EQUIMOL_SCREENSHOT_DIR'] ?? resolve(REPO_ROOT, 'docs', 'screenshots');
+const SHOT_DIR = process.env['EQUIMOL_SCREENSHOT_DIR'] ? resolve(process.env['EQUIMOL_SCREENSHOT_DIR']) : mkdtempSync(join(tmpdir(), 'equimol-colour-by-'));
 const skip = chromiumSkipReason();
 const first = readText(readFileSync(resolve(REPO_ROOT, FIXTURE), 'utf8'), FIXTURE, extxyzFormat).structures[0]!;
 let app: WebApp | undefined;
