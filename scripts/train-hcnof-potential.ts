@@ -31,6 +31,7 @@ import type { Structure } from '../core/structure/structure';
 import { readStructures } from '../main/io/read-structures';
 import { readModelFile, writeModelFile } from '../main/models/model-files';
 import { initNodeBackend } from '../main/models/node-backend';
+import { potentialCard } from './potential-card';
 
 const HARTREE_EV = 27.211386245988;
 /** GFN2-xTB isolated atoms (xtb 6.5.1, --acc 0.2, ground-state spin), eV: H, C, N, O from the dataset README; F computed here (`xtb f.xyz --uhf 1`: −4.619339964238 Eh). */
@@ -201,5 +202,7 @@ await save(undefined, {
   metrics: [metricsOf(`test by name (${test.length} of ${split.test.length} frames)`, testMetrics), ...(result.bestValidation ? [metricsOf(`validation (${validation.length} frames)`, result.bestValidation)] : [])],
 });
 await writeFile(`${out}.log.json`, JSON.stringify({ history: result.history, test: testMetrics }, null, 1));
+// The card of this run (scripts/potential-card.ts adds earlier runs' curves and the out-of-distribution figures).
+await writeFile(`${out}.md`, potentialCard(JSON.parse(await readFile(`${out}.model.json`, 'utf8')), [result.history]));
 console.log(`wrote ${out}.model.json`);
 model.dispose();
