@@ -20,7 +20,7 @@ interface OodSummary {
 const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 
 /** Markdown card of a member: `doc` is the model file's JSON, `histories` the per-run validation curves. */
-export function potentialCard(doc: { card: { title: string; description: string; intendedUse: string; limitations: string; citation?: string }; config: Record<string, unknown>; training: { dataset: string; epochs: number; seconds: number; runs?: Run[]; backend: string; options: Record<string, unknown> }; metrics?: Metrics[] }, histories: HistoryEntry[][], ood?: OodSummary): string {
+export function potentialCard(doc: { card: { title: string; description: string; intendedUse: string; limitations: string; citation?: string }; config: Record<string, unknown>; training: { dataset: string; epochs: number; seconds: number; runs?: Run[]; backend: string; options: Record<string, unknown> }; metrics?: Metrics[] }, histories: ReadonlyArray<readonly HistoryEntry[]>, ood?: OodSummary): string {
   const runs = doc.training.runs ?? [];
   const lines = [
     `# ${doc.card.title}`, '', doc.card.description, '',
