@@ -4,147 +4,41 @@
  *
  *   nice -n 19 node --import tsx scripts/train-edm-qm9.ts --minutes 120 --features 64 --layers 4 --out tmp/runs/edm-qm9/edm-qm9
  *
- * Writes OUT.generator.json + OUT.weights.bin (the EMA weights, every --checkpoint-minutes and at the end) and the
- * card OUT.md (command, budget, every run). --init continues from such a file (weights, config and the run record;
- * Adam's moments restart). Split by molecule name (core/engine/train/splits.ts, seed 1: 2 % validation, 5 % test,
- * the split of the hcnof potential); the generator trains on the training side only. Prints molecules/s.
+ * The recipe (split by name, --init, checkpoints, card OUT.md, molecules/s) is generator-recipe.ts, shared with
+ * train-geobfn-qm9.ts; EDM adds --schedule polynomial|cosine, --timesteps and --condition PROPERTY.
  */
-import { parseArgs } from 'node:util';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { splitByName } from '../core/engine/train/splits';
-import { atomCountHistogram, contextSpecOf, createEdm, type EdmModel } from '../core/generative/edm/edm-model';
-import { decodeGeneratorFile, encodeGeneratorFile, type GeneratorRun, type GeneratorTraining } from '../core/generative/edm/generator-file';
-import { trainEdm, type EdmCheckpoint } from '../core/generative/edm/train';
-import { createStructure } from '../core/structure/structure';
-import type { BackendPreference } from '../core/engine/backend/backend';
-import { readStructures } from '../main/io/read-structures';
-import { initNodeBackend } from '../main/models/node-backend';
+import { atomCountHistogram, contextSpecOf, createEdm } from '../core/generative/edm/edm-model';
+import { decodeGeneratorFile, encodeGeneratorFile } from '../core/generative/edm/generator-file';
+import { trainEdm } from '../core/generative/edm/train';
+import { number, runGeneratorRecipe } from './generator-recipe';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const datasetPath = join(root, '..', 'shared', 'datasets', 'qm9_xtb', 'qm9_xtb_equilibrium.extxyz.gz');
-const { values } = parseArgs({
+await runGeneratorRecipe({
+  script: 'train-edm-qm9.ts',
+  defaultOut: 'edm-qm9',
   options: {
-    minutes: { type: 'string', default: '60' },
-    features: { type: 'string', default: '64' },
-    layers: { type: 'string', default: '4' },
-    'batch-size': { type: 'string', default: '64' },
-    'learning-rate': { type: 'string', default: '5e-4' },
-    ema: { type: 'string', default: '0.999' },
     schedule: { type: 'string', default: 'polynomial' },
     timesteps: { type: 'string', default: '1000' },
     condition: { type: 'string' },
-    limit: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    'checkpoint-minutes': { type: 'string', default: '10' },
-    backend: { type: 'string', default: 'wasm' },
-    init: { type: 'string' },
-    out: { type: 'string' },
   },
-});
-const command = `node --import tsx scripts/train-edm-qm9.ts ${process.argv.slice(2).join(' ')}`;
-const out = values.out ?? join(root, 'tmp', 'runs', 'edm-qm9', 'edm-qm9');
-const number = (name: string, text: string | undefined): number => {
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number, got '${text}'`);
-  return v;
-};
-
-const backend = await initNodeBackend(values.backend as BackendPreference);
-console.log(`backend: ${backend.description}`);
-const started = performance.now();
-const all = (await readStructures(datasetPath)).map((s) => createStructure({
-  name: s.name, numbers: s.numbers, positions: s.positions,
-  properties: values.condition ? { [values.condition]: s.properties[values.condition]! } : {},
-}));
-const split = splitByName(all, { seed: 1, validation: 0.02, test: 0.05 });
-const train = values.limit ? split.train.slice(0, number('limit', values.limit)) : split.train;
-console.log(`read ${all.length} molecules in ${((performance.now() - started) / 1000).toFixed(1)} s; training on ${train.length}`);
-
-let model: EdmModel;
-let earlierRuns: GeneratorRun[] = [];
-if (values.init) {
-  const json = await readFile(values.init, 'utf8');
-  const decoded = decodeGeneratorFile(json, new Uint8Array(await readFile(values.init.replace(/\.generator\.json$/, '.weights.bin'))), values.init);
-  model = decoded.model;
-  earlierRuns = [...(decoded.document.training?.runs ?? [])];
-  console.log(`continuing from ${values.init} (${earlierRuns.length} runs, ${earlierRuns.reduce((s, r) => s + r.seconds, 0).toFixed(0)} s)`);
-} else {
-  model = createEdm({
+  condition: (values) => values['condition'],
+  create: (values, train) => createEdm({
     atomCounts: atomCountHistogram(train),
-    features: number('features', values.features),
-    layers: number('layers', values.layers),
-    schedule: values.schedule === 'cosine'
-      ? { kind: 'cosine', timesteps: number('timesteps', values.timesteps) }
-      : { kind: 'polynomial', timesteps: number('timesteps', values.timesteps), power: 2, precision: 1e-5 },
-    ...(values.condition ? { context: contextSpecOf(train, values.condition) } : {}),
-    seed: number('seed', values.seed),
-  });
-}
-const d = model.config.dynamics;
-const trainOptions = {
-  batchSize: number('batch-size', values['batch-size']), learningRate: number('learning-rate', values['learning-rate']),
-  emaDecay: number('ema', values.ema), seed: number('seed', values.seed) + earlierRuns.length,
-};
-
-let previousLoss = NaN;
-async function save(checkpoint: EdmCheckpoint): Promise<void> {
-  if (Number.isFinite(checkpoint.loss)) previousLoss = checkpoint.loss;
-  const run: GeneratorRun = {
-    steps: checkpoint.step, seconds: checkpoint.seconds, molecules: checkpoint.step * trainOptions.batchSize, command,
-    stoppedBy: checkpoint.stoppedBy ?? 'running (checkpoint)', finalLoss: previousLoss,
-  };
-  const runs = [...earlierRuns, run];
-  const training: GeneratorTraining = {
-    dataset: 'qm9_xtb equilibrium geometries (QM9 B3LYP geometries), name split seed 1: train side', trainMolecules: train.length,
-    runs, backend: backend.description, options: { ...trainOptions, ...(values.condition ? { condition: values.condition } : {}) }, date: new Date().toISOString(),
-  };
-  const card = {
-    title: `EDM ${d.features}×${d.layers} on QM9 (CPU, ${(runs.reduce((s, r) => s + r.seconds, 0) / 3600).toFixed(2)} h)`,
-    description: `E(3) equivariant diffusion model (EGNN dynamics, ${d.features} features, ${d.layers} blocks, ${model.config.schedule.kind} schedule, T = ${model.config.schedule.timesteps})` +
-      (model.config.context ? `, conditioned on ${model.config.context.property}` : ''),
-    trainingData: `QM9 geometries with hydrogens (Ramakrishnan et al. 2014, CC0) from ../shared/datasets/qm9_xtb, ${train.length} training molecules`,
-    intendedUse: 'De novo 3D molecules of H, C, N, O (up to 29 atoms), QM9-like.',
+    features: number('features', values['features']),
+    layers: number('layers', values['layers']),
+    schedule: values['schedule'] === 'cosine'
+      ? { kind: 'cosine', timesteps: number('timesteps', values['timesteps']) }
+      : { kind: 'polynomial', timesteps: number('timesteps', values['timesteps']), power: 2, precision: 1e-5 },
+    ...(values['condition'] ? { context: contextSpecOf(train, values['condition']) } : {}),
+    seed: number('seed', values['seed']),
+  }),
+  decode: decodeGeneratorFile,
+  encode: encodeGeneratorFile,
+  train: trainEdm,
+  card: {
+    family: 'EDM',
+    description: (model) => `E(3) equivariant diffusion model (EGNN dynamics, ${model.config.dynamics.features} features, ${model.config.dynamics.layers} blocks, ` +
+      `${model.config.schedule.kind} schedule, T = ${model.config.schedule.timesteps})` + (model.config.context ? `, conditioned on ${model.config.context.property}` : ''),
     limitations: 'Trained on a CPU for a small fraction of EDM\'s budget (EDM: 256×9, ~3000 epochs on a GPU); scores not yet measured.',
     citation: 'Hoogeboom, Satorras, Vignac, Welling. Equivariant Diffusion for Molecule Generation in 3D. ICML 2022.',
-  };
-  const file = encodeGeneratorFile(model, { card, training }, checkpoint.weights);
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(`${out}.weights.bin`, file.weights);
-  await writeFile(`${out}.generator.json`, file.json);
-  const lines = [
-    `# ${card.title}`, '', card.description, '', `- Training data: ${card.trainingData}`, `- Backend: ${backend.description}`,
-    `- Options: ${JSON.stringify(training.options)}`, `- Parameters: ${Object.values(model.params).reduce((s, v) => s + v.size, 0)}`, '',
-    '| run | steps | molecules | seconds | molecules/s | final loss | stopped by | command |', '|---|---|---|---|---|---|---|---|',
-    ...runs.map((r, i) => `| ${i + 1} | ${r.steps} | ${r.molecules} | ${r.seconds.toFixed(0)} | ${(r.molecules / Math.max(r.seconds, 1e-9)).toFixed(1)} | ${r.finalLoss.toFixed(4)} | ${r.stoppedBy} | \`${r.command}\` |`),
-    '', `- Intended use: ${card.intendedUse}`, `- Limitations: ${card.limitations}`, `- Citation: ${card.citation}`, '',
-  ];
-  await writeFile(`${out}.md`, lines.join('\n'));
-}
-
-let lastLog = 0;
-const cpuStart = process.cpuUsage();
-/** CPU seconds this process used since training began (the machine is shared: wall-clock rates understate). */
-const cpuSeconds = (): number => { const u = process.cpuUsage(cpuStart); return (u.user + u.system) / 1e6; };
-let recent: number[] = [];
-let last = { step: 0, cpu: 0 };
-const result = await trainEdm(model, {
-  molecules: train, ...trainOptions,
-  timeBudgetSeconds: number('minutes', values.minutes) * 60,
-  checkpointEverySeconds: number('checkpoint-minutes', values['checkpoint-minutes']) * 60,
-  onStep: ({ step, loss, seconds }) => {
-    recent.push(loss);
-    if (seconds - lastLog >= 30) {
-      const cpu = cpuSeconds();
-      const molecules = (step - last.step) * trainOptions.batchSize;
-      console.log(`step ${step}  ${seconds.toFixed(0)} s  loss ${(recent.reduce((a, b) => a + b, 0) / recent.length).toFixed(4)}  ` +
-        `last ${(seconds - lastLog).toFixed(0)} s: ${(molecules / (seconds - lastLog)).toFixed(1)} molecules/s, ${(molecules / (cpu - last.cpu)).toFixed(1)} per CPU-s`);
-      lastLog = seconds;
-      last = { step, cpu };
-      recent = [];
-    }
   },
-  onCheckpoint: save,
 });
-console.log(`done: ${result.steps} steps, ${result.moleculesSeen} molecules in ${result.seconds.toFixed(0)} s = ${(result.moleculesSeen / result.seconds).toFixed(1)} molecules/s, ${(result.moleculesSeen / cpuSeconds()).toFixed(1)} per CPU-second (${result.stoppedBy}; ${result.skippedSteps} skipped)`);

@@ -14,39 +14,19 @@ import { seededRandom } from '../../util/seeded-random';
 import { predictNoiseHost, reverseStepCoefficients } from './diffusion';
 import { batchTensors, disposeBatchTensors } from './dynamics';
 import { sampleAtomCount, type EdmModel } from './edm-model';
-import { comFreeGaussian, decodeAtom, featureCount, fullyConnectedBatch, gaussians, gaussianSource, removeMean } from './molecules';
+import { decodeAtom, featureCount, fullyConnectedBatch, gaussians, gaussianSource, removeMean } from './molecules';
+import { EstimateRates, perMolecule, positionNoiseSource, yieldToEventLoop, type SamplerCommonOptions } from '../sampler-common';
 import { edmTimestepGrid, type StepSchedule } from '../step-schedules';
 
-export interface SampleProgress {
-  /** Network evaluations done so far, over all batches. */
-  readonly evaluations: number;
-  readonly totalEvaluations: number;
-  /** Molecules finished. */
-  readonly molecules: number;
-}
+export type { SampleProgress } from '../sampler-common';
 
-export interface SampleOptions {
-  readonly count: number;
-  readonly seed: number;
+export interface SampleOptions extends SamplerCommonOptions {
   /** Network evaluations in the reverse chain (≤ T; default T), plus one for p(x, h | z_0). */
   readonly steps?: number;
   /** Where the steps go between t = T and 0 (default uniform: EDM's strided timesteps, exactly). */
   readonly schedule?: StepSchedule;
-  /** Fixed atom count (one for all, or one per molecule); default: drawn from the training histogram. */
-  readonly atomCount?: number | readonly number[];
   /** Property target in the property's units (conditional models only): one for all or one per molecule. */
   readonly context?: number | readonly number[];
-  /** Molecules denoised together (default 32). */
-  readonly batchSize?: number;
-  /** Keep a denoising trajectory: a frame every this many steps, plus the last (0: none). */
-  readonly trajectoryEvery?: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: SampleProgress) => void;
-  /**
-   * Applied in place to every position-noise draw ([nAtoms*3]; the initial z_T,x, every step's ε', the final ε'')
-   * before use: an orthogonal map here checks that the samples rotate with the noise.
-   */
-  readonly noiseTransform?: (positionNoise: Float64Array) => void;
 }
 
 export interface SampleResult {
@@ -62,17 +42,6 @@ export interface SampleResult {
    * (the last step's end is the final molecule). A `measured` step schedule takes it.
    */
   readonly estimateRates: { readonly progress: number[]; readonly rates: number[] };
-}
-
-function perMolecule(value: number | readonly number[] | undefined, count: number, what: string): number[] | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return new Array<number>(count).fill(value);
-  if (value.length !== count) throw new Error(`${what}: ${value.length} values for ${count} molecules`);
-  return [...value];
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function frame(model: EdmModel, x: Float64Array, h: Float64Array, start: number, end: number, name: string): Structure {
@@ -111,16 +80,8 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
   const trajectories: Structure[][] = [];
   const totalEvaluations = Math.ceil(count / batchSize) * (steps + 1);
   let evaluations = 0;
-  const rateSums = new Float64Array(steps);
-  let batches = 0;
-  const positionNoise = (atomStart: Int32Array): Float64Array => {
-    const noise = comFreeGaussian(gaussian, atomStart);
-    if (options.noiseTransform) {
-      options.noiseTransform(noise);
-      removeMean(noise, atomStart);
-    }
-    return noise;
-  };
+  const estimateRates = new EstimateRates(steps);
+  const positionNoise = positionNoiseSource(gaussian, options.noiseTransform);
 
   for (let first = 0; first < count; first += batchSize) {
     const molecules = counts.slice(first, first + batchSize);
@@ -132,16 +93,8 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
     const keepFrames = (x: Float64Array, h: Float64Array, t: number) => {
       molecules.forEach((_, g) => frames[g]!.push(frame(model, x, h, host.atomStart[g]!, host.atomStart[g + 1]!, `edm-sample-${first + g + 1} t=${t}`)));
     };
-    let previous: Float64Array | undefined;
-    /** x̂ after evaluation k (k = 0..steps) into the rate of step k − 1 → k. */
-    const recordEstimate = (k: number, estimate: Float64Array) => {
-      if (previous) {
-        let squared = 0;
-        for (let i = 0; i < estimate.length; i++) squared += (estimate[i]! - previous[i]!) ** 2;
-        rateSums[k - 1]! += (Math.sqrt(squared / host.nAtoms) * model.config.encoding.scales.positions * T) / (times[k - 1]! - times[k]!);
-      }
-      previous = estimate;
-    };
+    /** x̂ after evaluation k (k = 0..steps) into the rate of step k − 1 → k (Å per unit of progress u = 1 − t/T). */
+    const recordEstimate = estimateRates.batch(host.nAtoms, (k, rms) => (rms * model.config.encoding.scales.positions * T) / (times[k - 1]! - times[k]!));
     const dataEstimate = (z: Float64Array, epsX: ArrayLike<number>, t: number) => {
       const alpha = Math.sqrt(model.schedule.alpha2(t)), sigma = Math.sqrt(model.schedule.sigma2(t));
       return z.map((v, i) => (v - sigma * epsX[i]!) / alpha);
@@ -176,7 +129,7 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
       removeMean(final, host.atomStart);
       recordEstimate(steps, dataEstimate(x, eps.epsX, 0));
       evaluations++;
-      batches++;
+      estimateRates.endBatch();
       molecules.forEach((_, g) => {
         const st = frame(model, final, h, host.atomStart[g]!, host.atomStart[g + 1]!, `edm-sample-${first + g + 1}`);
         structures.push(st);
@@ -188,6 +141,5 @@ export async function sampleEdm(model: EdmModel, options: SampleOptions): Promis
     }
   }
   const progress = Array.from({ length: steps }, (_, k) => 1 - 0.5 * (times[k]! + times[k + 1]!) / T);
-  const rates = Array.from(rateSums, (v) => v / Math.max(1, batches));
-  return { structures, times, estimateRates: { progress, rates }, ...(every > 0 ? { trajectories } : {}) };
+  return { structures, times, estimateRates: estimateRates.result(progress), ...(every > 0 ? { trajectories } : {}) };
 }

@@ -14,36 +14,22 @@ import { createStructure, type Structure } from '../../structure/structure';
 import { seededRandom } from '../../util/seeded-random';
 import { batchTensors, disposeBatchTensors, type BatchTensors } from '../edm/dynamics';
 import { sampleAtomCount } from '../edm/edm-model';
-import { comFreeGaussian, fullyConnectedBatch, gaussianSource, removeMean } from '../edm/molecules';
+import { fullyConnectedBatch, gaussianSource, removeMean } from '../edm/molecules';
+import { EstimateRates, perMolecule, positionNoiseSource, yieldToEventLoop, type SampleProgress, type SamplerCommonOptions } from '../sampler-common';
 import { progressGrid, type StepSchedule } from '../step-schedules';
 import { accuracyIncrements, bayesianUpdate, bfnNoiseLevel, decodeCharge, discretisedBins, nearestCentre } from './bayesian-flow';
 import type { GeoBfnModel } from './geobfn-model';
 import { bfnNetwork } from './network';
 
-export interface GeoBfnSampleProgress {
-  readonly evaluations: number;
-  readonly totalEvaluations: number;
-  readonly molecules: number;
-}
+export type GeoBfnSampleProgress = SampleProgress;
 
-export interface GeoBfnSampleOptions {
-  readonly count: number;
-  readonly seed: number;
+export interface GeoBfnSampleOptions extends SamplerCommonOptions {
   /** Bayesian-flow steps n (default 100); n + 1 network evaluations per batch. */
   readonly steps?: number;
   /** Where the n steps go on t ∈ [0, 1] (default uniform, GeoBFN's sampler). */
   readonly schedule?: StepSchedule;
   /** The charge bin of each receiver draw: nearest to k̂ (GeoBFN, default) or drawn from p_O (Graves). */
   readonly chargeSampling?: 'mode-seeking' | 'sample';
-  /** Fixed atom count (one for all, or one per molecule); default: drawn from the training histogram. */
-  readonly atomCount?: number | readonly number[];
-  readonly batchSize?: number;
-  /** Keep a trajectory of the estimates x̂ (types from k̂): a frame every this many steps, plus the last (0: none). */
-  readonly trajectoryEvery?: number;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: GeoBfnSampleProgress) => void;
-  /** Applied in place to every position-noise draw ([nAtoms*3]) before use (rotation-of-noise checks). */
-  readonly noiseTransform?: (positionNoise: Float64Array) => void;
 }
 
 export interface GeoBfnSampleResult {
@@ -59,13 +45,6 @@ export interface GeoBfnSampleResult {
   readonly estimateRates: { readonly progress: number[]; readonly rates: number[] };
 }
 
-function perMolecule(value: number | readonly number[] | undefined, count: number): number[] | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return new Array<number>(count).fill(value);
-  if (value.length !== count) throw new Error(`atom counts: ${value.length} values for ${count} molecules`);
-  return [...value];
-}
-
 /** Ψ(θ, t) on the host for one t shared by the batch. */
 export function bfnNetworkHost(model: GeoBfnModel, b: BatchTensors, mu: Float64Array, muCharge: Float64Array, t: number): { positions: Float32Array; probabilities: Float32Array; estimate: Float32Array } {
   const n = b.host.nAtoms;
@@ -79,10 +58,6 @@ export function bfnNetworkHost(model: GeoBfnModel, b: BatchTensors, mu: Float64A
   tf.dispose(outs);
   for (const v of positions!) if (!Number.isFinite(v)) throw new Error(`the GeoBFN network returned a non-finite position estimate at t = ${t}`);
   return { positions: positions!, probabilities: probabilities!, estimate: estimate! };
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function frame(model: GeoBfnModel, x: ArrayLike<number>, charge: ArrayLike<number>, start: number, end: number, name: string): Structure {
@@ -104,7 +79,7 @@ export async function sampleGeoBfn(model: GeoBfnModel, options: GeoBfnSampleOpti
   const count = options.count;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`molecule count must be a non-negative integer, got ${count}`);
   const uniform = seededRandom(options.seed);
-  const counts = perMolecule(options.atomCount, count) ?? Array.from({ length: count }, () => sampleAtomCount(c.atomCounts, uniform));
+  const counts = perMolecule(options.atomCount, count, 'atom counts') ?? Array.from({ length: count }, () => sampleAtomCount(c.atomCounts, uniform));
   for (const n of counts) if (!Number.isInteger(n) || n < 1) throw new RangeError(`atom count must be a positive integer, got ${n}`);
   const gaussian = gaussianSource(uniform);
   const { centres } = discretisedBins(c.bins);
@@ -113,18 +88,10 @@ export async function sampleGeoBfn(model: GeoBfnModel, options: GeoBfnSampleOpti
   const sampling = options.chargeSampling ?? 'mode-seeking';
   const structures: Structure[] = [];
   const trajectories: Structure[][] = [];
-  const rateSums = new Float64Array(steps);
-  let batches = 0;
+  const estimateRates = new EstimateRates(steps);
   const totalEvaluations = Math.ceil(count / batchSize) * (steps + 1);
   let evaluations = 0;
-  const positionNoise = (atomStart: Int32Array): Float64Array => {
-    const noise = comFreeGaussian(gaussian, atomStart);
-    if (options.noiseTransform) {
-      options.noiseTransform(noise);
-      removeMean(noise, atomStart);
-    }
-    return noise;
-  };
+  const positionNoise = positionNoiseSource(gaussian, options.noiseTransform);
 
   for (let first = 0; first < count; first += batchSize) {
     const molecules = counts.slice(first, first + batchSize);
@@ -134,15 +101,8 @@ export async function sampleGeoBfn(model: GeoBfnModel, options: GeoBfnSampleOpti
     const keepFrames = (x: ArrayLike<number>, charge: ArrayLike<number>, t: number) => {
       molecules.forEach((_, g) => frames[g]!.push(frame(model, x, charge, host.atomStart[g]!, host.atomStart[g + 1]!, `geobfn-sample-${first + g + 1} t=${t.toFixed(4)}`)));
     };
-    let previous: Float32Array | undefined;
-    const recordRate = (k: number, estimate: Float32Array) => {
-      if (previous) {
-        let squared = 0;
-        for (let i = 0; i < estimate.length; i++) squared += (estimate[i]! - previous[i]!) ** 2;
-        rateSums[k - 1]! += (Math.sqrt(squared / host.nAtoms) * c.positionScale) / (times[k]! - times[k - 1]!);
-      }
-      previous = estimate;
-    };
+    /** x̂ after evaluation k (k = 0..steps) into the rate of step k − 1 → k (Å per unit of t). */
+    const recordRate = estimateRates.batch(host.nAtoms, (k, rms) => (rms * c.positionScale) / (times[k]! - times[k - 1]!));
     try {
       const mu = new Float64Array(3 * host.nAtoms); // prior μ_x = 0, ρ_x = 1
       const muCharge = new Float64Array(host.nAtoms);
@@ -180,7 +140,7 @@ export async function sampleGeoBfn(model: GeoBfnModel, options: GeoBfnSampleOpti
       const final = bfnNetworkHost(model, tensors, mu, muCharge, 1);
       recordRate(steps, final.positions);
       evaluations++;
-      batches++;
+      estimateRates.endBatch();
       molecules.forEach((_, g) => {
         const st = frame(model, final.positions, final.estimate, host.atomStart[g]!, host.atomStart[g + 1]!, `geobfn-sample-${first + g + 1}`);
         structures.push(st);
@@ -192,6 +152,5 @@ export async function sampleGeoBfn(model: GeoBfnModel, options: GeoBfnSampleOpti
     }
   }
   const progress = Array.from({ length: steps }, (_, k) => 0.5 * (times[k]! + times[k + 1]!));
-  const rates = Array.from(rateSums, (s) => s / Math.max(1, batches));
-  return { structures, times, estimateRates: { progress, rates }, ...(every > 0 ? { trajectories } : {}) };
+  return { structures, times, estimateRates: estimateRates.result(progress), ...(every > 0 ? { trajectories } : {}) };
 }
