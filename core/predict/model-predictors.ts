@@ -259,13 +259,17 @@ function lazyPredictor(id: string, description: string, columns: Predictor['colu
 }
 
 /** A property model file as a lazy registry entry: `createPropertyModelPredictor` on its ensemble. */
-function propertyModelEntry(asset: ModelAsset, json: string, header: PropertyModelHeader, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>, batchSize: number): PredictorEntry {
+/**
+ * The listing of one model file: its description from `describe` (read from the JSON only), or, when the JSON
+ * cannot be described, 'cannot be used: …' and an entry whose create() rejects with that reason.
+ */
+function describedEntry(asset: ModelAsset, describe: (fileName: string) => string, create: (id: string, description: string) => Promise<Predictor>): PredictorEntry {
   const id = modelPredictorId(asset.name);
   const fileName = `${asset.name}.model.json`;
   let description: string;
   let headerError: ModelCatalogueError | undefined;
   try {
-    description = describePropertyModelJson(json, fileName, header);
+    description = describe(fileName);
   } catch (error) {
     headerError = error instanceof ModelCatalogueError ? error : new ModelCatalogueError(fileName, errorText(error));
     description = `cannot be used: ${headerError.message}`;
@@ -275,37 +279,28 @@ function propertyModelEntry(asset: ModelAsset, json: string, header: PropertyMod
     description,
     async create(): Promise<Predictor> {
       if (headerError) throw headerError;
-      const { createPropertyModelPredictor, propertyPredictorColumns } = await import('./property-model-predictor');
-      return lazyPredictor(id, description, propertyPredictorColumns(header.outputs, header.members > 1), batchSize, async () =>
-        createPropertyModelPredictor(await loadCataloguePropertyEnsemble(asset, json, catalogue, backendReady), { id, description, batchSize }));
+      return create(id, description);
     },
   };
+}
+
+function propertyModelEntry(asset: ModelAsset, json: string, header: PropertyModelHeader, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>, batchSize: number): PredictorEntry {
+  return describedEntry(asset, (fileName) => describePropertyModelJson(json, fileName, header), async (id, description) => {
+    const { createPropertyModelPredictor, propertyPredictorColumns } = await import('./property-model-predictor');
+    return lazyPredictor(id, description, propertyPredictorColumns(header.outputs, header.members > 1), batchSize, async () =>
+      createPropertyModelPredictor(await loadCataloguePropertyEnsemble(asset, json, catalogue, backendReady), { id, description, batchSize }));
+  });
 }
 
 /** One model file as a lazy registry entry (the JSON text already read). */
 function modelEntry(asset: ModelAsset, json: string, catalogue: ModelCatalogue, backendReady: () => Promise<unknown>, batchSize: number): PredictorEntry {
   const property = propertyModelHeaderOf(json);
   if (property) return propertyModelEntry(asset, json, property, catalogue, backendReady, batchSize);
-  const id = modelPredictorId(asset.name);
-  const fileName = `${asset.name}.model.json`;
-  let description: string;
-  let headerError: ModelCatalogueError | undefined;
-  try {
-    description = describeModelJson(json, fileName);
-  } catch (error) {
-    headerError = error instanceof ModelCatalogueError ? error : new ModelCatalogueError(fileName, errorText(error));
-    description = `cannot be used: ${headerError.message}`;
-  }
-  return {
-    id,
-    description,
-    async create(): Promise<Predictor> {
-      if (headerError) throw headerError;
-      const { createEnergyModelPredictor, ENERGY_MODEL_COLUMNS } = await import('./energy-model-predictor');
-      return lazyPredictor(id, description, ENERGY_MODEL_COLUMNS, batchSize, async () =>
-        createEnergyModelPredictor(await loadCatalogueModel(asset, json, catalogue, backendReady), { id, description, batchSize }));
-    },
-  };
+  return describedEntry(asset, (fileName) => describeModelJson(json, fileName), async (id, description) => {
+    const { createEnergyModelPredictor, ENERGY_MODEL_COLUMNS } = await import('./energy-model-predictor');
+    return lazyPredictor(id, description, ENERGY_MODEL_COLUMNS, batchSize, async () =>
+      createEnergyModelPredictor(await loadCatalogueModel(asset, json, catalogue, backendReady), { id, description, batchSize }));
+  });
 }
 
 /**
