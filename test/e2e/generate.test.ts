@@ -8,34 +8,18 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build, type Plugin } from 'vite';
-import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
-import { openWebApp, type WebApp } from './web-app-harness';
+import { chromiumSkipReason } from '../helpers/browser';
+import { buildWebApp, openWebApp, type WebApp } from './web-app-harness';
 
 const skip = chromiumSkipReason();
 let app: WebApp | undefined;
 const dist = mkdtempSync(join(tmpdir(), 'equimol-e2e-generate-'));
 
-/** Points the worker's generator glob at the test fixtures. */
-const fixtureGenerators: Plugin = {
-  name: 'equimol-test-fixture-generators',
-  enforce: 'pre',
-  transform(code, id) {
-    if (!id.endsWith('renderer/web/worker/generator-catalogue.ts')) return null;
-    return code.replaceAll('../../../assets/models/**/', '../../../test/fixtures/generative/');
-  },
-};
-
 before(async () => {
   if (skip) return;
-  await build({
-    configFile: resolve(REPO_ROOT, 'renderer/web/vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir: dist, emptyOutDir: true, sourcemap: false },
-    worker: { format: 'es', plugins: () => [fixtureGenerators] },
-  });
+  await buildWebApp(dist, { catalogue: 'generator-catalogue.ts', folder: 'test/fixtures/generative/' });
   app = await openWebApp({ distDir: dist });
   app.page.setDefaultTimeout(30_000);
 });

@@ -13,11 +13,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build, type Plugin } from 'vite';
 import { parseCsvLine } from '../../core/export/csv';
 import { colorOfValue, colorRangeOf } from '../../renderer/viewer/color-maps';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
-import { dropFiles, fileFromDisk, openWebApp, type WebApp } from './web-app-harness';
+import { buildWebApp, dropFiles, fileFromDisk, openWebApp, type WebApp } from './web-app-harness';
 
 const NAME = 'tiny-qm9xtb-properties-3';
 const ID = `model:${NAME}`;
@@ -28,24 +27,9 @@ let app: WebApp | undefined;
 const dist = mkdtempSync(join(tmpdir(), 'equimol-e2e-property-web-'));
 const dir = mkdtempSync(join(tmpdir(), 'equimol-e2e-property-cli-'));
 
-/** Points the worker's model glob at the test fixture models. */
-const fixtureModels: Plugin = {
-  name: 'equimol-test-fixture-models',
-  enforce: 'pre',
-  transform(code, id) {
-    if (!id.endsWith('renderer/web/worker/model-catalogue.ts')) return null;
-    return code.replaceAll('../../../assets/models/**/', '../../../test/fixtures/models/');
-  },
-};
-
 before(async () => {
   if (skip) return;
-  await build({
-    configFile: resolve(REPO_ROOT, 'renderer/web/vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir: dist, emptyOutDir: true, sourcemap: false },
-    worker: { format: 'es', plugins: () => [fixtureModels] },
-  });
+  await buildWebApp(dist, { catalogue: 'model-catalogue.ts', folder: 'test/fixtures/models/' });
   app = await openWebApp({ distDir: dist, width: 1440, height: 900 });
   app.page.setDefaultTimeout(30_000);
 });

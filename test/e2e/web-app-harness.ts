@@ -8,18 +8,35 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import { build, type Plugin } from 'vite';
 import { startStaticServer, type StaticServer } from '../../renderer/web/serve.mjs';
 import { launchChromium, pngDataUrlToPixels, REPO_ROOT } from '../helpers/browser';
 
 export { REPO_ROOT };
 
-/** Builds web mode into `outDir` (quiet). */
-export async function buildWebApp(outDir: string): Promise<void> {
+/** A worker catalogue whose `assets/models` glob a test build points at a fixture folder instead. */
+export interface CatalogueFixtures {
+  /** The worker module holding the glob, e.g. 'model-catalogue.ts' or 'generator-catalogue.ts' (renderer/web/worker/). */
+  readonly catalogue: string;
+  /** Folder under the repository that replaces assets/models/ in that glob, e.g. 'test/fixtures/models/'. */
+  readonly folder: string;
+}
+
+/** Builds web mode into `outDir` (quiet); with `fixtures`, the worker lists those fixture files instead of assets/models. */
+export async function buildWebApp(outDir: string, fixtures?: CatalogueFixtures): Promise<void> {
+  const fixturePlugin: Plugin | undefined = fixtures && {
+    name: 'equimol-test-catalogue-fixtures',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith(`renderer/web/worker/${fixtures.catalogue}`)) return null;
+      return code.replaceAll('../../../assets/models/**/', `../../../${fixtures.folder}`);
+    },
+  };
   await build({
     configFile: resolve(REPO_ROOT, 'renderer/web/vite.config.ts'),
     logLevel: 'error',
     build: { outDir, emptyOutDir: true, sourcemap: false },
+    ...(fixturePlugin ? { worker: { format: 'es' as const, plugins: () => [fixturePlugin] } } : {}),
   });
 }
 
