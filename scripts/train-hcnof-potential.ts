@@ -22,10 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { createMaceModel } from '../core/engine/models/mace/mace-model';
 import { averageNeighbourCount } from '../core/engine/train/normalisation';
 import { trainModel } from '../core/engine/train/train';
-import { splitByName } from '../core/engine/train/splits';
+import { seededSubset, splitByName } from '../core/engine/train/splits';
 import { evaluateModel, referenceForces, type EvaluationResult } from '../core/engine/eval';
 import { encodeModelFile, weightsPathFor } from '../core/engine/model-file/model-file';
-import { seededRandom } from '../core/util/seeded-random';
 import type { EnergyModel } from '../core/engine/model';
 import type { Structure } from '../core/structure/structure';
 import { readStructures } from '../main/io/read-structures';
@@ -99,12 +98,7 @@ const extraRepeat = Math.max(1, Math.round(Number(values['extra-repeat'])));
 const trainFrames = [...split.train];
 for (let r = 1; r < extraRepeat; r++) for (const s of split.train) if (extraFrames.has(s)) trainFrames.push(s);
 if (extraRepeat > 1) dataRecord.push(`--extra training frames repeated ${extraRepeat}× per pass`);
-const pick = (items: Structure[], n: number, seed: number): Structure[] => {
-  const random = seededRandom(seed);
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [copy[i], copy[j]] = [copy[j]!, copy[i]!]; }
-  return copy.slice(0, n);
-};
+const pick = seededSubset;
 const validation = pick(split.validation, Number(values['validation-frames']), 11);
 const test = pick(split.test, Number(values['test-frames']), 12);
 console.log(`split by name: train ${split.train.length} (${trainFrames.length} per pass), validation ${split.validation.length} (using ${validation.length}), test ${split.test.length} (evaluating ${test.length})`);

@@ -20,7 +20,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
-import { splitByName } from '../core/engine/train/splits';
+import { seededSubset, splitByName } from '../core/engine/train/splits';
 import { averageNeighbourCount } from '../core/engine/train/normalisation';
 import { decodeModelFile, weightsPathFor, type ModelCard } from '../core/engine/model-file/model-file';
 import { createPropertyModel, type PropertyModel } from '../core/engine/properties/property-model';
@@ -29,7 +29,6 @@ import { trainPropertyModel } from '../core/engine/properties/train-properties';
 import { evaluatePropertyModel, summariseMetrics, type PropertyMetrics } from '../core/engine/properties/metrics';
 import { propertyEnsembleFromFile, propertyModelToFile } from '../core/engine/properties/property-file';
 import { PropertyEnsemble } from '../core/engine/properties/ensemble';
-import { seededRandom } from '../core/util/seeded-random';
 import type { Structure } from '../core/structure/structure';
 import { readStructures } from '../main/io/read-structures';
 import { writeModelFile } from '../main/models/model-files';
@@ -73,12 +72,8 @@ await mkdir(dirname(out), { recursive: true });
 const backend = await initNodeBackend();
 console.log(`backend: ${backend.description}`);
 
-const pick = (items: Structure[], n: number, seed: number): Structure[] => {
-  const random = seededRandom(seed);
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [copy[i], copy[j]] = [copy[j]!, copy[i]!]; }
-  return n > 0 ? copy.slice(0, n) : copy;
-};
+/** A seeded subset of n items (n ≤ 0: all of them, shuffled). */
+const pick = (items: Structure[], n: number, seed: number): Structure[] => seededSubset(items, n > 0 ? n : items.length, seed);
 const all = await readStructures(dataFile);
 for (const s of all) if (s.numbers.some((z) => !SPECIES.includes(z))) throw new Error(`${dataFile}: structure '${s.name}' has an element outside H, C, N, O, F`);
 const split = splitByName(all, { seed: 1, validation: 0.02, test: 0.05 });

@@ -4,7 +4,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { murckoScaffold, murckoScaffoldAtoms } from '../../core/chem/scaffold';
-import { splitByName, splitByScaffold, splitRandom } from '../../core/engine/train/splits';
+import { seededSubset, splitByName, splitByScaffold, splitRandom } from '../../core/engine/train/splits';
 import { loadRDKit } from '../../core/toolkits/toolkits';
 import type { Structure } from '../../core/structure/structure';
 import { readStructures } from '../../main/io/read-structures';
@@ -64,4 +64,16 @@ test('a scaffold split puts all molecules of one scaffold on one side, for every
     const sides = benzene.map((n) => (['train', 'validation', 'test'] as const).find((side) => split[side].some((s) => s.name === n)));
     assert.ok(sides.every((s) => s === sides[0]), `seed ${seed}: ${sides.join(', ')}`);
   }
+});
+
+test('seededSubset takes the first n of a seeded shuffle: reproducible, distinct items, a prefix of the full shuffle, capped at the list', () => {
+  const items = Array.from({ length: 50 }, (_, i) => i);
+  const a = seededSubset(items, 10, 7);
+  assert.deepEqual(seededSubset(items, 10, 7), a);
+  assert.notDeepEqual(seededSubset(items, 10, 8), a);
+  assert.equal(new Set(a).size, 10);
+  const all = seededSubset(items, 1000, 7);
+  assert.deepEqual([...all].sort((x, y) => x - y), items);
+  assert.deepEqual(all.slice(0, 10), a);
+  assert.notDeepEqual(all, items, 'shuffled, not the input order');
 });

@@ -114,3 +114,17 @@ export function splitByScaffold<T extends Structure>(structures: readonly T[], s
     },
   });
 }
+
+/**
+ * The first `n` items of a seeded Fisher–Yates shuffle of `items` (all of them, shuffled, when n ≥ items.length):
+ * a fixed random subset, e.g. the validation or test frames a training recipe evaluates.
+ */
+export function seededSubset<T>(items: readonly T[], n: number, seed: number): T[] {
+  const random = seededRandom(seed);
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, n);
+}
