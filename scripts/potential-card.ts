@@ -34,15 +34,7 @@ export function potentialCard(doc: { card: { title: string; description: string;
     ...(doc.metrics ?? []).map((m) => `| ${m.dataset} | ${m.structures} | ${fmt(m.energyMAE_meV_per_atom, 2)} | ${fmt(m.forceMAE_meV_per_A)} |`),
   ];
   if (ood) {
-    lines.push(
-      `| out of distribution: 76 drugs (test/fixtures/ood-drugs), all frames | ${ood.errors.all.structures} | ${fmt(ood.errors.all.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.all.forceMAE_meV_per_A)} |`,
-      `| … drugs with fluorine | ${ood.errors.fluorine.structures} | ${fmt(ood.errors.fluorine.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.fluorine.forceMAE_meV_per_A)} |`,
-      `| … drugs without fluorine | ${ood.errors.noFluorine.structures} | ${fmt(ood.errors.noFluorine.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.noFluorine.forceMAE_meV_per_A)} |`,
-      '',
-      `Relaxation (ANCopt, level normal) of each drug's displaced frame against its \`xtb --opt\` geometry: ${ood.relax.molecules} molecules, median heavy-atom RMSD ${fmt(ood.relax.medianRmsd, 3)} Å, ${ood.relax.within0_1} within 0.1 Å, ${ood.relax.within0_25} within 0.25 Å, ${ood.relax.converged} converged.`,
-      '', 'Molecular dynamics (Langevin 300 K, 0.5 fs) under the watchdogs:',
-      ...ood.md.map((m) => `- ${m.name}: ${m.status} after ${m.steps} steps (${m.summary})`),
-    );
+    lines.push(...oodLines(ood).slice(2).map((r) => r.replace('| 76 drugs', '| out of distribution: 76 drugs')));
   }
   lines.push('', '## Learning curve (validation, per epoch)', '', '| run | epoch | energy MAE (meV/atom) | force MAE (meV/Å) | lr |', '|---|---|---|---|---|');
   histories.forEach((h, r) => h.forEach((e) => lines.push(`| ${r + 1} | ${e.epoch + 1} | ${fmt(e.validation.energyMAE_meV_per_atom, 2)} | ${fmt(e.validation.forceMAE_meV_per_A)} | ${e.learningRate.toExponential(2)} |`)));
@@ -50,14 +42,73 @@ export function potentialCard(doc: { card: { title: string; description: string;
   return lines.join('\n');
 }
 
+interface EnsembleDoc {
+  card: { title: string; description: string; intendedUse: string; limitations: string; citation?: string };
+  config: { trunkConfig?: Record<string, unknown> };
+  training: { dataset: string; seconds: number; backend: string; options: Record<string, unknown> };
+  calibration?: Record<string, number>;
+  domainThresholds?: Record<string, number>;
+  propertyMetrics?: Array<{ dataset: string; structures: number; metrics: Record<string, number> }>;
+}
+interface MemberDoc { training: { epochs: number; seconds: number; runs?: Run[]; options?: Record<string, unknown> }; metrics?: Metrics[] }
+
+/** Markdown card of the shipped ensemble: members and their budgets, calibrated test metrics, out-of-distribution figures. */
+export function potentialEnsembleCard(doc: EnsembleDoc, memberFiles: readonly string[], members: readonly MemberDoc[], ood?: OodSummary): string {
+  const metrics = doc.propertyMetrics ?? [];
+  const hashes = (doc.training.options['weightsSha256'] as string[] | undefined) ?? [];
+  const lines = [
+    `# ${doc.card.title}`, '', doc.card.description, '',
+    `- Trunk config: \`${JSON.stringify(doc.config.trunkConfig ?? {})}\``,
+    `- Training data: ${doc.training.dataset}`,
+    `- CPU training budget: ${Math.round(doc.training.seconds / 60)} min of one core in all (${doc.training.backend}), members trained independently from their own seeds:`,
+    ...members.map((m, k) => {
+      const test = (m.metrics ?? []).find((x) => x.dataset.startsWith('test'));
+      return `  - member ${k + 1} \`${memberFiles[k]}\` (weights SHA-256 ${(hashes[k] ?? '').slice(0, 16)}…): ${m.training.epochs} epochs of ${String(m.training.options?.['epochSize'] ?? '?')} frames, ${Math.round(m.training.seconds / 60)} min, ${(m.training.runs ?? []).length} run(s)` +
+        (test ? `; alone on the test split ${fmt(test.energyMAE_meV_per_atom, 2)} meV/atom, ${fmt(test.forceMAE_meV_per_A)} meV/Å` : '');
+    }),
+    `- Assembled by: \`${String(doc.training.options['command'] ?? '')}\``,
+    '', '## Measured (ensemble mean; spreads z-scaled on validation)', '',
+    '| data | frames | energy MAE (meV/atom) | force MAE (meV/Å) | Spearman ρ(abs. error, spread) energy / forces | miscalibration area energy / forces |', '|---|---|---|---|---|---|',
+    ...metrics.map((m) => `| ${m.dataset} | ${m.structures} | ${fmt(m.metrics['energyMAE_meV_per_atom'] ?? NaN, 2)} | ${fmt(m.metrics['forcesMAE_meV_per_A'] ?? NaN)} | ${fmt(m.metrics['energySpearman'] ?? NaN, 3)} / ${fmt(m.metrics['forcesSpearman'] ?? NaN, 3)} | ${fmt(m.metrics['energyMiscalibrationArea'] ?? NaN, 3)} / ${fmt(m.metrics['forcesMiscalibrationArea'] ?? NaN, 3)} |`),
+    '',
+    `Calibration factors: ${Object.entries(doc.calibration ?? {}).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}. ` +
+      `Domain thresholds (99th percentile of the calibrated spread on validation; a row above is flagged): ${Object.entries(doc.domainThresholds ?? {}).map(([k, v]) => `${k} ${v.toPrecision(3)}${k === 'forces' ? ' eV/Å per atom' : ' eV'}`).join(', ')}.`,
+  ];
+  if (ood) lines.push('', '## Out of distribution', '', ...oodLines(ood));
+  lines.push('', 'Learning curves: each member\'s card (`data/checkpoints/hcnof-xtb-potential/mK.md`).', '',
+    `- Intended use: ${doc.card.intendedUse}`, `- Limitations: ${doc.card.limitations}`, ...(doc.card.citation ? [`- Cite: ${doc.card.citation}`] : []), '');
+  return lines.join('\n');
+}
+
+function oodLines(ood: OodSummary): string[] {
+  return [
+    '| data | frames | energy MAE (meV/atom) | force MAE (meV/Å) |', '|---|---|---|---|',
+    `| 76 drugs (test/fixtures/ood-drugs), all frames | ${ood.errors.all.structures} | ${fmt(ood.errors.all.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.all.forceMAE_meV_per_A)} |`,
+    `| … drugs with fluorine | ${ood.errors.fluorine.structures} | ${fmt(ood.errors.fluorine.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.fluorine.forceMAE_meV_per_A)} |`,
+    `| … drugs without fluorine | ${ood.errors.noFluorine.structures} | ${fmt(ood.errors.noFluorine.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.noFluorine.forceMAE_meV_per_A)} |`,
+    '',
+    `Relaxation (ANCopt, level normal) of each drug's displaced frame against its \`xtb --opt\` geometry: ${ood.relax.molecules} molecules, median heavy-atom RMSD ${fmt(ood.relax.medianRmsd, 3)} Å, ${ood.relax.within0_1} within 0.1 Å, ${ood.relax.within0_25} within 0.25 Å, ${ood.relax.converged} converged.`,
+    '', 'Molecular dynamics (Langevin 300 K, 0.5 fs) under the watchdogs:',
+    ...ood.md.map((m) => `- ${m.name}: ${m.status} after ${m.steps} steps (${m.summary})`),
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { history: { type: 'string' }, ood: { type: 'string' }, out: { type: 'string' } } });
   const modelPath = positionals[0];
   if (!modelPath) throw new Error('usage: potential-card.ts MEMBER.model.json [--history a.log.json,b.log.json] [--ood ood.json] [--out card.md]');
   const doc = JSON.parse(await readFile(modelPath, 'utf8'));
-  const histories = await Promise.all((values.history ? values.history.split(',') : []).map(async (f) => (JSON.parse(await readFile(f, 'utf8')) as { history: HistoryEntry[] }).history));
   const ood = values.ood ? (JSON.parse(await readFile(values.ood, 'utf8')) as OodSummary) : undefined;
   const out = values.out ?? modelPath.replace(/\.model\.json$/, '.md');
+  if (Array.isArray(doc.members)) {
+    // An ensemble file (scripts/train-hcnof-potential.ts --assemble): its members are named in the training record.
+    const files = doc.training.options.members as string[];
+    const members = await Promise.all(files.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as MemberDoc));
+    await writeFile(out, potentialEnsembleCard(doc, files, members, ood));
+    console.log(`wrote ${out}`);
+    process.exit(0);
+  }
+  const histories = await Promise.all((values.history ? values.history.split(',') : []).map(async (f) => (JSON.parse(await readFile(f, 'utf8')) as { history: HistoryEntry[] }).history));
   await writeFile(out, potentialCard(doc, histories, ood));
   console.log(`wrote ${out}`);
 }

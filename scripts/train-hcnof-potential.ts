@@ -30,7 +30,8 @@ import type { Structure } from '../core/structure/structure';
 import { readStructures } from '../main/io/read-structures';
 import { readModelFile, writeModelFile } from '../main/models/model-files';
 import { initNodeBackend } from '../main/models/node-backend';
-import { potentialCard } from './potential-card';
+import { writeEnsembleFile } from '../main/train/ensemble-file';
+import { potentialCard, potentialEnsembleCard } from './potential-card';
 
 const HARTREE_EV = 27.211386245988;
 /** GFN2-xTB isolated atoms (xtb 6.5.1, --acc 0.2, ground-state spin), eV: H, C, N, O from the dataset README; F computed here (`xtb f.xyz --uhf 1`: −4.619339964238 Eh). */
@@ -62,6 +63,8 @@ const { values } = parseArgs({
     /** Each training frame of the --extra files appears this many times per pass (they are few beside QM9). */
     'extra-repeat': { type: 'string', default: '1' },
     init: { type: 'string' },
+    /** Comma-separated member model files: write them as one calibrated ensemble file (--out) instead of training. */
+    assemble: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -102,6 +105,37 @@ const pick = seededSubset;
 const validation = pick(split.validation, Number(values['validation-frames']), 11);
 const test = pick(split.test, Number(values['test-frames']), 12);
 console.log(`split by name: train ${split.train.length} (${trainFrames.length} per pass), validation ${split.validation.length} (using ${validation.length}), test ${split.test.length} (evaluating ${test.length})`);
+
+if (values.assemble) {
+  // Ensemble: members → one file (z-scaling calibrated on the validation split), evaluated on the test split.
+  const files = values.assemble.split(',').filter((f) => f !== '');
+  if (files.length < 2) throw new Error('--assemble needs at least two member files');
+  const memberDocs = await Promise.all(files.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as { training: { seconds: number; epochs: number; dataset: string } }));
+  const hashes = await Promise.all(files.map(async (f) => createHash('sha256').update(await readFile(weightsPathFor(f))).digest('hex')));
+  const seconds = memberDocs.reduce((sum, d) => sum + d.training.seconds, 0);
+  const ensembleCard = {
+    title: `H, C, N, O, F potential (GFN2-xTB): ensemble of ${files.length} MACE members`,
+    description: 'Mean of MACE (Batatia et al. 2022) energy models trained on GFN2-xTB energies and forces of QM9 molecules (equilibrium and displaced) and xtb-generated frames; forces are −∂E/∂r of the mean energy; the members\' spread (z-scaled on validation) is the uncertainty.',
+    trainingData: dataRecord.join('; '),
+    intendedUse: 'Energies, forces, relaxation and molecular dynamics of neutral closed-shell organic molecules of H, C, N, O, F near GFN2-xTB quality, with a per-atom force spread that flags unfamiliar structures.',
+    limitations: 'GFN2-xTB quality at best, and below it: see the measured errors (forces ~0.15 eV/Å on QM9, ~0.2 eV/Å on larger drugs), so relaxed geometries differ from xtb --opt by tenths of an Å; no long-range electrostatics beyond the 5 Å cutoff; charged, open-shell, periodic or metal-containing systems are outside its training.',
+    citation: 'Batatia et al., NeurIPS 2022 (MACE); Bannwarth, Ehlert, Grimme, JCTC 2019 (GFN2-xTB); Ramakrishnan et al., Sci. Data 2014 (QM9)',
+  };
+  await writeEnsembleFile(`${out}.model.json`, files, validation, {
+    card: ensembleCard,
+    training: {
+      dataset: dataRecord.join('; '), trainStructures: split.train.length, validationStructures: validation.length,
+      epochs: memberDocs.reduce((sum, d) => sum + d.training.epochs, 0), bestEpoch: 0, seconds,
+      backend: backend.description, options: { members: files, weightsSha256: hashes, command: `node --import tsx scripts/train-hcnof-potential.ts ${process.argv.slice(2).join(' ')}` },
+      date: new Date().toISOString(),
+    },
+    test: { dataset: `test by name (${test.length} of ${split.test.length} frames)`, structures: test },
+  });
+  const doc = JSON.parse(await readFile(`${out}.model.json`, 'utf8'));
+  await writeFile(`${out}.md`, potentialEnsembleCard(doc, files, memberDocs));
+  console.log(`wrote ${out}.model.json and ${out}.md`);
+  process.exit(0);
+}
 
 interface TrainingRun { readonly epochs: number; readonly seconds: number; readonly command: string; readonly stoppedBy?: string; readonly initWeightsSha256?: string }
 let earlier: { epochs: number; seconds: number; runs: TrainingRun[] } = { epochs: 0, seconds: 0, runs: [] };

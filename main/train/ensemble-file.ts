@@ -7,7 +7,7 @@
  * Trunk families only (mace, tdn, escn, egnn): for others the caller keeps the member files alone.
  */
 import { PropertyEnsemble } from '../../core/engine/properties/ensemble';
-import type { PropertyMetricValues } from '../../core/engine/properties/metrics';
+import type { PropertyMetrics, PropertyMetricValues } from '../../core/engine/properties/metrics';
 import { propertyModelToFile } from '../../core/engine/properties/property-file';
 import { PropertyModel } from '../../core/engine/properties/property-model';
 import { TRUNK_FAMILIES } from '../../core/engine/properties/trunks';
@@ -20,12 +20,16 @@ export function canWriteEnsembleFile(family: string): boolean {
   return (TRUNK_FAMILIES as readonly string[]).includes(family);
 }
 
-/** Writes the members' model files as one ensemble file at `path`; returns the calibrated validation metrics (N ≥ 2). */
+/**
+ * Writes the members' model files as one ensemble file at `path`; returns the calibrated validation metrics (N ≥ 2).
+ * With `extras.test`, the calibrated ensemble is also evaluated there, and both metric sets are stored in the file
+ * (`propertyMetrics`: test first, then the validation split it was calibrated on).
+ */
 export async function writeEnsembleFile(
   path: string,
   memberFiles: readonly string[],
   validation: readonly Structure[],
-  extras: { card: ModelCard; training?: TrainingMetadata },
+  extras: { card: ModelCard; training?: TrainingMetadata; test?: { dataset: string; structures: readonly Structure[] } },
 ): Promise<PropertyMetricValues | undefined> {
   const members: PropertyModel[] = [];
   try {
@@ -49,7 +53,10 @@ export async function writeEnsembleFile(
     }
     const ensemble = new PropertyEnsemble(members);
     const metrics = members.length >= 2 ? await ensemble.calibrate(validation) : undefined;
-    await writeModelFile(path, propertyModelToFile(ensemble, extras));
+    const propertyMetrics: PropertyMetrics[] = [];
+    if (extras.test) propertyMetrics.push({ dataset: extras.test.dataset, structures: extras.test.structures.length, metrics: await ensemble.metrics(extras.test.structures) });
+    if (extras.test && metrics) propertyMetrics.push({ dataset: `validation (${validation.length}, calibration)`, structures: validation.length, metrics });
+    await writeModelFile(path, propertyModelToFile(ensemble, { card: extras.card, ...(extras.training ? { training: extras.training } : {}), ...(propertyMetrics.length > 0 ? { propertyMetrics } : {}) }));
     return metrics;
   } finally {
     for (const m of members) m.dispose();
