@@ -4,6 +4,16 @@
  */
 import type { GenerateJobRequest, GeneratorInfo, JobProgress } from '../../core/contract/equimol-api';
 
+export type GenerateSchedule = NonNullable<GenerateJobRequest['schedule']>;
+
+/** The step schedules the dialog offers (core/generative/step-schedules.ts), with what each does in a line. */
+export const GENERATE_SCHEDULES: ReadonlyArray<{ readonly id: GenerateSchedule; readonly label: string; readonly title: string }> = [
+  { id: 'uniform', label: 'Uniform', title: "Equal steps in time, the papers' samplers" },
+  { id: 'log-snr', label: 'Log-SNR', title: 'Equal steps of log signal-to-noise ratio' },
+  { id: 'karras', label: 'Karras (ρ = 7)', title: 'Noise levels spaced as in Karras et al. 2022, eq. 5' },
+  { id: 'measured', label: 'Measured', title: 'Steps crowd where a seeded 8-molecule pilot run changes fastest' },
+];
+
 export interface GenerateForm {
   readonly generator: string;
   readonly count: number;
@@ -11,6 +21,8 @@ export interface GenerateForm {
   readonly atomsMode: 'sampled' | 'fixed';
   readonly atoms: number;
   readonly steps: number;
+  /** Where the steps go along the path from noise to data. */
+  readonly schedule: GenerateSchedule;
   readonly seed: number;
   /** Conditional generators: aim at `targetValue` (else the training mean). */
   readonly useTarget: boolean;
@@ -18,11 +30,11 @@ export interface GenerateForm {
   readonly trajectory: boolean;
 }
 
-/** 100 molecules with the generator's default steps (EDM: all its trained steps; GeoBFN: 100), seed 1, sampled atom counts, a trajectory. */
+/** 100 molecules with the generator's default steps (EDM: all its trained steps; GeoBFN: 100) on the uniform schedule, seed 1, sampled atom counts, a trajectory. */
 export function defaultGenerateForm(info: GeneratorInfo | undefined): GenerateForm {
   return {
     generator: info?.id ?? '', count: 100, atomsMode: 'sampled', atoms: info ? Math.round((info.minAtoms + info.maxAtoms) / 2) : 10,
-    steps: info?.defaultSteps ?? 100, seed: 1, useTarget: false, targetValue: info?.property ? Number(info.property.mean.toFixed(2)) : 0, trajectory: true,
+    steps: info?.defaultSteps ?? 100, schedule: 'uniform', seed: 1, useTarget: false, targetValue: info?.property ? Number(info.property.mean.toFixed(2)) : 0, trajectory: true,
   };
 }
 
@@ -32,6 +44,7 @@ export function generateFormProblem(form: GenerateForm, info: GeneratorInfo | un
   if (!info.available) return info.reason ?? 'This generator cannot be used.';
   if (!Number.isInteger(form.count) || form.count < 1 || form.count > 100_000) return 'Molecules must be a whole number from 1 to 100000.';
   if (!Number.isInteger(form.steps) || form.steps < 1 || form.steps > info.timesteps) return `Steps must be a whole number from 1 to ${info.timesteps} (${info.family === 'edm' ? "the generator's trained steps" : 'the most this generator allows'}).`;
+  if (!GENERATE_SCHEDULES.some((s) => s.id === form.schedule)) return `Unknown step schedule '${form.schedule}'.`;
   if (!Number.isInteger(form.seed) || form.seed < 0 || form.seed > 2 ** 32 - 1) return 'Seed must be a whole number from 0 to 4294967295.';
   if (form.atomsMode === 'fixed' && (!Number.isInteger(form.atoms) || form.atoms < 1 || form.atoms > info.maxAtoms)) {
     return `Atoms must be a whole number from 1 to ${info.maxAtoms} (the largest training molecule).`;
@@ -43,6 +56,7 @@ export function generateFormProblem(form: GenerateForm, info: GeneratorInfo | un
 export function generateRequest(form: GenerateForm, info: GeneratorInfo): GenerateJobRequest {
   return {
     kind: 'generate', generator: info.id, count: form.count, steps: form.steps, seed: form.seed, trajectory: form.trajectory,
+    ...(form.schedule !== 'uniform' ? { schedule: form.schedule } : {}),
     ...(form.atomsMode === 'fixed' ? { atoms: form.atoms } : {}),
     ...(form.useTarget && info.property ? { target: { property: info.property.name, value: form.targetValue } } : {}),
   };

@@ -39,6 +39,8 @@ test('Generate from the UI: progress per molecule batch and step, the scored doc
   assert.match((await page.textContent('[data-testid="generate-problem"]')) ?? '', /Steps must be a whole number from 1 to 100/);
   await page.fill('[data-testid="generate-steps"]', '20');
   await page.fill('[data-testid="generate-seed"]', '2');
+  assert.equal(await page.inputValue('[data-testid="generate-schedule"]'), 'uniform', 'the schedule defaults to uniform steps');
+  await page.selectOption('[data-testid="generate-schedule"]', 'karras');
   await page.click('[data-testid="generate-use-target"]');
   await page.fill('[data-testid="generate-target"]', '6.5');
   assert.equal((await page.textContent('[data-testid="generate-problem"]')) ?? '', '');
@@ -55,6 +57,7 @@ test('Generate from the UI: progress per molecule batch and step, the scored doc
   }
   assert.equal(await page.getAttribute('[data-testid="job"]', 'data-state'), 'done', `the job finished: ${await page.textContent('[data-testid="job"]')}`);
   assert.match(sawProgress, /molecules [0-6]\/6 · step \d+\/21/, 'the jobs panel showed molecules and steps');
+  assert.match((await page.textContent('[data-testid="job"]')) ?? '', /20 steps, karras schedule/, 'the job ran on the chosen step schedule');
 
   // The generated document is shown with its score columns.
   await page.waitForFunction(() => document.querySelector('[data-testid="structure-count"]')?.textContent === '6');

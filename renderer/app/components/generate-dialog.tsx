@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { EquimolApi, GeneratorInfo, JobRequest } from '../../../core/contract/equimol-api';
-import { defaultGenerateForm, generateFormProblem, generateRequest, type GenerateForm } from '../generate-form';
+import { defaultGenerateForm, GENERATE_SCHEDULES, generateFormProblem, generateRequest, type GenerateForm, type GenerateSchedule } from '../generate-form';
 import { NumberField } from './sampler-dialog';
 
 export interface GenerateDialogProps {
@@ -12,7 +12,7 @@ export interface GenerateDialogProps {
 /**
  * Generate new 3D molecules: the installed generators (listGenerators; a file that cannot be used is listed with
  * why), the number of molecules, atom counts drawn from the training data or fixed, denoising steps (at most the
- * trained T), seed, a property target for a conditional generator and the denoising trajectory. Start hands a
+ * trained T) and where they go (the step schedule), seed, a property target for a conditional generator and the denoising trajectory. Start hands a
  * GenerateJobRequest to the host; progress shows in the jobs panel, the molecules open as a document.
  */
 export function GenerateDialog(props: GenerateDialogProps) {
@@ -65,6 +65,16 @@ export function GenerateDialog(props: GenerateDialogProps) {
         <div className="sampler-fields">
           <NumberField label="Molecules" value={form.count} step={1} min={1} onChange={(count) => set({ count })} testId="generate-count" />
           <NumberField label="Steps" value={form.steps} step={1} min={1} onChange={(steps) => set({ steps })} testId="generate-steps" title={info ? (info.family === 'edm' ? `Denoising steps, at most the ${info.timesteps} the generator was trained with` : `Bayesian-flow steps, at most ${info.timesteps}`) : undefined} />
+          <label className="sampler-field" title={GENERATE_SCHEDULES.find((s) => s.id === form.schedule)?.title}>
+            <span>Step schedule</span>
+            <select className="select" value={form.schedule} onChange={(e) => set({ schedule: e.target.value as GenerateSchedule })} data-testid="generate-schedule">
+              {GENERATE_SCHEDULES.map((s) => (
+                <option key={s.id} value={s.id} title={s.title}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
           <NumberField label="Seed" value={form.seed} step={1} min={0} onChange={(seed) => set({ seed })} testId="generate-seed" />
           <label className="sampler-field">
             <span>Atom count</span>
