@@ -69,6 +69,12 @@ interface JobRecord {
   lastSamplerEvent: number;
   readonly outputDocIds: DocumentId[];
   result?: unknown;
+  /**
+   * Cancelled while running and its run() has not returned yet: the job is reported cancelled at once, but what the
+   * run records while it stops (why it stopped, its last sampler status, the documents of what it kept) still lands,
+   * and `finished` resolves when it has returned.
+   */
+  windingDown: boolean;
   readonly finished: Promise<JobProgress>;
   resolveFinished: (progress: JobProgress) => void;
 }
@@ -130,6 +136,7 @@ export class JobQueue {
       total: Math.max(0, spec.total),
       startedAt: null,
       finishedAt: null,
+      windingDown: false,
       lastSamplerEvent: -Infinity,
       outputDocIds: [],
       finished,
@@ -153,7 +160,8 @@ export class JobQueue {
       this.finish(record, 'cancelled');
     } else if (record.state === 'running') {
       record.controller.abort(new JobCancelledError(id));
-      // The slot is released when run() returns; the job is reported cancelled now.
+      // The slot is released when run() returns; the job is reported cancelled now, and settles when it has stopped.
+      record.windingDown = true;
       this.finish(record, 'cancelled');
     }
     return this.snapshot(record);
@@ -240,8 +248,9 @@ export class JobQueue {
         this.emit(record);
       },
       reportSampler: (status, done) => {
-        if (record.state !== 'running') return;
+        if (record.state !== 'running' && !record.windingDown) return;
         record.sampler = status;
+        if (record.windingDown) return; // kept for the snapshot emitted when the run returns
         if (done !== undefined) {
           record.done = Math.max(record.done, Math.floor(done));
           if (record.done > record.total) record.total = record.done;
@@ -257,7 +266,7 @@ export class JobQueue {
         if (record.state === 'running') this.emit(record);
       },
       setMessage: (message) => {
-        if (record.state === 'running') record.message = message;
+        if (record.state === 'running' || record.windingDown) record.message = message;
       },
     };
     try {
@@ -276,6 +285,12 @@ export class JobQueue {
       }
     } finally {
       this.running--;
+      if (record.windingDown) {
+        record.windingDown = false;
+        const snapshot = this.snapshot(record);
+        this.onProgress(snapshot);
+        record.resolveFinished(snapshot);
+      }
       this.pump();
     }
   }
@@ -287,7 +302,7 @@ export class JobQueue {
     if (state === 'done') record.done = record.total = Math.max(record.done, record.total);
     const snapshot = this.snapshot(record);
     this.onProgress(snapshot);
-    record.resolveFinished(snapshot);
+    if (!record.windingDown) record.resolveFinished(snapshot);
   }
 
   private emit(record: JobRecord): void {

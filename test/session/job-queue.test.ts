@@ -132,6 +132,43 @@ test('cancelling a running job stops it at the next batch and marks it cancelled
   assert.deepEqual(log, ['start next', 'end next']);
 });
 
+test('a job cancelled while running keeps what it records while stopping (message, sampler status, documents) and settles when its run returns', async () => {
+  const events: JobProgress[] = [];
+  const queue = new JobQueue({ concurrency: 1, samplerIntervalMs: 0, onProgress: (p) => events.push(p) });
+  let steps = 0;
+  let returned = false;
+  const job = queue.enqueue({
+    kind: 'relax',
+    label: 'stopping',
+    total: 100,
+    async run(context) {
+      for (;;) {
+        if (context.signal.aborted) {
+          // What a sampler does when it stops: its last status, why it stopped, the document of what it kept.
+          await yieldToEventLoop();
+          context.reportSampler({ step: steps, totalSteps: 100, energy: -1.5 });
+          context.setMessage(`cancelled at step ${steps}: kept ${steps} frames`);
+          context.addOutputDocument('doc-kept');
+          returned = true;
+          return;
+        }
+        steps++;
+        context.report(steps);
+        await yieldToEventLoop();
+      }
+    },
+  });
+  while (steps < 3) await yieldToEventLoop();
+  assert.equal(queue.cancel(job.id).state, 'cancelled', 'reported cancelled at once');
+  const final = await queue.whenFinished(job.id);
+  assert.ok(returned, 'whenFinished waited for the run to return');
+  assert.equal(final.state, 'cancelled');
+  assert.match(final.message ?? '', /^cancelled at step \d+: kept \d+ frames$/);
+  assert.equal(final.sampler?.energy, -1.5);
+  assert.deepEqual(final.outputDocIds, ['doc-kept']);
+  assert.deepEqual(events.filter((e) => e.id === job.id).at(-1), final, 'the last event is the settled snapshot');
+});
+
 test('cancelling a queued job removes it before it starts', async () => {
   const log: string[] = [];
   const queue = new JobQueue({ concurrency: 1 });

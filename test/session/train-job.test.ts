@@ -135,7 +135,8 @@ test('a train job reports monotone progress and one curve point per epoch, and a
     assert.equal(cancelled.state, 'cancelled');
     const train: TrainJobStatus = cancelled.sampler!.train!;
     assert.ok(train.curve.length >= 2 && train.curve.length < 200, `${train.curve.length} epochs before the cancel`);
-    // The queue reports the job cancelled at once; the run ends its step and writes the best checkpoint.
+    // The queue reports the job cancelled at once; the run ends its step, writes the best checkpoint and says so.
+    assert.match(cancelled.message ?? '', /tiny-cancelled: .*tiny-cancelled\.model\.json.*\(cancelled: the best checkpoint so far\)/, 'the final status names the file written');
     await session.whenIdle();
     const model = await readModelFile(join(modelsDir, 'tiny-cancelled.model.json'));
     model.dispose();
