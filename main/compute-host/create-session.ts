@@ -70,7 +70,7 @@ function userModels(dir: string, shipped: ModelCatalogue | null): UserModels {
       if (shipped && (await shipped.list()).some((asset) => asset.name === request.name)) {
         throw new RangeError(`request.name: '${request.name}' is the name of a shipped model; choose another name`);
       }
-      await host.check(request);
+      return host.check(request);
     },
     train: (run) => host.train(run),
   };

@@ -14,7 +14,8 @@ import { TRUNK_FAMILIES } from '../../core/engine/properties/trunks';
 import type { ModelCard, TrainingMetadata } from '../../core/engine/model-file/model-file';
 import { assignWeights } from '../../core/engine/train/batch-loss';
 import type { Structure } from '../../core/structure/structure';
-import { readModelFile, writeModelFile } from '../models/model-files';
+import type { EnergyModel } from '../../core/engine/model';
+import { readModelFile, readPropertyModelFile, writeModelFile } from '../models/model-files';
 
 export function canWriteEnsembleFile(family: string): boolean {
   return (TRUNK_FAMILIES as readonly string[]).includes(family);
@@ -61,4 +62,22 @@ export async function writeEnsembleFile(
   } finally {
     for (const m of members) m.dispose();
   }
+}
+
+/** Member k of an energy ensemble file as the trunk's own energy model (its weights, normalisation and config). */
+export async function readEnergyEnsembleMember(path: string, k: number): Promise<EnergyModel> {
+  const ensemble = await readPropertyModelFile(path);
+  const member = ensemble.members[k];
+  if (!member) {
+    ensemble.dispose();
+    throw new RangeError(`${path}: the ensemble has ${ensemble.members.length} members, not ${k + 1}`);
+  }
+  for (const [j, other] of ensemble.members.entries()) if (j !== k) other.dispose();
+  const trunk = member.trunk.model;
+  const own = Object.keys(member.params).sort().join('\n');
+  if (own !== Object.keys(trunk.params).sort().join('\n')) {
+    member.dispose();
+    throw new Error(`${path}: member ${k + 1} has weights beside its trunk's, so it is not an energy model`);
+  }
+  return trunk;
 }

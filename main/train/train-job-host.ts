@@ -13,6 +13,7 @@ import type { TrainFamily, TrainJobStatus, TrainSize, TrainTestMetrics } from '.
 import { createExtxyzWriter } from '../../core/formats/xyz/writer';
 import type { Trainer, TrainerOutcome, TrainerRun } from '../../core/session/jobs/train-job-kind';
 import { MODEL_NAME_PREFIX, modelFilePathOf } from '../models/model-files';
+import { energyEnsembleMemberCount } from './ensemble-members';
 import type { TrainRunConfig, TrainRunEvent } from './train-runner';
 
 /** Widths of each size preset ('standard': the family's defaults, family-recipes.ts). */
@@ -118,7 +119,11 @@ export function createTrainJobHost(options: TrainJobHostOptions): Trainer {
     async check(request) {
       const file = join(modelsDir, `${request.name}.model.json`);
       if (await exists(file)) throw new RangeError(`request.name: a model '${request.name}' already exists (${file}); choose another name`);
-      if (request.init !== undefined) await initPathOf(request.init, initDirs);
+      const initMembers = request.init !== undefined ? await energyEnsembleMemberCount(await initPathOf(request.init, initDirs)) : 0;
+      if (initMembers > 0 && request.members !== undefined && request.members !== 1 && request.members !== initMembers) {
+        throw new RangeError(`request.members: ${request.init} is an ensemble of ${initMembers}, and fine-tuning it fine-tunes each member (leave members out)`);
+      }
+      return { members: initMembers > 0 ? initMembers : (request.members ?? 1) };
     },
     async train(run): Promise<TrainerOutcome> {
       const { request } = run;
@@ -128,7 +133,8 @@ export function createTrainJobHost(options: TrainJobHostOptions): Trainer {
       const writer = createExtxyzWriter();
       await writeFile(dataPath, (writer.begin?.() ?? '') + run.structures.map((s, i) => writer.write(s, i)).join('') + (writer.end?.() ?? ''));
       const initPath = request.init !== undefined ? await initPathOf(request.init, initDirs) : undefined;
-      const config = trainConfigOfJob(run, dataPath, out, initPath, options.threads ?? 1);
+      const initMembers = initPath !== undefined ? await energyEnsembleMemberCount(initPath) : 0;
+      const config = { ...trainConfigOfJob(run, dataPath, out, initPath, options.threads ?? 1), ...(initMembers > 0 ? { members: initMembers } : {}) };
       const folder = createStatusFolder(config.members);
       const { runTraining } = await import('./train-runner');
       let checkpoint: string | undefined;

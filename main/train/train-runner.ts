@@ -31,7 +31,8 @@ import { readResumeFile, resumePaths, writeResumeFile } from './resume-file';
 import { cardMarkdown, meanPredictions, metricsOf, parityOf, predictAll, type MemberSummary, type Predictions } from './train-card';
 import { loadTrainingData, type DataConfig, type TrainingData } from './training-data';
 import { assignParams, writeMemberModel } from './member-file';
-import { canWriteEnsembleFile, writeEnsembleFile } from './ensemble-file';
+import { canWriteEnsembleFile, readEnergyEnsembleMember, writeEnsembleFile } from './ensemble-file';
+import { energyEnsembleMemberCount } from './ensemble-members';
 
 export interface TrainRunConfig extends DataConfig {
   /** Output base: NAME.model.json, NAME.md, ... */
@@ -114,9 +115,10 @@ export function bootstrapSample<T>(items: readonly T[], seed: number): T[] {
 /** One call of runTraining on this run: the first, then each resume. */
 interface Session { readonly command: string; readonly started: string; readonly resumedAt?: string }
 
-async function buildModel(config: TrainRunConfig, data: TrainingData, seed: number): Promise<{ model: EnergyModel; initRuns: unknown[]; initEpochs: number; initSeconds: number }> {
+async function buildModel(config: TrainRunConfig, data: TrainingData, seed: number, member: number, initIsEnsemble: boolean): Promise<{ model: EnergyModel; initRuns: unknown[]; initEpochs: number; initSeconds: number }> {
   if (config.init) {
-    const model = await readModelFile(config.init);
+    // An ensemble file: member k starts from the file's member k.
+    const model = initIsEnsemble ? await readEnergyEnsembleMember(config.init, member) : await readModelFile(config.init);
     const doc = JSON.parse(await readFile(config.init, 'utf8')) as { training?: { epochs?: number; seconds?: number; runs?: unknown[] } };
     const known = new Set(model.species);
     for (const s of [...data.train, ...data.validation, ...data.test]) {
@@ -144,8 +146,14 @@ async function buildModel(config: TrainRunConfig, data: TrainingData, seed: numb
 }
 
 /** Runs (or, with `resume`, continues) a training run; see the file comment. */
-export async function runTraining(config: TrainRunConfig, options: { signal?: AbortSignal; onEvent?: (event: TrainRunEvent) => void; resume?: boolean; sessionCommand?: string } = {}): Promise<TrainRunResult> {
+export async function runTraining(requested: TrainRunConfig, options: { signal?: AbortSignal; onEvent?: (event: TrainRunEvent) => void; resume?: boolean; sessionCommand?: string } = {}): Promise<TrainRunResult> {
   const emit = options.onEvent ?? (() => {});
+  // Fine-tuning an ensemble file fine-tunes each of its members, so the run has as many.
+  const initMembers = requested.init ? await energyEnsembleMemberCount(requested.init) : 0;
+  if (initMembers > 0 && requested.members !== 1 && requested.members !== initMembers) {
+    throw new RangeError(`--members ${requested.members}: ${requested.init} is an ensemble of ${initMembers}, and fine-tuning it fine-tunes each member (leave --members out)`);
+  }
+  const config: TrainRunConfig = initMembers > 0 ? { ...requested, members: initMembers } : requested;
   // Bad widths are refused before anything is read or written (no NAME.run.json for a run that cannot start).
   if (!config.init) familyWidths(config.family ?? 'mace', config.widths ?? {});
   const backend = await initNodeBackend();
@@ -166,7 +174,7 @@ export async function runTraining(config: TrainRunConfig, options: { signal?: Ab
     const base = memberBase(config, k);
     const seed = config.seed + k;
     const train = config.ensemble === 'bootstrap' && config.members > 1 ? bootstrapSample(data.train, seed * 7919 + 17) : data.train;
-    const { model, initRuns, initEpochs, initSeconds } = await buildModel(config, data, seed);
+    const { model, initRuns, initEpochs, initSeconds } = await buildModel(config, data, seed, k, initMembers > 0);
     try {
       const names = Object.keys(model.params).sort();
       const heads = headWeightNames(names);

@@ -20,6 +20,8 @@ export const MODEL_FILE_VERSION = 1;
  * `outputs`, per-member sections, calibration. Energy files stay version 1, so older readers keep reading them.
  */
 export const PROPERTY_MODEL_FILE_VERSION = 2;
+/** The family name of property-model files (core/engine/properties/property-file.ts), single models and ensembles. */
+export const PROPERTY_FAMILY = 'properties';
 /** The newest version this Equimol reads. */
 export const READABLE_MODEL_FILE_VERSION = 2;
 

@@ -16,13 +16,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { EnergyNormalisation } from '../model';
 import { assignParams } from '../layers/params';
-import { encodeModelFile, ModelFileError, PROPERTY_MODEL_FILE_VERSION, type DecodedModelFile, type ModelCard, type TrainingMetadata } from '../model-file/model-file';
+import { encodeModelFile, ModelFileError, PROPERTY_FAMILY, PROPERTY_MODEL_FILE_VERSION, type DecodedModelFile, type ModelCard, type TrainingMetadata } from '../model-file/model-file';
 import { PropertyEnsemble } from './ensemble';
 import type { PropertyMetrics } from './metrics';
 import { validateOutputs, type OutputDeclaration, type TargetStatistics } from './outputs';
 import { PropertyModel, type PropertyModelConfig } from './property-model';
 
-export const PROPERTY_FAMILY = 'properties';
+export { PROPERTY_FAMILY };
 
 interface MemberSection {
   readonly seed: number;

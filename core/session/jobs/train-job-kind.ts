@@ -41,8 +41,11 @@ export interface TrainerOutcome {
 
 /** Runs training for a session (the host's; none in web mode). */
 export interface Trainer {
-  /** Throws naming the field when the request cannot run here (an unknown model to fine-tune, a name in use). */
-  check(request: TrainJobRequest): Promise<void>;
+  /**
+   * Throws naming the field when the request cannot run here (an unknown model to fine-tune, a name in use);
+   * returns how many members the run trains (fine-tuning an ensemble file trains one per member of it).
+   */
+  check(request: TrainJobRequest): Promise<{ readonly members: number }>;
   train(run: TrainerRun): Promise<TrainerOutcome>;
 }
 
@@ -96,8 +99,7 @@ export const trainJobKind: JobKindHandler<TrainJobRequest> = {
       const reason = missingTargetReason(target, structures, dataName);
       if (reason) throw new RangeError(reason);
     }
-    await trainer.check(request);
-    const members = request.members ?? 1;
+    const { members } = await trainer.check(request);
     const perMember = request.epochs ?? (request.minutes ? 100 : TRAIN_DEFAULT_EPOCHS);
     const byTime = request.epochs === undefined && request.minutes !== undefined;
     return {
