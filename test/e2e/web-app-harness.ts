@@ -22,8 +22,11 @@ export interface CatalogueFixtures {
   readonly folder: string;
 }
 
-/** Builds web mode into `outDir` (quiet); with `fixtures`, the worker lists those fixture files instead of assets/models. */
-export async function buildWebApp(outDir: string, fixtures?: CatalogueFixtures): Promise<void> {
+/**
+ * Builds web mode into `outDir` (quiet); with `fixtures`, the worker lists those fixture files instead of assets/models;
+ * `plugins` are added to the renderer's build (e.g. one that loads a test-only panel contribution).
+ */
+export async function buildWebApp(outDir: string, fixtures?: CatalogueFixtures, plugins: readonly Plugin[] = []): Promise<void> {
   const fixturePlugin: Plugin | undefined = fixtures && {
     name: 'equimol-test-catalogue-fixtures',
     enforce: 'pre',
@@ -36,6 +39,7 @@ export async function buildWebApp(outDir: string, fixtures?: CatalogueFixtures):
     configFile: resolve(REPO_ROOT, 'renderer/web/vite.config.ts'),
     logLevel: 'error',
     build: { outDir, emptyOutDir: true, sourcemap: false },
+    ...(plugins.length > 0 ? { plugins: [...plugins] } : {}),
     ...(fixturePlugin ? { worker: { format: 'es' as const, plugins: () => [fixturePlugin] } } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { ColumnInfo, Depiction, StructureSummary } from '../../../core/contract/equimol-api';
 import { elementOf, symbolOf, type Structure } from '../../../core/structure';
 import type { MeasureResult, Measurement } from '../../viewer/viewer-api';
@@ -25,6 +25,8 @@ export interface SidePanelProps {
   readonly rowError?: RowError | undefined;
   /** The document's columns: predicted ones are listed under Predictions with their spread and domain flag. */
   readonly columns?: readonly ColumnInfo[] | undefined;
+  /** Registered 'side' panels, after the measurements. */
+  readonly children?: ReactNode;
 }
 
 function cellParameters(cell: Float64Array): { a: number; b: number; c: number; alpha: number; beta: number; gamma: number; volume: number } {
@@ -186,6 +188,7 @@ export const SidePanel = memo(function SidePanel(props: SidePanelProps) {
           )}
         </div>
       </div>
+      {props.children}
     </aside>
   );
 });

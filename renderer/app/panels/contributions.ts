@@ -1,0 +1,9 @@
+/**
+ * Every panel and command module, imported once for its registerPanel / registerCommand calls (app.tsx imports
+ * this file once). A new job kind adds one line here for its module; keep one import per line.
+ */
+import './builtin/file-commands';
+import './builtin/view-commands';
+import './builtin/job-commands';
+import './builtin/center-panels';
+import './builtin/jobs-dock';
