@@ -98,7 +98,7 @@ export interface DipoleArrowOptions {
   readonly property?: string;
 }
 
-/** The full state of a viewer. Every field has a default (see DEFAULT_VIEWER_STATE in viewer.ts). */
+/** The full state of a viewer. Every field has a default (see DEFAULT_VIEWER_STATE in viewer-state.ts). */
 export interface ViewerState {
   /** The structure shown when `frames` is empty; null shows nothing. */
   readonly structure: Structure | null;
@@ -250,6 +250,26 @@ export interface ViewerOptions {
   readonly preserveDrawingBuffer?: boolean;
 }
 
+/** Image export resolution: multiples of the canvas' drawing buffer. */
+export type ImageScale = 1 | 2 | 4;
+
+/** Options of toPNG / toDataURL. */
+export interface ImageExportOptions {
+  /** Pixels per canvas pixel along each side (default 1: the canvas resolution). */
+  readonly scale?: ImageScale;
+  /** Clear with alpha 0 instead of the background colour (default false). */
+  readonly transparent?: boolean;
+}
+
+/** Pixel size of an image export and whether it fits the GPU's largest drawing buffer (`maxSide` per side). */
+export interface ImageExportSize {
+  readonly width: number;
+  readonly height: number;
+  readonly scale: ImageScale;
+  readonly maxSide: number;
+  readonly fits: boolean;
+}
+
 export interface StructureViewer {
   /** Merge `partial` into the state and redraw (on the next animation frame, or now with `render()`). */
   setState(partial: Partial<ViewerState>): void;
@@ -273,9 +293,16 @@ export interface StructureViewer {
   pickAt(x: number, y: number): { atom: number; image: CellImage } | null;
   /** Canvas-relative CSS pixel position of an atom image, or null if it is not shown / behind the camera. */
   projectAtom(atom: number, image?: CellImage): { x: number; y: number } | null;
-  /** Current picture as a PNG blob / data URL (draws first, so it works without preserveDrawingBuffer). */
-  toPNG(): Promise<Blob>;
-  toDataURL(): string;
+  /**
+   * Current picture as a PNG blob / data URL (draws first, so it works without preserveDrawingBuffer), at `scale`
+   * times the canvas resolution (labels and insets scale with it) and, with `transparent`, on alpha 0 instead of the
+   * background. The view on screen is unchanged. Throws (rejects) a RangeError naming the size and the GPU's limit
+   * when the image would exceed it (see imageExportSize), and for a scale other than 1, 2 or 4.
+   */
+  toPNG(options?: ImageExportOptions): Promise<Blob>;
+  toDataURL(options?: ImageExportOptions): string;
+  /** The pixel size an export at `options.scale` would have now, and whether it fits the GPU. */
+  imageExportSize(options?: ImageExportOptions): ImageExportSize;
   getInfo(): ViewerInfo;
   /** Colour bar of the current 'property' colour scheme on the shown structure; null for element colours. */
   getColorLegend(): ColorLegend | null;

@@ -7,3 +7,4 @@ import './builtin/view-commands';
 import './builtin/job-commands';
 import './builtin/center-panels';
 import './builtin/jobs-dock';
+import '../commands/image-export';

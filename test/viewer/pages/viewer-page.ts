@@ -1,7 +1,7 @@
 // Test page for the viewer: a fixed-size canvas plus `window.viewerTest`, driven from Node by playwright.
 // WebGL object creation/deletion is counted on the context prototype so tests can check dispose() frees everything.
 import { createStructure, type Structure } from '../../../core/structure';
-import { createViewer, type StructureViewer, type ViewerEvents, type ViewerState } from '../../../renderer/viewer';
+import { createViewer, type ImageExportOptions, type StructureViewer, type ViewerEvents, type ViewerState } from '../../../renderer/viewer';
 
 /** A Structure as plain JSON (typed arrays do not cross page.evaluate). */
 export interface PlainStructure {
@@ -102,6 +102,44 @@ const api = {
     const blob = await current().toPNG();
     const bytes = new Uint8Array(await blob.arrayBuffer());
     return { type: blob.type, size: blob.size, signature: Array.from(bytes.subarray(0, 8)) };
+  },
+  /** toPNG(options) decoded in the page: its size, the top-left pixel (RGBA) and how many pixels are fully transparent. */
+  async exportImage(options: ImageExportOptions) {
+    const blob = await current().toPNG(options);
+    const bitmap = await createImageBitmap(blob);
+    const scratch = document.createElement('canvas');
+    scratch.width = bitmap.width;
+    scratch.height = bitmap.height;
+    const context = scratch.getContext('2d')!;
+    context.drawImage(bitmap, 0, 0);
+    const pixels = context.getImageData(0, 0, bitmap.width, bitmap.height).data;
+    let clear = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] === 0) clear++;
+    return { type: blob.type, width: bitmap.width, height: bitmap.height, corner: Array.from(pixels.subarray(0, 4)), clear, canvas: [canvas.width, canvas.height] };
+  },
+  exportSize: (options: ImageExportOptions) => current().imageExportSize(options),
+  /** Draws now (the normal render path, not an export) and reads the canvas' top-left pixel (RGBA) in the same task. */
+  drawnCorner() {
+    current().render();
+    const scratch = document.createElement('canvas');
+    scratch.width = scratch.height = 1;
+    const context = scratch.getContext('2d')!;
+    context.drawImage(canvas, 0, 0, 1, 1, 0, 0, 1, 1);
+    return Array.from(context.getImageData(0, 0, 1, 1).data);
+  },
+  /** The export's error message (or null when it succeeded). */
+  async exportError(options: ImageExportOptions) {
+    try {
+      await current().toPNG(options);
+      return null;
+    } catch (error) {
+      return `${(error as Error).name}: ${(error as Error).message}`;
+    }
+  },
+  resize: (width?: number, height?: number) => {
+    current().resize(width, height);
+    current().render();
+    return [canvas.width, canvas.height];
   },
   project: (atom: number, image?: [number, number, number]) => current().projectAtom(atom, image),
   pickAt: (x: number, y: number) => current().pickAt(x, y),
