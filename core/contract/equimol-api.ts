@@ -39,8 +39,26 @@ export const LIMITS = {
   maxDocsPerJob: 256,
   /** Record errors kept per document (the count is exact; the list is truncated). */
   maxReportedErrors: 1000,
-  /** Recent files remembered in settings. */
+  /** Recent files remembered in settings (desktop: paths; web mode: names whose bytes the browser keeps). */
   maxRecentFiles: 20,
+  /** Web mode: bytes of one file kept in the browser (IndexedDB) to reopen it; larger files are not kept. */
+  maxStoredFileBytes: 16 * 1024 * 1024,
+  /** Web mode: bytes of all kept files together; the least recently opened are evicted first beyond it. */
+  maxStoredTotalBytes: 64 * 1024 * 1024,
+  /** Bytes of one file embedded in a session file (base64); a larger file is saved by name only. */
+  maxSessionEmbedBytes: 16 * 1024 * 1024,
+  /** Bytes of all files embedded in one session file together; files beyond it are saved by name only. */
+  maxSessionEmbedTotalBytes: 64 * 1024 * 1024,
+  /** Bytes of a session file passed to openSession. */
+  maxSessionFileBytes: 128 * 1024 * 1024,
+  /** Entries of Settings.layout. */
+  maxLayoutEntries: 64,
+  /** Supercell repeats along each axis in a session. */
+  maxSupercellRepeat: 16,
+  /** Measurements kept in a session. */
+  maxSessionMeasurements: 256,
+  /** Documents in a session (its file and saveSession's view). */
+  maxSessionDocuments: 1024,
   /** Bytes passed to saveFile. */
   maxSaveBytes: 2 * 1024 * 1024 * 1024,
   /** Short identifiers (document, job, predictor, format ids, property keys). */
@@ -141,6 +159,8 @@ export interface OpenFailure {
 export interface OpenResult {
   readonly documents: readonly DocumentInfo[];
   readonly failures: readonly OpenFailure[];
+  /** Files whose open was cancelled (cancelOpen): neither documents nor failures. Absent when none. */
+  readonly cancelled?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -151,7 +171,12 @@ export interface OpenResult {
 export type SortKey = 'index' | 'name' | 'formula' | 'atoms' | (string & {});
 
 export interface StructureFilter {
-  /** Case-insensitive substring of name or formula. */
+  /**
+   * A search query (core/session/search/search-query.ts), terms ANDed: plain words are case-insensitive
+   * substrings of name or formula (as this field always matched); `name:`, `formula:C6H6`, `smiles:` (same
+   * molecule), `sub:` / `smarts:` (substructure), `gap>5`, `atoms<=20`, `energy:-10..-5`. A query that does not
+   * parse, or names a column the document lacks, rejects listStructures with `search: … (at column N)`.
+   */
   readonly text?: string;
   readonly minAtoms?: number;
   readonly maxAtoms?: number;
@@ -629,15 +654,27 @@ export interface ExportedFile {
 export type Theme = 'system' | 'light' | 'dark';
 export type ViewerStyle = 'ball-and-stick' | 'spacefill' | 'sticks' | 'wireframe';
 
+/**
+ * Pane sizes and collapsed panels, by the UI's own keys (e.g. 'sidePanel.width': 320, 'jobs.collapsed': true).
+ * Opaque to the compute side, which checks only the shape: at most LIMITS.maxLayoutEntries keys of letters,
+ * digits, '.', '_' or '-' (up to 64 characters), each a finite number, a boolean or a string of up to 64 characters.
+ */
+export type LayoutState = Readonly<Record<string, number | boolean | string>>;
+
 export interface Settings {
   readonly theme: Theme;
   readonly viewerStyle: ViewerStyle;
   readonly showCell: boolean;
   readonly showLabels: boolean;
-  /** Most recent first, at most LIMITS.maxRecentFiles absolute paths. */
+  /**
+   * Most recent first, at most LIMITS.maxRecentFiles. Desktop: absolute paths. Web mode: file names whose bytes
+   * the browser keeps (IndexedDB); openPaths reopens them there.
+   */
   readonly recentFiles: readonly string[];
   /** Jobs run at the same time (1..8). */
   readonly maxConcurrentJobs: number;
+  /** Pane sizes and collapsed panels (see LayoutState). */
+  readonly layout: LayoutState;
 }
 
 export type SettingsPatch = Partial<Settings>;
@@ -650,6 +687,11 @@ export interface AppInfo {
   readonly platform: 'electron' | 'web';
   /** Structure formats that can be opened: id, name, extensions; `writable` when export is possible. */
   readonly formats: readonly FormatInfo[];
+  /**
+   * Problems found restoring what was stored (corrupt settings, a kept file that could not be read or opened): each
+   * was reported here and ignored. Absent when there were none.
+   */
+  readonly notices?: readonly string[];
 }
 
 export interface FormatInfo {
@@ -677,6 +719,8 @@ export interface SaveResult {
 export type MenuCommand =
   | { readonly id: 'open' }
   | { readonly id: 'export' }
+  | { readonly id: 'open-session' }
+  | { readonly id: 'save-session' }
   | { readonly id: 'close-document' }
   | { readonly id: 'set-viewer-style'; readonly style: ViewerStyle }
   | { readonly id: 'toggle-cell' }
@@ -687,7 +731,10 @@ export type MenuCommand =
 /** Everything pushed to the UI. */
 export type EquimolEvent =
   | { readonly type: 'job-progress'; readonly progress: JobProgress }
-  /** A large file is being read (openFiles / openPaths still pending): about every 200 ms, then once done. */
+  /**
+   * A file being opened (openFiles / openPaths still pending): once when it starts, on every phase change, about
+   * every 100 ms while it reads, then once in its final state ('done' carries its document, listed from then on).
+   */
   | { readonly type: 'open-progress'; readonly progress: OpenProgress }
   /** A document changed (e.g. a job added predicted columns); refetch pages you show. */
   | { readonly type: 'document-changed'; readonly document: DocumentInfo }
@@ -701,20 +748,91 @@ export type EquimolEvent =
   | { readonly type: 'compute-restarted'; readonly reason: string }
   | { readonly type: 'menu'; readonly command: MenuCommand };
 
-/** Reading progress of one file being opened. */
+/** Opaque id of one file being opened (one per file of an openFiles / openPaths call); see cancelOpen. */
+export type OpenId = string;
+
+/**
+ * What an open is doing: 'reading' the head and loading toolkits, 'parsing' records as bytes arrive, or
+ * 'embedding' SMILES rows into 3D one by one (seconds each; runs in the background, after other files' parsing).
+ */
+export type OpenPhase = 'reading' | 'parsing' | 'embedding';
+export const OPEN_PHASES: readonly OpenPhase[] = ['reading', 'parsing', 'embedding'];
+
+/** 'running' until the end; 'cancelled' (cancelOpen) keeps nothing: no document is made from a cancelled open. */
+export type OpenState = 'running' | 'done' | 'failed' | 'cancelled';
+
+/** Progress of one file being opened. Within one phase `completed` never decreases; phases only move forward. */
 export interface OpenProgress {
+  readonly openId: OpenId;
   /** File name as given to openFiles (or the path for openPaths). */
   readonly file: string;
+  readonly phase: OpenPhase;
+  readonly state: OpenState;
+  /** Progress in this phase: bytes ('reading', 'parsing') or records ('embedding'); completed = total when done. */
+  readonly completed: number;
+  readonly total: number;
+  readonly unit: 'bytes' | 'records';
   /** Bytes of the file consumed so far (compressed bytes for .gz) and the file size. */
   readonly bytesRead: number;
   readonly totalBytes: number;
-  /** Structures parsed so far. */
+  /** Structures read so far, and records that failed so far. */
   readonly records: number;
+  readonly failedRecords: number;
+  /** True in the final event (state is not 'running'). */
   readonly done: boolean;
+  /** Milliseconds since the open started. */
+  readonly elapsedMs: number;
+  /** State 'done': the document, listed from this event on (before openFiles resolves). */
+  readonly document?: DocumentInfo;
+  /** State 'failed': why the whole file could not be opened. */
+  readonly message?: string;
 }
 
 export type EquimolEventListener = (event: EquimolEvent) => void;
 export type Unsubscribe = () => void;
+
+// ---------------------------------------------------------------------------------------------------------
+// Session files (.equimol-session.json; core/session/session-file.ts reads and writes them)
+// ---------------------------------------------------------------------------------------------------------
+
+/** Integer repeats along a, b, c (1..LIMITS.maxSupercellRepeat). */
+export type Supercell = readonly [number, number, number];
+
+/** What the UI shows of one open document: kept in a session file beside the file itself. */
+export interface SessionDocumentView {
+  readonly docId: DocumentId;
+  /** 0-based record shown, or null for none. */
+  readonly selectedRecord: number | null;
+  readonly supercell: Supercell;
+}
+
+/** A measurement of the UI: 2 atoms (distance), 3 (angle at the middle one) or 4 (dihedral), 0-based. */
+export interface SessionMeasurement {
+  readonly docId: DocumentId;
+  readonly record: number;
+  readonly atoms: readonly number[];
+  /** Periodic image of each atom (integer cell offsets), as many as atoms; absent: the home cell. */
+  readonly images?: readonly (readonly [number, number, number])[];
+}
+
+/** The UI's state a session file keeps: which document is active, each one's record and supercell, measurements. */
+export interface SessionViewState {
+  readonly activeDocId: DocumentId | null;
+  /** Documents the view does not name get record null and supercell 1×1×1. */
+  readonly documents: readonly SessionDocumentView[];
+  readonly measurements?: readonly SessionMeasurement[];
+}
+
+/** A session file opened: its documents (new ids) with their views, or a failure for each file that was missing. */
+export interface SessionOpenResult extends OpenResult {
+  readonly activeDocId: DocumentId | null;
+  /** One per opened document, in the session's order. */
+  readonly views: readonly SessionDocumentView[];
+  /** The measurements whose documents opened. */
+  readonly measurements: readonly SessionMeasurement[];
+  /** Settings after the session's theme and viewer style were applied. */
+  readonly settings: Settings;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // The API
@@ -726,10 +844,19 @@ export interface EquimolApi {
   // documents
   /** Opens files handed over as bytes; each file becomes a document or an OpenFailure, never a rejection. */
   openFiles(files: readonly FileInput[]): Promise<OpenResult>;
-  /** Opens files from disk by absolute path (Electron; rejects in web mode). Adds them to recent files. */
+  /**
+   * Opens files from disk by absolute path (Electron), adding them to recent files. Web mode: reopens recent files
+   * by name from the browser's store (a name it does not keep is a failure).
+   */
   openPaths(paths: readonly string[]): Promise<OpenResult>;
   /** Native open dialog then openPaths (Electron); web mode uses <input type=file> then openFiles. */
   showOpenDialog(): Promise<OpenResult>;
+  /**
+   * Stops a file being opened (its id from an 'open-progress' event): reports it 'cancelled' at once (its
+   * openFiles result lists it under `cancelled`) and builds no document. A finished open is returned unchanged;
+   * an unknown id rejects.
+   */
+  cancelOpen(openId: OpenId): Promise<OpenProgress>;
   listDocuments(): Promise<readonly DocumentInfo[]>;
   getDocument(docId: DocumentId): Promise<DocumentInfo>;
   closeDocument(docId: DocumentId): Promise<void>;
@@ -769,6 +896,21 @@ export interface EquimolApi {
   /** Save dialog then write (Electron); a download in web mode. */
   saveFile(request: SaveRequest): Promise<SaveResult>;
 
+  // session files
+  /**
+   * The open files (not documents jobs made) with the view as a session file, NAME.equimol-session.json (save it
+   * with saveFile): each file by path where it came from disk, else embedded (base64, up to
+   * LIMITS.maxSessionEmbedBytes each and LIMITS.maxSessionEmbedTotalBytes together), else by name; plus the theme
+   * and viewer style.
+   */
+  saveSession(view: SessionViewState): Promise<ExportedFile>;
+  /**
+   * Opens a session file: rejects with a message naming the field when it is not a valid session file; otherwise
+   * opens its files (a file that cannot be had is a failure: 'missing'), applies its theme and viewer style, and
+   * returns the new documents with their views.
+   */
+  openSession(file: FileInput): Promise<SessionOpenResult>;
+
   /** Receives every EquimolEvent until the returned function is called. Not an IPC invoke. */
   subscribe(listener: EquimolEventListener): Unsubscribe;
 }
@@ -784,6 +926,7 @@ export const EQUIMOL_METHODS = [
   'openFiles',
   'openPaths',
   'showOpenDialog',
+  'cancelOpen',
   'listDocuments',
   'getDocument',
   'closeDocument',
@@ -804,6 +947,8 @@ export const EQUIMOL_METHODS = [
   'getSettings',
   'setSettings',
   'saveFile',
+  'saveSession',
+  'openSession',
 ] as const satisfies readonly EquimolMethod[];
 
 // Compile-time check that EQUIMOL_METHODS lists every method: fails to typecheck if one is missing.
@@ -844,4 +989,5 @@ export const DEFAULT_SETTINGS: Settings = {
   showLabels: false,
   recentFiles: [],
   maxConcurrentJobs: 1,
+  layout: {},
 };

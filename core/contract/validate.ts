@@ -13,6 +13,10 @@ import {
   type EquimolArgs,
   type EquimolMethod,
 } from './equimol-api';
+import { arrayOf, boolean, bytes, describe, Fail, fail, finite, id, integer, isPlainObject, numberIn, object, oneOf, optional, string, type Check } from './checks';
+import { sessionFileInput, sessionViewState, settingsPatch } from './session-checks';
+
+export { layoutState } from './session-checks';
 
 export class ContractError extends TypeError {
   constructor(
@@ -30,104 +34,6 @@ export interface ValidationContext {
   readonly predictorIds?: readonly string[];
   /** Known calculator ids; a relax, md or conformers job with any other id is rejected. Undefined: not checked here. */
   readonly calculatorIds?: readonly string[];
-}
-
-type Check = (value: unknown, path: string) => void;
-
-class Fail extends Error {}
-
-function fail(path: string, message: string): never {
-  throw new Fail(`${path} ${message}`);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-const string =
-  (maxLength: number, minLength = 0): Check =>
-  (value, path) => {
-    if (typeof value !== 'string') fail(path, `must be a string, got ${describe(value)}`);
-    if (value.length < minLength) fail(path, `must have at least ${minLength} characters`);
-    if (value.length > maxLength) fail(path, `is too long (${value.length} > ${maxLength} characters)`);
-    if (value.includes('\u0000')) fail(path, 'must not contain NUL characters');
-  };
-
-const id: Check = string(LIMITS.maxIdLength, 1);
-
-const integer =
-  (min: number, max: number): Check =>
-  (value, path) => {
-    if (typeof value !== 'number' || !Number.isInteger(value)) fail(path, `must be an integer, got ${describe(value)}`);
-    if (value < min || value > max) fail(path, `must be in ${min}..${max}, got ${value}`);
-  };
-
-/** A finite number in [min, max] (or (min, max] with `exclusiveMin`). */
-const numberIn =
-  (min: number, max: number, options: { readonly exclusiveMin?: boolean; readonly unit?: string } = {}): Check =>
-  (value, path) => {
-    if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, `must be a finite number, got ${describe(value)}`);
-    const unit = options.unit ? ` ${options.unit}` : '';
-    if (options.exclusiveMin ? value <= min : value < min) fail(path, `must be ${options.exclusiveMin ? '>' : '>='} ${min}${unit}, got ${value}`);
-    if (value > max) fail(path, `must be <= ${max}${unit}, got ${value}`);
-  };
-
-const finite: Check = numberIn(-Number.MAX_VALUE, Number.MAX_VALUE);
-
-const boolean: Check = (value, path) => {
-  if (typeof value !== 'boolean') fail(path, `must be a boolean, got ${describe(value)}`);
-};
-
-const oneOf =
-  (values: readonly string[]): Check =>
-  (value, path) => {
-    if (typeof value !== 'string' || !values.includes(value)) {
-      fail(path, `must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${describe(value)}`);
-    }
-  };
-
-const arrayOf =
-  (item: Check, maxLength: number, minLength = 0): Check =>
-  (value, path) => {
-    if (!Array.isArray(value)) fail(path, `must be an array, got ${describe(value)}`);
-    if (value.length < minLength) fail(path, `must have at least ${minLength} item(s)`);
-    if (value.length > maxLength) fail(path, `has too many items (${value.length} > ${maxLength})`);
-    value.forEach((v, i) => item(v, `${path}[${i}]`));
-  };
-
-const optional =
-  (check: Check): Check =>
-  (value, path) => {
-    if (value !== undefined) check(value, path);
-  };
-
-/** An object with exactly these (possibly optional) keys; unknown keys are rejected. */
-const object =
-  (shape: Record<string, Check>): Check =>
-  (value, path) => {
-    if (!isPlainObject(value)) fail(path, `must be an object, got ${describe(value)}`);
-    for (const key of Object.keys(value)) {
-      if (!(key in shape)) fail(path, `has unknown field '${key.slice(0, 64)}'`);
-    }
-    for (const [key, check] of Object.entries(shape)) check(value[key], `${path}.${key}`);
-  };
-
-const bytes =
-  (maxBytes: number): Check =>
-  (value, path) => {
-    if (!(value instanceof Uint8Array)) fail(path, `must be a Uint8Array, got ${describe(value)}`);
-    if (value.byteLength > maxBytes) fail(path, `is too large (${value.byteLength} > ${maxBytes} bytes)`);
-  };
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Uint8Array) return 'a Uint8Array';
-  if (typeof value === 'number') return Number.isFinite(value) ? `number ${value}` : String(value);
-  if (typeof value === 'string') return `a string`;
-  return typeof value;
 }
 
 const docId = id;
@@ -321,15 +227,6 @@ function checkJobIds(request: { readonly kind: string; readonly predictor?: stri
   }
 }
 
-const settingsPatch = object({
-  theme: optional(oneOf(['system', 'light', 'dark'])),
-  viewerStyle: optional(oneOf(['ball-and-stick', 'spacefill', 'sticks', 'wireframe'])),
-  showCell: optional(boolean),
-  showLabels: optional(boolean),
-  recentFiles: optional(arrayOf(path, LIMITS.maxRecentFiles)),
-  maxConcurrentJobs: optional(integer(1, 8)),
-});
-
 const saveRequest = object({ suggestedName: string(255, 1), bytes: bytes(LIMITS.maxSaveBytes) });
 
 /** Argument checks per method, positionally; `optional` marks trailing optional arguments. */
@@ -344,6 +241,7 @@ const ARGUMENTS: { readonly [M in EquimolMethod]: readonly Check[] } = {
   ],
   openPaths: [arrayOf(path, LIMITS.maxFilesPerCall, 1)],
   showOpenDialog: [],
+  cancelOpen: [id],
   listDocuments: [],
   getDocument: [docId],
   closeDocument: [docId],
@@ -364,11 +262,14 @@ const ARGUMENTS: { readonly [M in EquimolMethod]: readonly Check[] } = {
   getSettings: [],
   setSettings: [settingsPatch],
   saveFile: [saveRequest],
+  saveSession: [sessionViewState],
+  openSession: [sessionFileInput],
 };
 
 const ARGUMENT_NAMES: { readonly [M in EquimolMethod]?: readonly string[] } = {
   openFiles: ['files'],
   openPaths: ['paths'],
+  cancelOpen: ['openId'],
   getDocument: ['docId'],
   closeDocument: ['docId'],
   listStructures: ['docId', 'query'],
@@ -383,6 +284,8 @@ const ARGUMENT_NAMES: { readonly [M in EquimolMethod]?: readonly string[] } = {
   exportJob: ['jobId', 'format'],
   setSettings: ['patch'],
   saveFile: ['request'],
+  saveSession: ['view'],
+  openSession: ['file'],
 };
 
 /**

@@ -47,6 +47,11 @@ export interface StructureFormat {
   /** Loads toolkits (RDKit / openchemlib wasm) before parsing; idempotent. */
   prepare?(): Promise<void>;
   createSplitter(): RecordSplitter;
+  /**
+   * True when parseRecord builds 3D coordinates (SMILES: about a second per molecule): readers split the whole file
+   * first, then parse record by record in the background, yielding after each one.
+   */
+  readonly embeds?: boolean;
   /** Parses one record; throws FormatError carrying the 1-based file line of the problem. */
   parseRecord(chunk: RecordChunk, file: string): Structure;
   /** Present when the format can be written. */

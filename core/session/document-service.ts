@@ -3,25 +3,29 @@
  * relaxed structures); their table pages, structures, depictions, column values for plots and exports.
  * 'document-changed' events for a growing document are throttled to one per `documentEventIntervalMs`.
  */
-import type {
-  ColumnValues,
-  Depiction,
-  DepictionOptions,
-  DocumentId,
-  DocumentInfo,
-  ExportedFile,
-  ExportFormat,
-  FileInput,
-  ListQuery,
-  OpenFailure,
-  OpenResult,
-  Structure,
-  StructurePage,
+import {
+  LIMITS,
+  type ColumnValues,
+  type Depiction,
+  type DepictionOptions,
+  type DocumentId,
+  type DocumentInfo,
+  type ExportedFile,
+  type ExportFormat,
+  type FileInput,
+  type ListQuery,
+  type OpenFailure,
+  type OpenId,
+  type OpenProgress,
+  type OpenResult,
+  type Structure,
+  type StructurePage,
 } from '../contract/equimol-api';
 import type { ResultRow } from '../pipeline/rows';
 import type { PredictionColumn, PredictionValue } from '../predict/predictor';
 import { baseName, OpenDocument, UnknownDocumentError, type StructureDocumentOptions } from './documents';
-import { readDocument } from './read-document';
+import { OpenTracker, type OpenHandle } from './open-tracker';
+import { OpenCancelledError, readDocument, type EmbedRecord } from './read-document';
 import type { Emit } from './events';
 import { exportFileName, stem, writeRows } from './export-rows';
 
@@ -39,48 +43,89 @@ export interface DocumentServiceOptions {
   readonly depict?: Depicter;
   /** Minimum milliseconds between 'document-changed' events of one document while a job changes it (default 500). */
   readonly documentEventIntervalMs?: number;
+  /** Minimum milliseconds between 'open-progress' events of one file within a phase (default 100). */
+  readonly openEventIntervalMs?: number;
+  /** Where SMILES records are embedded (default: in this thread). */
+  readonly embedRecord?: EmbedRecord;
   /** Paths opened from disk (recent files). */
   readonly onOpenedPaths?: (paths: readonly string[]) => void;
+}
+
+/** How one file of an open call ended. */
+interface OpenOutcome {
+  readonly document?: DocumentInfo;
+  readonly failure?: OpenFailure;
+  readonly cancelled?: string;
 }
 
 export class DocumentService {
   private readonly documents = new Map<DocumentId, OpenDocument>();
   private readonly lastEvent = new Map<DocumentId, number>();
+  /** Bytes of files opened without a path, for session files (oldest dropped beyond LIMITS.maxSessionEmbedTotalBytes). */
+  private readonly sources = new Map<DocumentId, Uint8Array>();
+  private sourceTotal = 0;
   private nextId = 1;
+  private readonly opens: OpenTracker;
 
-  constructor(private readonly options: DocumentServiceOptions) {}
+  constructor(private readonly options: DocumentServiceOptions) {
+    this.opens = new OpenTracker({
+      emit: options.emit,
+      now: options.now,
+      ...(options.openEventIntervalMs !== undefined ? { intervalMs: options.openEventIntervalMs } : {}),
+    });
+  }
 
-  /** openFiles with paths (Electron main); failures are per file, never a rejection. */
+  /**
+   * openFiles with paths (Electron main); failures are per file, never a rejection. The files are read side by side,
+   * each announced by 'open-progress' events and listed as soon as it is ready (its final event carries it).
+   */
   async open(files: readonly LocalFileInput[]): Promise<OpenResult> {
-    const documents: DocumentInfo[] = [];
-    const failures: OpenFailure[] = [];
-    for (const file of files) {
-      const id = `doc-${this.nextId++}`;
-      try {
-        const label = file.path ?? file.name;
-        let lastEvent = -Infinity;
-        const document = await readDocument(id, file, {
-          ...(file.path !== undefined ? { path: file.path } : {}),
-          onProgress: (bytesRead, records, done) => {
-            const t = this.options.now();
-            if (!done && t - lastEvent < 200) return;
-            // Small files are read within one slice: no events for them at all.
-            if (done && lastEvent === -Infinity) return;
-            lastEvent = t;
-            this.options.emit({ type: 'open-progress', progress: { file: label, bytesRead, totalBytes: file.bytes.byteLength, records, done } });
-          },
-        });
-        this.documents.set(id, document);
-        documents.push(document.info());
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const name = baseName(file.name);
-        failures.push({ file: file.path ?? file.name, message: message.includes(name) ? message : `${name}: ${message}` });
-      }
-    }
+    const started = files.map((file) => ({ file, id: `doc-${this.nextId++}`, handle: this.opens.begin(file.path ?? file.name, file.bytes.byteLength) }));
+    const outcomes = await Promise.all(started.map(({ file, id, handle }) => this.openOne(file, id, handle)));
+    const documents = outcomes.flatMap((o) => (o.document ? [o.document] : []));
+    const failures = outcomes.flatMap((o) => (o.failure ? [o.failure] : []));
+    const cancelled = outcomes.flatMap((o) => (o.cancelled !== undefined ? [o.cancelled] : []));
     const paths = files.flatMap((f) => (f.path !== undefined && documents.some((d) => d.path === f.path) ? [f.path] : []));
     if (paths.length > 0) this.options.onOpenedPaths?.(paths);
-    return { documents, failures };
+    return { documents, failures, ...(cancelled.length > 0 ? { cancelled } : {}) };
+  }
+
+  /** Stops a file being opened (see OpenTracker.cancel). */
+  cancelOpen(openId: OpenId): OpenProgress {
+    return this.opens.cancel(openId);
+  }
+
+  /** Cancels every open in flight (shutdown). */
+  cancelOpens(): void {
+    this.opens.cancelAll();
+  }
+
+  private async openOne(file: LocalFileInput, id: DocumentId, handle: OpenHandle): Promise<OpenOutcome> {
+    const label = file.path ?? file.name;
+    try {
+      const document = await readDocument(id, file, {
+        ...(file.path !== undefined ? { path: file.path } : {}),
+        signal: handle.signal,
+        onProgress: handle.progress,
+        whenForegroundIdle: () => this.opens.whenForegroundIdle(),
+        ...(this.options.embedRecord ? { embedRecord: this.options.embedRecord } : {}),
+      });
+      this.documents.set(id, document);
+      if (file.path === undefined) this.keepSource(id, file.bytes);
+      const info = document.info();
+      handle.finish('done', { document: info });
+      return { document: info };
+    } catch (error) {
+      if (error instanceof OpenCancelledError || handle.signal.aborted) {
+        handle.finish('cancelled');
+        return { cancelled: label };
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      const name = baseName(file.name);
+      const failure = { file: label, message: message.includes(name) ? message : `${name}: ${message}` };
+      handle.finish('failed', { message: failure.message });
+      return { failure };
+    }
   }
 
   /** A new document of structures a job made; announced with a 'document-changed' event. */
@@ -111,6 +156,29 @@ export class DocumentService {
     this.get(docId);
     this.documents.delete(docId);
     this.lastEvent.delete(docId);
+    this.dropSource(docId);
+  }
+
+  /** The bytes a file was opened from, when it had no path and they were kept (see LIMITS.maxSessionEmbedBytes). */
+  sourceBytes(docId: DocumentId): Uint8Array | undefined {
+    return this.sources.get(docId);
+  }
+
+  private keepSource(docId: DocumentId, bytes: Uint8Array): void {
+    if (bytes.byteLength > LIMITS.maxSessionEmbedBytes) return;
+    this.sources.set(docId, bytes);
+    this.sourceTotal += bytes.byteLength;
+    for (const oldest of this.sources.keys()) {
+      if (this.sourceTotal <= LIMITS.maxSessionEmbedTotalBytes) break;
+      this.dropSource(oldest);
+    }
+  }
+
+  private dropSource(docId: DocumentId): void {
+    const bytes = this.sources.get(docId);
+    if (!bytes) return;
+    this.sources.delete(docId);
+    this.sourceTotal -= bytes.byteLength;
   }
 
   /** Announces a change: at most one event per interval unless `force` (the final state of a job's document). */
@@ -124,7 +192,7 @@ export class DocumentService {
     this.options.emit({ type: 'document-changed', document: document.info() });
   }
 
-  listStructures(docId: DocumentId, query: ListQuery): StructurePage {
+  listStructures(docId: DocumentId, query: ListQuery): Promise<StructurePage> {
     return this.get(docId).list(query);
   }
 

@@ -19,6 +19,7 @@ import type { PredictionColumn, PredictionValue } from '../predict/predictor';
 import { symbolOf } from '../structure/elements';
 import type { RecordError } from '../structure/errors';
 import { hillFormula, type AtomArray, type PropertyValue, type Structure } from '../structure/structure';
+import { DocumentSearch, LatestRun, structuredFilter } from './search/search';
 
 export class UnknownDocumentError extends Error {
   constructor(readonly docId: string) {
@@ -90,6 +91,8 @@ export class OpenDocument {
   /** Bumped when predicted values or the structures change, invalidating the cached order. */
   private version = 0;
   private orderCache: { key: string; order: number[] } | undefined;
+  private readonly pending = new LatestRun<number[]>();
+  private readonly search = new DocumentSearch(this);
   /** Set on documents a job made; `live` while the job still appends. */
   origin: DocumentOrigin | undefined;
   private columnLabels: Readonly<Record<string, ColumnLabel>> = {};
@@ -271,31 +274,28 @@ export class OpenDocument {
     return out;
   }
 
-  /** One page of the sorted, filtered table. The order is cached, so scrolling a sorted 100k-row table sorts once. */
-  list(query: ListQuery): StructurePage {
+  /**
+   * One page of the sorted, filtered table. The order is cached, so scrolling a sorted 100k-row table sorts once.
+   * `filter.text` is a search query (search/search-query.ts; plain words match name or formula as before): a bad
+   * one rejects with SearchSyntaxError, and a newer query on this document cancels a running chemical search.
+   */
+  async list(query: ListQuery): Promise<StructurePage> {
     const key = JSON.stringify([query.sortBy ?? 'index', query.descending ?? false, query.filter ?? null, this.version]);
-    let order = this.orderCache?.key === key ? this.orderCache.order : undefined;
-    if (!order) {
-      order = this.order(query);
-      this.orderCache = { key, order };
-    }
+    const order =
+      this.orderCache?.key === key
+        ? this.orderCache.order
+        : await this.pending.run(key, async (signal) => {
+            const computed = await this.order(query, signal);
+            this.orderCache = { key, order: computed };
+            return computed;
+          });
     const rows = order.slice(query.offset, query.offset + query.limit).map((i) => this.summary(i));
     return { docId: this.id, total: order.length, offset: query.offset, rows };
   }
 
-  private order(query: ListQuery): number[] {
-    const filter = query.filter;
-    const text = filter?.text?.trim().toLowerCase() ?? '';
-    let indices: number[] = [];
-    for (const row of this.rows) {
-      if (filter) {
-        if (filter.minAtoms !== undefined && row.atoms < filter.minAtoms) continue;
-        if (filter.maxAtoms !== undefined && row.atoms > filter.maxAtoms) continue;
-        if (filter.periodic !== undefined && row.periodic !== filter.periodic) continue;
-        if (text && !row.name.toLowerCase().includes(text) && !row.formula.toLowerCase().includes(text)) continue;
-      }
-      indices.push(row.index);
-    }
+  private async order(query: ListQuery, signal: AbortSignal): Promise<number[]> {
+    const where = structuredFilter(this.rows, query.filter);
+    let indices = await this.search.matches(query.filter?.text ?? '', { ...(where ? { where } : {}), signal });
     const key = query.sortBy ?? 'index';
     if (key !== 'index') {
       const sortValue = this.sortValueGetter(key);
@@ -305,6 +305,20 @@ export class OpenDocument {
     }
     if (query.descending) indices.reverse();
     return indices;
+  }
+
+  /** The number in column `key` of each record (null where none), for search ranges. */
+  numberGetter(key: string): (index: number) => number | null {
+    const get = this.sortValueGetter(key);
+    return (i) => {
+      const v = get(i);
+      return typeof v === 'number' && !Number.isNaN(v) ? v : null;
+    };
+  }
+
+  /** The record's structure as read, without predicted atom arrays. */
+  rawStructure(index: number): Structure {
+    return this.items[index]!;
   }
 
   private sortValueGetter(key: string): (index: number) => number | string | null {
@@ -323,10 +337,13 @@ export class OpenDocument {
             return v === undefined ? null : sortable(summaryValue(v));
           };
         }
-        const split = key.indexOf(':');
-        const p = split > 0 ? this.predicted.get(key.slice(0, split)) : undefined;
+        // Predictor ids may hold colons themselves ('model:NAME'): the longest id the key starts with.
+        let p: PredictedColumns | undefined;
+        for (const q of this.predicted.values()) {
+          if (key.startsWith(`${q.predictor}:`) && (!p || q.predictor.length > p.predictor.length)) p = q;
+        }
         if (!p) return () => null;
-        const column = key.slice(split + 1);
+        const column = key.slice(p.predictor.length + 1);
         return (i) => sortable(p.values.get(i)?.[column]);
       }
     }

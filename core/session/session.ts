@@ -28,11 +28,15 @@ import {
   type JobRequest,
   type JobResultPage,
   type ListQuery,
+  type OpenId,
+  type OpenProgress,
   type OpenResult,
   type PageQuery,
   type PredictorInfo,
   type SaveRequest,
   type SaveResult,
+  type SessionOpenResult,
+  type SessionViewState,
   type Settings,
   type SettingsPatch,
   type Structure,
@@ -43,10 +47,13 @@ import { FORMATS } from '../formats/registry';
 import { CalculatorService, type CalculatorSource } from './calculator-service';
 import { DocumentService, type Depicter, type LocalFileInput } from './document-service';
 import { EventHub } from './events';
+import type { EmbedRecord } from './read-document';
 import { GeneratorService, type GeneratorSource } from './generator-service';
 import { JobService } from './job-service';
 import type { Trainer } from './jobs/train-job-kind';
 import { PredictorService, type PredictorSource } from './predictor-service';
+import { buildSessionContents, parseSession, serializeSession, sessionFileName } from './session-file';
+import { restoreSession, type SessionOpener } from './session-restore';
 import { SettingsService } from './settings-service';
 
 export type { CalculatorEntry, CalculatorSource } from './calculator-service';
@@ -54,6 +61,8 @@ export type { Depicter, LocalFileInput } from './document-service';
 export { UnknownPredictorError, type PredictorSource } from './predictor-service';
 export { UnknownCalculatorError } from './calculator-service';
 export { UnknownGeneratorError, type GeneratorSource } from './generator-service';
+export { UnknownOpenError } from './open-tracker';
+export type { EmbedRecord } from './read-document';
 
 export interface SessionOptions {
   /**
@@ -80,6 +89,10 @@ export interface SessionOptions {
   readonly now?: () => number;
   /** Minimum milliseconds between 'document-changed' events while a job streams predictions or frames (default 500). */
   readonly documentEventIntervalMs?: number;
+  /** Minimum milliseconds between 'open-progress' events of one file within a phase (default 100). */
+  readonly openEventIntervalMs?: number;
+  /** Where SMILES records are embedded into 3D (web mode: a worker of its own); default: in the session's thread. */
+  readonly embedRecord?: EmbedRecord;
   /** Minimum milliseconds between a sampler job's step progress events (default 100). */
   readonly samplerEventIntervalMs?: number;
 }
@@ -114,6 +127,8 @@ export class EquimolSession implements EquimolApi {
       now,
       ...(options.depict ? { depict: options.depict } : {}),
       ...(options.documentEventIntervalMs !== undefined ? { documentEventIntervalMs: options.documentEventIntervalMs } : {}),
+      ...(options.openEventIntervalMs !== undefined ? { openEventIntervalMs: options.openEventIntervalMs } : {}),
+      ...(options.embedRecord ? { embedRecord: options.embedRecord } : {}),
       onOpenedPaths: (paths) => this.settings.addRecentFiles(paths),
     });
     this.predictors = new PredictorService(options.predictors);
@@ -167,6 +182,10 @@ export class EquimolSession implements EquimolApi {
 
   async showOpenDialog(): Promise<OpenResult> {
     throw new NotAvailableError('showOpenDialog');
+  }
+
+  async cancelOpen(openId: OpenId): Promise<OpenProgress> {
+    return this.documents.cancelOpen(openId);
   }
 
   async listDocuments(): Promise<readonly DocumentInfo[]> {
@@ -269,8 +288,35 @@ export class EquimolSession implements EquimolApi {
     throw new NotAvailableError('saveFile');
   }
 
+  // ----- session files -----
+
+  async saveSession(view: SessionViewState): Promise<ExportedFile> {
+    const info = await this.getAppInfo();
+    const contents = buildSessionContents({
+      sources: this.documents.list().map((d) => {
+        const bytes = this.documents.sourceBytes(d.id);
+        return bytes ? { info: d, bytes } : { info: d };
+      }),
+      view,
+      settings: this.settings.current,
+      app: { name: info.name, version: info.version, platform: info.platform },
+      savedAt: new Date().toISOString(),
+    });
+    return { fileName: sessionFileName(contents), mimeType: 'application/json', bytes: serializeSession(contents), records: contents.documents.length };
+  }
+
+  /** Opens a session file's embedded files (and, with `opener`, paths or stored files too); SessionFileError when it is not one. */
+  async openSession(file: FileInput, opener: Partial<SessionOpener> = {}): Promise<SessionOpenResult> {
+    return restoreSession(parseSession(file.bytes), {
+      openFiles: (files) => this.openFiles(files),
+      setSettings: (patch) => this.setSettings(patch),
+      ...opener,
+    });
+  }
+
   /** Cancels every job and frees the calculators (shutdown). */
   dispose(): void {
+    this.documents.cancelOpens();
     this.jobs.dispose();
     this.calculators.dispose();
     this.generators.dispose();

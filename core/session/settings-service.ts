@@ -1,6 +1,36 @@
-/** Settings of a session: merged patches, capped recent files, a 'settings-changed' event on each change. */
+/**
+ * Settings of a session: merged patches, capped recent files, a 'settings-changed' event on each change; and
+ * the check of settings read back from storage (a file in Electron, IndexedDB in web mode), which keeps each
+ * field that passes the contract's setSettings validation and reports each one that does not.
+ */
 import { DEFAULT_SETTINGS, LIMITS, type Settings, type SettingsPatch } from '../contract/equimol-api';
+import { validateArguments } from '../contract/validate';
 import type { Emit } from './events';
+
+/** Settings read back from storage: the valid fields, and one line per field (or whole value) dropped. */
+export interface SanitizedSettings {
+  readonly patch: SettingsPatch;
+  readonly problems: readonly string[];
+}
+
+/** Keeps the fields of a stored settings value that setSettings accepts; invalid or unknown ones are dropped and named. */
+export function sanitizeStoredSettings(value: unknown): SanitizedSettings {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { patch: {}, problems: [`stored settings are not an object (got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}): defaults used`] };
+  }
+  const patch: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    try {
+      validateArguments('setSettings', [{ [key]: v }]);
+      patch[key] = v;
+    } catch (error) {
+      const message = error instanceof Error ? error.message.replace(/^setSettings: patch/, 'stored settings') : String(error);
+      problems.push(`${message} (ignored)`);
+    }
+  }
+  return { patch: patch as SettingsPatch, problems };
+}
 
 export class SettingsService {
   private settings: Settings;

@@ -4,13 +4,17 @@
  */
 import type { EquimolEvent, EquimolMethod } from '../../core/contract/equimol-api';
 
-/** Methods the host serves: the contract's compute methods, plus openLocalFiles (bytes with their disk paths). */
-export type HostMethod = Exclude<EquimolMethod, 'openPaths' | 'showOpenDialog' | 'saveFile'> | 'openLocalFiles';
+/**
+ * Methods the host serves: the contract's compute methods, plus openLocalFiles (bytes with their disk paths). Main
+ * serves the ones that need the file system or a dialog (openSession too: its files may be paths).
+ */
+export type HostMethod = Exclude<EquimolMethod, 'openPaths' | 'showOpenDialog' | 'saveFile' | 'openSession'> | 'openLocalFiles';
 
 export const HOST_METHODS: readonly HostMethod[] = [
   'getAppInfo',
   'openFiles',
   'openLocalFiles',
+  'cancelOpen',
   'listDocuments',
   'getDocument',
   'closeDocument',
@@ -30,6 +34,7 @@ export const HOST_METHODS: readonly HostMethod[] = [
   'exportJob',
   'getSettings',
   'setSettings',
+  'saveSession',
 ];
 
 export interface HostCall {

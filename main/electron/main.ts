@@ -34,7 +34,7 @@ import { ApiRouter } from '../shell/api-router';
 import { APP_INDEX_URL, APP_SCHEME, contentTypeOf, resolveAppFile } from '../shell/app-protocol';
 import { filePathsFromArgv, PendingOpens } from '../shell/launch-files';
 import { buildMenuTemplate, type MenuItemSpec } from '../shell/menu';
-import { loadSettings, saveSettings } from '../shell/settings-store';
+import { readSettingsFile, saveSettings } from '../shell/settings-store';
 import { isAllowedNavigation, isExternalLinkAllowed, isPermissionAllowed, mainWindowOptions, securityHeaders } from '../shell/window-config';
 import { fitToDisplays, loadWindowState, saveWindowState } from '../shell/window-state';
 
@@ -264,7 +264,9 @@ async function start(): Promise<void> {
   installSecurityPolicy();
   host = startComputeHost();
   await host.start();
-  settings = await host.call<Settings>('setSettings', [loadSettings(settingsFile())]);
+  const stored = readSettingsFile(settingsFile());
+  for (const problem of stored.problems) console.warn(problem);
+  settings = await host.call<Settings>('setSettings', [stored.patch]);
   nativeTheme.themeSource = settings.theme;
   router = new ApiRouter(host, {
     showOpenDialog: async () => {
@@ -281,7 +283,7 @@ async function start(): Promise<void> {
     fileSize: async (path) => (await stat(path)).size,
     readFile: async (path) => new Uint8Array(await readFile(path)),
     writeFile: (path, bytes) => writeFile(path, bytes),
-  });
+  }, stored.problems);
   registerIpc(router);
   rebuildMenu();
   mainWindow = createWindow();

@@ -11,11 +11,16 @@ import {
   type OpenFailure,
   type OpenResult,
   type PredictorInfo,
+  type FileInput,
   type SaveRequest,
   type SaveResult,
+  type SessionOpenResult,
+  type Settings,
 } from '../../core/contract/equimol-api';
 import { validateCall } from '../../core/contract/validate';
 import type { LocalFileInput } from '../../core/session/session';
+import { parseSession } from '../../core/session/session-file';
+import { restoreSession } from '../../core/session/session-restore';
 import { basename, isAbsolute } from 'node:path';
 import type { HostMethod } from '../compute-host/protocol';
 
@@ -60,6 +65,8 @@ export class ApiRouter {
   constructor(
     private readonly host: HostCaller,
     private readonly services: ShellServices,
+    /** Problems main found restoring stored state (a corrupt settings file), added to getAppInfo's notices. */
+    private readonly notices: readonly string[] = [],
   ) {}
 
   /** Handles one IPC call: `channel` and `args` exactly as received from the renderer. */
@@ -80,6 +87,13 @@ export class ApiRouter {
         return this.openPaths(await this.services.showOpenDialog());
       case 'saveFile':
         return this.saveFile(call.args[0] as SaveRequest);
+      case 'openSession':
+        return this.openSession(call.args[0] as FileInput);
+      case 'getAppInfo': {
+        const info = await this.host.call<AppInfo>('getAppInfo');
+        const notices = [...(info.notices ?? []), ...this.notices];
+        return notices.length > 0 ? { ...info, notices } : info;
+      }
       case 'listPredictors': {
         const predictors = await this.host.call<readonly PredictorInfo[]>('listPredictors');
         this.predictorIds = predictors.map((p) => p.id);
@@ -137,7 +151,19 @@ export class ApiRouter {
     }
     if (inputs.length === 0) return { documents: [], failures };
     const result = await this.host.call<OpenResult>('openLocalFiles', [inputs]);
-    return { documents: result.documents, failures: [...failures, ...result.failures] };
+    return { documents: result.documents, failures: [...failures, ...result.failures], ...(result.cancelled ? { cancelled: result.cancelled } : {}) };
+  }
+
+  /**
+   * A session file from the renderer: parsed and checked here, its paths read like openPaths named by the renderer
+   * (structure file names only), its embedded files opened in the host, its theme and viewer style applied.
+   */
+  private openSession(file: FileInput): Promise<SessionOpenResult> {
+    return restoreSession(parseSession(file.bytes), {
+      openFiles: (files) => this.host.call<OpenResult>('openFiles', [files]),
+      openPaths: (paths) => this.openPaths(paths, { requireStructureName: true }),
+      setSettings: (patch) => this.host.call<Settings>('setSettings', [patch]),
+    });
   }
 
   private async saveFile(request: SaveRequest): Promise<SaveResult> {

@@ -1,6 +1,6 @@
 /**
  * The native menu as plain data (Electron's MenuItemConstructorOptions shape, without importing Electron):
- * File (Open, Open Recent, Export, Close), View (styles, cell, labels, theme), Help. Clicks call actions;
+ * File (Open, Open Recent, Export, Open/Save Session, Close), View (styles, cell, labels, theme), Help. Clicks call actions;
  * main/electron turns the template into a Menu.
  */
 import { basename } from 'node:path';
@@ -57,6 +57,9 @@ export function buildMenuTemplate(platform: string, settings: Settings, actions:
       { label: 'Open Recent', submenu: recent },
       separator,
       { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: () => actions.command({ id: 'export' }) },
+      separator,
+      { label: 'Open Session…', click: () => actions.command({ id: 'open-session' }) },
+      { label: 'Save Session…', accelerator: 'CmdOrCtrl+S', click: () => actions.command({ id: 'save-session' }) },
       separator,
       { label: 'Close Document', accelerator: 'CmdOrCtrl+W', click: () => actions.command({ id: 'close-document' }) },
       ...(mac ? [] : [separator, { role: 'quit' }]),

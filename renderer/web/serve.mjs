@@ -23,8 +23,8 @@ const CONTENT_TYPES = {
 
 const PAGE_CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
-// The session worker hosts RDKit's Embind glue, which builds functions with `new Function`: only the worker
-// script gets 'unsafe-eval' (a dedicated worker is governed by its own script response's policy), never the page.
+// The session worker and its embed worker host RDKit's Embind glue, which builds functions with `new Function`: only
+// those worker scripts get 'unsafe-eval' (a dedicated worker is governed by its own script response's policy), never the page.
 const WORKER_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'unsafe-eval'; connect-src 'self' data: blob:";
 
 export const SECURITY_HEADERS = {
@@ -58,7 +58,7 @@ export async function startStaticServer(options = {}) {
       const body = await readFile(file);
       response.writeHead(200, {
         ...SECURITY_HEADERS,
-        ...(/(^|\/)session-worker[^/]*\.js$/.test(file) ? { 'Content-Security-Policy': WORKER_CSP } : {}),
+        ...(/(^|\/)(session|embed)-worker[^/]*\.js$/.test(file) ? { 'Content-Security-Policy': WORKER_CSP } : {}),
         'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
         'Content-Length': body.byteLength,
         'Cache-Control': 'no-cache',

@@ -38,7 +38,8 @@ function pickFiles(accept: string): Promise<File[]> {
 /**
  * EquimolApi on the main thread of web mode: each method is a postMessage to the worker that hosts the
  * session, answered by id. Exactly the contract Electron's preload exposes as window.equimol, except the two
- * methods that need the page itself: showOpenDialog (a file picker) and saveFile (a download).
+ * methods that need the page itself: showOpenDialog (a file picker) and saveFile (a download). openPaths goes to
+ * the worker, which reopens recent files by name from the browser's store.
  */
 export function createWorkerApi(worker: Worker): EquimolApi {
   let nextId = 1;
@@ -92,7 +93,6 @@ export function createWorkerApi(worker: Worker): EquimolApi {
     const inputs = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
     return (api['openFiles'] as EquimolApi['openFiles'])(inputs);
   };
-  api['openPaths'] = () => Promise.reject(new Error('openPaths is not available in web mode: files are opened as bytes (drop them or use Open)'));
   api['saveFile'] = (request: SaveRequest): Promise<SaveResult> => {
     downloadBytes(request.suggestedName, request.bytes);
     return Promise.resolve({ saved: true });

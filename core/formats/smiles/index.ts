@@ -50,6 +50,7 @@ export const smilesFormat: StructureFormat = {
   extensions: ['smi', 'smiles', 'ism', 'can'],
   sniff: sniffSmi,
   prepare,
+  embeds: true,
   createSplitter: createSmiSplitter,
   parseRecord(chunk: RecordChunk, file: string): Structure {
     const row = parseSmiLine(chunk.lines[0] ?? '', chunk.firstLine);
@@ -63,6 +64,7 @@ export const smilesCsvFormat: StructureFormat = {
   extensions: ['csv', 'tsv'],
   sniff: sniffTable,
   prepare,
+  embeds: true,
   createSplitter: createSmilesTableSplitter,
   parseRecord(chunk: RecordChunk, file: string): Structure {
     const row = parseTableRow(chunk.lines[0] ?? '', chunk.firstLine, decodeLayout(chunk.header, chunk.firstLine));

@@ -7,4 +7,7 @@ import './builtin/view-commands';
 import './builtin/job-commands';
 import './builtin/center-panels';
 import './builtin/jobs-dock';
+import './open-progress-panel';
 import '../commands/image-export';
+import '../commands/session-commands';
+import '../components/plots/plots-contribution';

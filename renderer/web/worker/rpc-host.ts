@@ -38,7 +38,7 @@ export function serveApi(api: EquimolApi, endpoint: RpcEndpoint): void {
       promise = Promise.reject(error);
     }
     promise.then(
-      (value) => endpoint.postMessage({ type: 'result', id, ok: true, value }, method === 'exportJob' || method === 'exportDocument' ? transferablesOf(value) : []),
+      (value) => endpoint.postMessage({ type: 'result', id, ok: true, value }, method === 'exportJob' || method === 'exportDocument' || method === 'saveSession' ? transferablesOf(value) : []),
       (error: unknown) =>
         endpoint.postMessage({
           type: 'result',

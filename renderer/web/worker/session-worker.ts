@@ -3,7 +3,8 @@
  * Web mode's compute side: a module Web Worker hosting one EquimolSession (pure core) behind the EquimolApi
  * contract, served over postMessage. Wasm toolkits load here, with asset URLs resolved by the bundler; so do the
  * trained models (`model:<name>` predictors, and the same files as calculators of relax and md jobs; no xtb in
- * the browser) and the tfjs wasm backend they run on.
+ * the browser) and the tfjs wasm backend they run on. Settings and the open files are kept in IndexedDB
+ * (persistent-api.ts) and restored on the next start.
  */
 import rdkitWasmUrl from '@rdkit/rdkit/RDKit_minimal.wasm?url';
 import tfjsWasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -17,7 +18,11 @@ import { modelPredictorEntries } from '../../../core/predict/model-predictors';
 import { ModelSession } from '../../../core/session/model-session';
 import { bundledGeneratorCatalogue } from './generator-catalogue';
 import { bundledModelCatalogue } from './model-catalogue';
+import { openIndexedDbStore } from './browser-store';
+import { createPersistentApi } from './persistent-api';
 import { serveApi, type RpcEndpoint } from './rpc-host';
+import { createEmbedClient } from './embed-client';
+import { formatById } from '../../../core/formats/registry';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -67,6 +72,11 @@ const models = bundledModelCatalogue(self.location.href);
 // Calculators: the bundled models only, listed on first need.
 const session = new ModelSession({
   platform: 'web',
+  // SMILES → 3D in a worker of its own, so this one keeps answering while a SMILES file embeds.
+  embedRecord: createEmbedClient(
+    () => new Worker(new URL('./embed-worker.ts', import.meta.url), { type: 'module', name: 'equimol-embed' }),
+    async (formatId, chunk, file) => formatById(formatId)!.parseRecord(chunk, file),
+  ),
   depict: async (structure, options) => {
     await rdkitReady;
     return depictionSvg(structure, options.width, options.height);
@@ -76,5 +86,6 @@ const session = new ModelSession({
   generators: { catalogue: bundledGeneratorCatalogue(self.location.href), initBackend: initWasmBackendOnce },
 });
 
-serveApi(session, self as unknown as RpcEndpoint);
+// Settings and open files outlive the page (IndexedDB); every call waits until they are restored.
+serveApi(createPersistentApi(session, openIndexedDbStore(self.indexedDB)), self as unknown as RpcEndpoint);
 self.postMessage({ type: 'ready' });

@@ -118,6 +118,7 @@ const api = {
   openFiles: async () => ({ documents: [], failures: [] }),
   openPaths: async () => ({ documents: [], failures: [] }),
   showOpenDialog: async () => ({ documents: [], failures: [] }),
+  cancelOpen: async (openId: string) => Promise.reject(new Error(`no file being opened with id '${openId}'`)),
   listDocuments: async () => [...docs.values()].map((d) => d.info),
   getDocument: async (id: string) => docs.get(id)!.info,
   closeDocument: async (id: string) => void docs.delete(id),
@@ -157,6 +158,8 @@ const api = {
   getSettings: async () => DEFAULT_SETTINGS,
   setSettings: async () => DEFAULT_SETTINGS,
   saveFile: async () => ({ saved: true }),
+  saveSession: async () => ({ fileName: 'x.equimol-session.json', mimeType: 'application/json', bytes: new Uint8Array(), records: 0 }),
+  openSession: async () => Promise.reject(new Error('this test page opens no session files')),
   subscribe: (listener: EquimolEventListener) => {
     listeners.add(listener);
     return () => void listeners.delete(listener);
