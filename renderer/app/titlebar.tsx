@@ -1,4 +1,6 @@
+import { useSyncExternalStore } from 'react';
 import { BrandMark } from './components/icons';
+import { openProgressStore } from './hooks/use-open-progress';
 import type { PanelContext } from './panels/panel-registry';
 import { Toolbar } from './panels/toolbar';
 import { formatBytes, plural } from './util/format';
@@ -37,9 +39,14 @@ export function Titlebar({ ctx }: { readonly ctx: PanelContext }) {
 export function StatusBar({ ctx }: { readonly ctx: PanelContext }) {
   const { documents, activeDocument: doc, platform } = ctx;
   const total = totalStructuresOf(ctx.state);
+  const openStore = openProgressStore(ctx.api);
+  const opening = useSyncExternalStore(openStore.subscribe, openStore.getSnapshot, openStore.getSnapshot).length;
   return (
     <footer className="statusbar">
-      <span>{documents.length === 0 ? 'Ready' : `${plural(documents.length, 'file')} · ${plural(total, 'structure')}`}</span>
+      <span data-testid="status-files">
+        {opening > 0 ? `Opening ${plural(opening, 'file')}… · ` : ''}
+        {documents.length === 0 ? (opening > 0 ? '' : 'Ready') : `${plural(documents.length, 'file')} · ${plural(total, 'structure')}`}
+      </span>
       {doc ? (
         <span>
           {doc.formatName} · {formatBytes(doc.byteLength)}

@@ -107,6 +107,20 @@ for (const [width, height] of [
     await page().fill('[data-testid="filter-input"]', 'energy:-2000..-1000');
     await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === `${n} of 228`, inRange);
     assert.equal(await page().locator('[data-testid="structure-table"] [data-row]').count() > 0, true);
+    assert.equal(await page().locator('[data-testid="filter-error"]').count(), 0, 'a valid search shows no error');
+  });
+
+  test(`${width}×${height}: a search that cannot run says why under the box (syntax with its column, or a SMILES the session cannot read)`, { skip }, async () => {
+    await page().fill('[data-testid="filter-input"]', 'gap>');
+    await page().waitForSelector('[data-testid="filter-error"]');
+    assert.match((await page().textContent('[data-testid="filter-error"]')) ?? '', /\(at column \d+\)/);
+    assert.equal(await page().getAttribute('[data-testid="filter-input"]', 'aria-invalid'), 'true');
+    await page().fill('[data-testid="filter-input"]', 'sub:C1CC(');
+    await page().waitForFunction(() => /\S/.test(document.querySelector('[data-testid="filter-error"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    assert.equal(await page().textContent('[data-testid="structure-count"]'), '0 of 228');
+    await page().fill('[data-testid="filter-input"]', '');
+    await page().waitForFunction(() => document.querySelector('[data-testid="structure-count"]')?.textContent === '228');
+    assert.equal(await page().locator('[data-testid="filter-error"]').count(), 0, 'clearing the search clears the error');
   });
 
   if (width === 1920) {

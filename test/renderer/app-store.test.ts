@@ -42,6 +42,15 @@ test('opening files replaces same-id documents, lists them last and activates th
   assert.deepEqual(actions.openedDocuments(state, { documents: [], failures: [] }), {});
 });
 
+test('when a batch of opens ends, a document of it that was listed early and is shown stays shown', () => {
+  // The CIF of a CIF + SMILES drop finished first, was listed and shown; the whole openFiles call ends later.
+  const state = { ...initialAppState(), documents: [doc('cif')], activeDocId: 'cif', selectedRow: 4, filterText: 'Ti' };
+  const patch = actions.openedDocuments(state, { documents: [doc('smiles', 20), doc('cif')], failures: [] });
+  assert.deepEqual(patch.documents?.map((d) => d.id), ['smiles', 'cif']);
+  assert.equal('activeDocId' in patch, false, 'the shown document stays active');
+  assert.equal('selectedRow' in patch || 'filterText' in patch, false, 'its row and search are kept');
+});
+
 test('closing the active document activates the last one left; closing another keeps the active one', () => {
   const state = { ...initialAppState(), documents: [doc('a'), doc('b'), doc('c')], activeDocId: 'b' };
   assert.equal(actions.closeDocument(state, 'b').activeDocId, 'c');

@@ -1,5 +1,6 @@
 import { useMemo, useState, memo } from 'react';
-import type { DocumentId, DocumentInfo } from '../../../core/contract/equimol-api';
+import type { ColumnInfo, DocumentId, DocumentInfo } from '../../../core/contract/equimol-api';
+import { searchQueryProblem } from '../../../core/session/search/row-match';
 import { rowErrorKey, type RowError } from '../hooks/use-job-error-rows';
 import type { StructurePages } from '../hooks/use-structure-pages';
 import { baseName } from '../atom-coloring';
@@ -31,11 +32,28 @@ const FIXED_COLUMNS: readonly TableColumn[] = [
   { key: 'atoms', label: 'Atoms', width: 52, numeric: true },
 ];
 
-/** Left panel: one tab per open file, a filter box and the virtualised, sortable structure table. */
+/** The search box's tooltip: the query language of core/session/search/search-query.ts. */
+const SEARCH_HELP = [
+  'Terms are combined with AND:',
+  '  text or "quoted text": name or formula contains it; name:… formula:C6H6 (any element order)',
+  '  smiles:CCO (same molecule), sub:c1ccccc1 (substructure), smarts:[OX2H]',
+  '  gap>5  atoms<=20  energy:-10..-5  (any numeric column; > >= < <= = !=, ranges a..b, a.., ..b)',
+].join('\n');
+
+/** Why the search text cannot run: its syntax (checked here as the user types) or the session's refusal. */
+function searchProblemOf(text: string, columns: readonly ColumnInfo[] | undefined, sessionError: string | null): string | null {
+  if (text.trim() === '') return null;
+  const problem = columns ? searchQueryProblem(text, columns) : null;
+  if (problem) return `${problem.reason} (at column ${problem.start + 1})`;
+  return sessionError;
+}
+
+/** Left panel: one tab per open file, a search box and the virtualised, sortable structure table. */
 export const StructureList = memo(function StructureList(props: StructureListProps) {
   const { documents, activeDocId, pages } = props;
   const active = documents.find((d) => d.id === activeDocId);
   const [showErrors, setShowErrors] = useState(false);
+  const searchProblem = useMemo(() => searchProblemOf(props.filterText, active?.columns, pages.error), [props.filterText, active?.columns, pages.error]);
 
   const columns = useMemo<TableColumn[]>(() => {
     // An ensemble lists its relative energies and weights first.
@@ -135,15 +153,22 @@ export const StructureList = memo(function StructureList(props: StructureListPro
       </div>
       <div className="list-toolbar">
         <input
-          className="input"
-          placeholder="Filter by name or formula…"
+          className={`input${searchProblem ? ' invalid' : ''}`}
+          placeholder="Search: name, formula:C6H6, sub:c1ccccc1, gap>5 …"
+          title={SEARCH_HELP}
           value={props.filterText}
           onChange={(event) => props.onFilterText(event.target.value)}
           data-testid="filter-input"
+          aria-invalid={searchProblem !== null}
           spellCheck={false}
         />
         {active ? <span className="badge fmt" title={active.formatName}>{active.format}</span> : null}
       </div>
+      {searchProblem ? (
+        <div className="filter-error" role="alert" data-testid="filter-error">
+          {searchProblem}
+        </div>
+      ) : null}
       <div className="panel-header">
         Structures
         <span className="count" data-testid="structure-count">
@@ -181,7 +206,7 @@ export const StructureList = memo(function StructureList(props: StructureListPro
           const s = pages.row(row);
           return s && s.line > 0 ? `${s.name || 'structure'} — record ${s.index + 1}, line ${s.line}` : undefined;
         }}
-        emptyText={active ? (props.filterText ? 'No structure matches the filter.' : 'This file holds no readable structure.') : 'No file open.'}
+        emptyText={active ? (searchProblem ? 'The search cannot run: see above.' : props.filterText ? 'No structure matches the search.' : 'This file holds no readable structure.') : 'No file open.'}
         testId="structure-table"
       />
     </aside>

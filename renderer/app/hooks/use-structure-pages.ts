@@ -13,8 +13,10 @@ export interface StructurePagesQuery {
 }
 
 export interface StructurePages {
-  /** Rows matching the filter; -1 while the first page is loading. */
+  /** Rows matching the filter; -1 while the first page is loading (0 when the query failed). */
   readonly total: number;
+  /** Why the last query failed (a search the session refused, e.g. a SMILES it cannot read), or null. */
+  readonly error: string | null;
   row(index: number): StructureSummary | undefined;
   /** Fetches the pages covering rows [first, last) that are not loaded yet. */
   requestRange(first: number, last: number): void;
@@ -31,6 +33,7 @@ export interface StructurePages {
 export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): StructurePages {
   const { docId, sortBy, descending, filterText, version } = query;
   const [total, setTotal] = useState(-1);
+  const [error, setError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
   const pages = useRef(new Map<number, readonly StructureSummary[]>());
   // The document the loaded pages belong to: right after a switch of document (before the reset effect runs)
@@ -59,10 +62,14 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
           if (gen !== generation.current) return;
           pages.current.set(page, result.rows);
           setTotal(result.total);
+          setError(null);
           setTick((t) => t + 1);
         })
-        .catch(() => {
-          if (gen === generation.current) inflight.current.delete(page);
+        .catch((reason: unknown) => {
+          if (gen !== generation.current) return;
+          inflight.current.delete(page);
+          setError(reason instanceof Error ? reason.message : String(reason));
+          setTotal(0);
         });
       inflight.current.set(page, promise);
       return promise;
@@ -77,6 +84,7 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
     pagesDocId.current = docId;
     inflight.current = new Map();
     setTotal(docId ? -1 : 0);
+    setError(null);
     void loadPage(0);
   }, [loadPage, docId]);
 
@@ -118,11 +126,12 @@ export function useStructurePages(api: EquimolApi, query: StructurePagesQuery): 
   return useMemo(
     () => ({
       total,
+      error,
       row: (index: number) => (pagesDocId.current === docId ? pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE] : undefined),
       requestRange,
       fetchRow,
       revision: tick,
     }),
-    [total, tick, requestRange, fetchRow, docId],
+    [total, error, tick, requestRange, fetchRow, docId],
   );
 }

@@ -1,9 +1,9 @@
 /**
  * Loading states over the viewer while files are opened (components/open-progress.tsx), and early listing: a file
  * whose open is done is listed at once (shown when nothing else is), before the files opened with it finish.
- * Dropped files are listed as pending on the drop itself.
+ * Files handed over (dropped or picked) are listed as pending at once (AppServices.openFileList).
  */
-import { useCallback, useEffect } from 'react';
+import { useCallback } from 'react';
 import type { DocumentInfo } from '../../../core/contract/equimol-api';
 import { OpenProgressList } from '../components/open-progress';
 import { useOpenProgress } from '../hooks/use-open-progress';
@@ -20,16 +20,7 @@ function OpenProgressPanel({ ctx }: PanelProps) {
     [addDocuments, showDocument, store],
   );
   const onCancelError = useCallback((file: string, message: string) => notify('error', `Could not cancel opening ${file}`, message), [notify]);
-  const { opens, cancel, expect } = useOpenProgress(ctx.api, onDocument, onCancelError);
-  // A drop shows its files at once: reading tens of MB into memory before they are handed over takes a while.
-  useEffect(() => {
-    const onDrop = (event: DragEvent) => {
-      const files = Array.from(event.dataTransfer?.files ?? []);
-      if (files.length > 0) expect(files.map((f) => ({ name: f.name, size: f.size })));
-    };
-    window.addEventListener('drop', onDrop);
-    return () => window.removeEventListener('drop', onDrop);
-  }, [expect]);
+  const { opens, cancel } = useOpenProgress(ctx.api, onDocument, onCancelError);
   return <OpenProgressList opens={opens} onCancel={cancel} />;
 }
 

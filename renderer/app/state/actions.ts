@@ -23,12 +23,10 @@ export function addDocuments(state: AppState, added: readonly DocumentInfo[]): P
 export function openedDocuments(state: AppState, result: OpenResult): Patch {
   if (result.documents.length === 0) return {};
   const first = result.documents[0]!;
-  return {
-    documents: [...state.documents.filter((d) => !result.documents.some((n) => n.id === d.id)), ...result.documents],
-    activeDocId: first.id,
-    filterText: '',
-    selectedRow: first.recordCount > 0 ? 0 : -1,
-  };
+  const documents = [...state.documents.filter((d) => !result.documents.some((n) => n.id === d.id)), ...result.documents];
+  // A document of this result listed early (its own open finished first) and shown since: keep showing it.
+  if (state.activeDocId !== null && result.documents.some((d) => d.id === state.activeDocId)) return { documents };
+  return { documents, activeDocId: first.id, filterText: '', selectedRow: first.recordCount > 0 ? 0 : -1 };
 }
 
 /** A document changed (a job added columns): replace it and make the list refetch. */

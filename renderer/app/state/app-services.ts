@@ -16,6 +16,7 @@ import type {
 } from '../../../core/contract/equimol-api';
 import type { ViewerStyle } from '../../viewer/viewer-api';
 import type { NotifyKind, StartJobOptions } from '../panels/panel-registry';
+import { openProgressStore } from '../hooks/use-open-progress';
 import { downloadBytes } from '../util/download';
 import { formatBytes, plural } from '../util/format';
 import * as actions from './actions';
@@ -119,6 +120,8 @@ export function createAppServices(api: EquimolApi, store: AppStore): AppServices
     openResult,
     async openFileList(files) {
       if (files.length === 0) return;
+      // Listed as pending at once (dropped or picked): reading tens of MB into memory before they are handed over takes a while.
+      openProgressStore(api).expect(files.map((f) => ({ name: f.name, size: f.size })));
       try {
         const inputs = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
         openResult(await api.openFiles(inputs));

@@ -150,7 +150,7 @@ export function createPersistentApi(session: EquimolSession, storage: Promise<Pe
       else failures.push({ file: name, message: `${name}: this browser does not keep a file of that name (open it again)` });
     }
     const result = files.length > 0 ? await openAndKeep(files) : { documents: [], failures: [] };
-    return { documents: result.documents, failures: [...failures, ...result.failures] };
+    return { documents: result.documents, failures: [...failures, ...result.failures], ...(result.cancelled ? { cancelled: result.cancelled } : {}) };
   };
 
   const overrides: Partial<EquimolApi> = {
