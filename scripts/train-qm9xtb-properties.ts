@@ -62,6 +62,8 @@ const { values } = parseArgs({
     'train-limit': { type: 'string', default: '0' },
     init: { type: 'string' },
     assemble: { type: 'string' },
+    /** With --assemble: an out-of-distribution labelled file (its frame=xtb_opt structures, e.g. test/fixtures/ood-drugs) also evaluated. */
+    ood: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -118,6 +120,13 @@ if (values.assemble) {
     { dataset: `test by name (${test.length} of ${split.test.length})`, structures: test.length, metrics: testMetrics },
     { dataset: `validation (${validation.length}, calibration)`, structures: validation.length, metrics: calibrationMetrics },
   ];
+  if (values.ood) {
+    // Larger molecules than any in QM9, at their xtb --opt geometries (what the model was trained on: equilibrium geometries).
+    const ood = (await readStructures(values.ood)).filter((s) => s.properties['frame'] === undefined || s.properties['frame'] === 'xtb_opt');
+    const oodMetrics = await ensemble.metrics(ood);
+    propertyMetrics.push({ dataset: `out of distribution: ${ood.length} drugs (${values.ood.replace(`${root}/`, '')})`, structures: ood.length, metrics: oodMetrics });
+    console.log(`out of distribution (${ood.length}): ${summariseMetrics(ensemble.outputs, oodMetrics)}`);
+  }
   const hashes = await Promise.all(files.map(async (f) => createHash('sha256').update(await readFile(weightsPathFor(f))).digest('hex').slice(0, 16)));
   await writeModelFile(`${out}.model.json`, propertyModelToFile(ensemble, { card: { ...card, title: `${card.title}, ensemble of ${ensemble.members.length}` }, propertyMetrics }));
   await writeCard(`${out}.md`, [
@@ -126,6 +135,7 @@ if (values.assemble) {
     `Calibration (z-scaling on validation, RMS(s·σ) = RMS(error)): ${Object.entries(ensemble.calibration).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}.`,
     `Domain thresholds (99th percentile of calibrated spread on validation): ${Object.entries(ensemble.domainThresholds).map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(', ')}.`,
     '', `Test: ${summariseMetrics(ensemble.outputs, testMetrics)}.`,
+    ...propertyMetrics.slice(2).map((m) => `${m.dataset[0]!.toUpperCase()}${m.dataset.slice(1)}: ${summariseMetrics(ensemble.outputs, m.metrics)}.`),
   ], propertyMetrics);
   console.log(`test: ${summariseMetrics(ensemble.outputs, testMetrics)}`);
   console.log(`wrote ${out}.model.json and ${out}.md`);
