@@ -2,18 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ColumnInfo, ColumnValues } from '../../core/contract/equimol-api';
 import { binOf, extent, histogramBins, nearestPoint, niceTicks, pairedPoints, parityMetrics, parityPairs } from '../../renderer/app/components/plots/plot-math';
+import { seededRandom } from '../../core/util/seeded-random';
 
-/** A seeded uniform generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 test('histogram bins count every finite value once, span min to max, and skip nulls and NaN', () => {
   const next = random(7);

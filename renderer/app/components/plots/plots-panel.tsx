@@ -62,7 +62,7 @@ export const PlotsPanel = memo(function PlotsPanel(props: PlotsPanelProps) {
   const selectedValue = ready && props.selectedIndex !== null ? (values!.values[x]?.[values!.index.indexOf(props.selectedIndex)] ?? null) : null;
 
   return (
-    <div className="plots-panel" data-testid="plots-panel" data-kind={shownKind}>
+    <div className="trajectory-panel plots-panel" data-testid="plots-panel" data-kind={shownKind}>
       <div className="plots-controls">
         <div className="segmented" role="tablist" aria-label="Plot kind">
           {(['histogram', 'scatter', 'parity'] as const).map((k) => (
