@@ -34,7 +34,8 @@ export function potentialCard(doc: { card: { title: string; description: string;
     ...(doc.metrics ?? []).map((m) => `| ${m.dataset} | ${m.structures} | ${fmt(m.energyMAE_meV_per_atom, 2)} | ${fmt(m.forceMAE_meV_per_A)} |`),
   ];
   if (ood) {
-    lines.push(...oodLines(ood).slice(2).map((r) => r.replace('| 76 drugs', '| out of distribution: 76 drugs')));
+    // Rows continuing the member's metrics table above.
+    lines.push(...oodLines(ood, { header: false, label: 'out of distribution: 76 drugs' }));
   }
   lines.push('', '## Learning curve (validation, per epoch)', '', '| run | epoch | energy MAE (meV/atom) | force MAE (meV/Å) | lr |', '|---|---|---|---|---|');
   histories.forEach((h, r) => h.forEach((e) => lines.push(`| ${r + 1} | ${e.epoch + 1} | ${fmt(e.validation.energyMAE_meV_per_atom, 2)} | ${fmt(e.validation.forceMAE_meV_per_A)} | ${e.learningRate.toExponential(2)} |`)));
@@ -80,10 +81,11 @@ export function potentialEnsembleCard(doc: EnsembleDoc, memberFiles: readonly st
   return lines.join('\n');
 }
 
-function oodLines(ood: OodSummary): string[] {
+/** The out-of-distribution figures: a table (with its header, or rows for a table above), then relaxation and MD. */
+function oodLines(ood: OodSummary, options: { header: boolean; label: string } = { header: true, label: '76 drugs' }): string[] {
   return [
-    '| data | frames | energy MAE (meV/atom) | force MAE (meV/Å) |', '|---|---|---|---|',
-    `| 76 drugs (test/fixtures/ood-drugs), all frames | ${ood.errors.all.structures} | ${fmt(ood.errors.all.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.all.forceMAE_meV_per_A)} |`,
+    ...(options.header ? ['| data | frames | energy MAE (meV/atom) | force MAE (meV/Å) |', '|---|---|---|---|'] : []),
+    `| ${options.label} (test/fixtures/ood-drugs), all frames | ${ood.errors.all.structures} | ${fmt(ood.errors.all.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.all.forceMAE_meV_per_A)} |`,
     `| … drugs with fluorine | ${ood.errors.fluorine.structures} | ${fmt(ood.errors.fluorine.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.fluorine.forceMAE_meV_per_A)} |`,
     `| … drugs without fluorine | ${ood.errors.noFluorine.structures} | ${fmt(ood.errors.noFluorine.energyMAE_meV_per_atom, 2)} | ${fmt(ood.errors.noFluorine.forceMAE_meV_per_A)} |`,
     '',
