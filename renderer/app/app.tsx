@@ -3,6 +3,7 @@ import type { EquimolApi } from '../../core/contract/equimol-api';
 import { BuiltinJobsContext } from './builtin-jobs';
 import { useCommandKeys } from './commands/use-command-keys';
 import { DropOverlay, HelpDialog, Toasts } from './components/overlays';
+import { PaneSplitter, usePaneLayout } from './components/pane-splitter';
 import { SidePanel } from './components/side-panel';
 import { StructureList } from './components/structure-list';
 import { rowErrorKey } from './hooks/use-job-error-rows';
@@ -35,6 +36,7 @@ export function App({ api }: AppProps) {
   const { state } = ctx;
   const { setState } = store;
   useCommandKeys(ctx);
+  const panes = usePaneLayout(api);
   useFileDrop(store, services.openFileList);
   useEffect(() => {
     document.documentElement.dataset['theme'] = state.theme;
@@ -55,7 +57,7 @@ export function App({ api }: AppProps) {
       <div className="app" data-testid="app">
         <Titlebar ctx={ctx} />
 
-        <div className="workspace">
+        <div className="workspace" ref={panes.workspaceRef} style={panes.style}>
           <StructureList
             documents={state.documents}
             activeDocId={state.activeDocId}
@@ -71,7 +73,9 @@ export function App({ api }: AppProps) {
             rowErrors={rowErrors}
           />
 
-          <main className="center">
+          <main className="center" ref={panes.centerRef}>
+            <PaneSplitter pane="left" layout={panes} />
+            <PaneSplitter pane="right" layout={panes} />
             <div className="viewer-toolbar">
               <Toolbar area="viewer" ctx={ctx} separators />
             </div>
@@ -79,7 +83,10 @@ export function App({ api }: AppProps) {
               <ViewerArea ctx={ctx} />
               <PanelSlot location="overlay" ctx={ctx} />
             </div>
-            <PanelSlot location="bottom" ctx={ctx} />
+            <PaneSplitter pane="bottom" layout={panes} />
+            <div className="bottom-panels" ref={panes.bottomRef} data-testid="bottom-panels">
+              <PanelSlot location="bottom" ctx={ctx} />
+            </div>
           </main>
 
           <SidePanel
