@@ -94,7 +94,7 @@ test('the finished ensemble is shown: relative energy and weight columns first, 
   await page.waitForSelector('[data-testid="conformers-panel"]');
   await page.waitForFunction(() => window.__equimolDebug?.viewer?.getInfo().overlayStructures === 3);
   const headers = await page.$$eval('.vtable-head .cell', (els) => els.map((e) => e.textContent?.replace(/[▲▼]/g, '').trim()));
-  assert.deepEqual(headers.slice(4, 6), ['relative_energy (kcal/mol)', 'boltzmann_weight'], headers.join(' | '));
+  assert.deepEqual(headers.slice(4, 6), ['relative_energy [kcal/mol]', 'boltzmann_weight'], headers.join(' | '));
   const info = await page.evaluate(() => window.__equimolDebug!.viewer!.getInfo());
   assert.equal(info.overlayAtoms, 27, '3 conformers of 9 atoms');
   // Heavy atoms (C, C, O) of every overlaid conformer lie on the shown lowest one; the hydroxyl H does not.

@@ -1,11 +1,13 @@
-import { useMemo, useState, memo } from 'react';
+import { useCallback, useMemo, useState, memo } from 'react';
 import type { ColumnInfo, DocumentId, DocumentInfo } from '../../../core/contract/equimol-api';
 import { searchQueryProblem } from '../../../core/session/search/row-match';
 import { rowErrorKey, type RowError } from '../hooks/use-job-error-rows';
 import type { StructurePages } from '../hooks/use-structure-pages';
 import { baseName } from '../atom-coloring';
-import { domainFlags, IN_DOMAIN, orderWithSpread } from '../prediction-values';
+import { domainFlags, IN_DOMAIN } from '../prediction-values';
 import { formatBytes, formatValue, plural } from '../util/format';
+import { choiceColumns, headerLabel, setWidth, STRUCTURE_SOURCE, visibleColumns, widthOf } from './column-choice';
+import { ColumnChooser, updateColumnPrefs, useColumnPrefs } from './column-chooser';
 import { CloseIcon } from './icons';
 import { VirtualTable, type SortState, type TableColumn } from './virtual-table';
 
@@ -24,13 +26,6 @@ export interface StructureListProps {
   /** Reasons of batch-job error rows, by rowErrorKey(docId, index): a warning marker on the row's name. */
   readonly rowErrors?: ReadonlyMap<string, RowError>;
 }
-
-const FIXED_COLUMNS: readonly TableColumn[] = [
-  { key: 'index', label: '#', width: 48, numeric: true },
-  { key: 'name', label: 'Name' },
-  { key: 'formula', label: 'Formula', width: 96 },
-  { key: 'atoms', label: 'Atoms', width: 52, numeric: true },
-];
 
 /** The search box's tooltip: the query language of core/session/search/search-query.ts. */
 const SEARCH_HELP = [
@@ -55,18 +50,21 @@ export const StructureList = memo(function StructureList(props: StructureListPro
   const [showErrors, setShowErrors] = useState(false);
   const searchProblem = useMemo(() => searchProblemOf(props.filterText, active?.columns, pages.error), [props.filterText, active?.columns, pages.error]);
 
-  const columns = useMemo<TableColumn[]>(() => {
-    // An ensemble lists its relative energies and weights first.
-    const first = active?.origin?.kind === 'conformers' ? ['relative_energy', 'boltzmann_weight'] : [];
-    const rank = (key: string) => (first.includes(key) ? first.indexOf(key) : first.length);
-    const shown = [...(active?.columns ?? [])]
-      .sort((a, b) => rank(a.key) - rank(b.key))
-      .filter((c) => c.kind === 'number' || c.kind === 'string' || c.kind === 'boolean');
-    // The first 8 file columns and every predicted one; an ensemble's `<name>_std` right after `<name>`.
-    const extra = orderWithSpread([...shown.filter((c) => c.source === 'file').slice(0, 8), ...shown.filter((c) => c.source !== 'file')])
-      .map((c) => ({ key: c.key, label: c.unit ? `${c.label} (${c.unit})` : c.label, width: 88, numeric: c.kind === 'number', title: `${c.label}${c.unit ? ` [${c.unit}]` : ''} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`}` }));
-    return [...FIXED_COLUMNS, ...extra];
-  }, [active]);
+  const available = useMemo(() => choiceColumns(active?.columns ?? [], active?.origin?.kind), [active]);
+  const prefs = useColumnPrefs();
+  const columns = useMemo<TableColumn[]>(
+    () =>
+      visibleColumns(available, prefs).map((c) => ({
+        key: c.key,
+        label: headerLabel(c),
+        width: widthOf(c, prefs),
+        minWidth: c.minWidth,
+        numeric: c.numeric,
+        title: c.source === STRUCTURE_SOURCE ? undefined : `${headerLabel(c)} — ${c.source === 'file' ? 'from file' : `predicted by ${c.source}`} (click to sort)`,
+      })),
+    [available, prefs],
+  );
+  const onResize = useCallback((key: string, width: number) => updateColumnPrefs((p) => setWidth(p, key, width)), []);
   const domainKeys = useMemo(() => new Set((active?.columns ?? []).filter((c) => baseName(c.key, c.source) === IN_DOMAIN).map((c) => c.key)), [active]);
 
   const cell = (row: number, key: string) => {
@@ -163,6 +161,7 @@ export const StructureList = memo(function StructureList(props: StructureListPro
           spellCheck={false}
         />
         {active ? <span className="badge fmt" title={active.formatName}>{active.format}</span> : null}
+        {active ? <ColumnChooser columns={available} /> : null}
       </div>
       {searchProblem ? (
         <div className="filter-error" role="alert" data-testid="filter-error">
@@ -202,6 +201,7 @@ export const StructureList = memo(function StructureList(props: StructureListPro
         sort={props.sort}
         onSort={props.onSort}
         onRangeChange={pages.requestRange}
+        onResize={onResize}
         rowTitle={(row) => {
           const s = pages.row(row);
           return s && s.line > 0 ? `${s.name || 'structure'} — record ${s.index + 1}, line ${s.line}` : undefined;
