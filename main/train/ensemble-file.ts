@@ -6,6 +6,7 @@
  * The z-scaling calibration of the energy and force spreads is fitted on the validation split.
  * Trunk families only (mace, tdn, escn, egnn): for others the caller keeps the member files alone.
  */
+import { AVERAGE_NEIGHBOUR_FAMILIES, rescaleForAverageNeighbours } from '../../core/engine/models/message-passing/average-neighbours';
 import { PropertyEnsemble } from '../../core/engine/properties/ensemble';
 import type { PropertyMetrics, PropertyMetricValues } from '../../core/engine/properties/metrics';
 import { propertyModelToFile } from '../../core/engine/properties/property-file';
@@ -33,20 +34,22 @@ export async function writeEnsembleFile(
   extras: { card: ModelCard; training?: TrainingMetadata; test?: { dataset: string; structures: readonly Structure[] } },
 ): Promise<PropertyMetricValues | undefined> {
   const members: PropertyModel[] = [];
+  let firstConfig: Readonly<Record<string, unknown>> | undefined;
   try {
     for (const file of memberFiles) {
       const trained = await readModelFile(file);
       try {
         if (!canWriteEnsembleFile(trained.family)) throw new Error(`${file}: ${trained.family} cannot be an ensemble trunk (${TRUNK_FAMILIES.join(', ')})`);
+        const { config, weights } = alignedToFirst(trained, (firstConfig ??= trained.config));
         const member = new PropertyModel({
-          trunk: trained.family, trunkConfig: { ...trained.config, species: trained.species },
+          trunk: trained.family, trunkConfig: { ...config, species: trained.species },
           outputs: [{ name: 'energy', kind: 'energy', unit: 'eV', irreps: '1x0e' }], headHidden: 16, seed: 1,
         });
         members.push(member);
         const names = Object.keys(member.params).sort();
         const own = Object.keys(trained.params).sort();
         if (names.join('\n') !== own.join('\n')) throw new Error(`${file}: the ensemble member has other weights than the trained model`);
-        assignWeights(names.map((n) => member.params[n]!), names.map((n) => trained.params[n]!.dataSync() as Float32Array));
+        assignWeights(names.map((n) => member.params[n]!), names.map((n) => weights.get(n)!));
         member.trunk.model.normalisation = trained.normalisation;
       } finally {
         trained.dispose();
@@ -62,6 +65,20 @@ export async function writeEnsembleFile(
   } finally {
     for (const m of members) m.dispose();
   }
+}
+
+/**
+ * A member's config and weights as stored in the ensemble: unchanged, or, where it differs from the first member only
+ * in `avgNumNeighbors` (an estimate from its own training sample), re-expressed for the first member's value with
+ * the same function (models/message-passing/average-neighbours.ts).
+ */
+function alignedToFirst(trained: EnergyModel, first: Readonly<Record<string, unknown>>): { config: Readonly<Record<string, unknown>>; weights: Map<string, Float32Array> } {
+  const weights = new Map(Object.entries(trained.params).map(([n, v]) => [n, v.dataSync() as Float32Array] as const));
+  const own = trained.config;
+  const key = (c: Readonly<Record<string, unknown>>) => JSON.stringify({ ...c, seed: 0, avgNumNeighbors: 0 });
+  const [from, to] = [Number(own['avgNumNeighbors']), Number(first['avgNumNeighbors'])];
+  if (own === first || from === to || key(own) !== key(first) || !AVERAGE_NEIGHBOUR_FAMILIES.includes(trained.family)) return { config: own, weights };
+  return { config: { ...own, avgNumNeighbors: to }, weights: rescaleForAverageNeighbours(trained.family, weights, from, to) };
 }
 
 /** Member k of an energy ensemble file as the trunk's own energy model (its weights, normalisation and config). */
