@@ -129,9 +129,14 @@ if (values.assemble) {
   }
   const hashes = await Promise.all(files.map(async (f) => createHash('sha256').update(await readFile(weightsPathFor(f))).digest('hex').slice(0, 16)));
   await writeModelFile(`${out}.model.json`, propertyModelToFile(ensemble, { card: { ...card, title: `${card.title}, ensemble of ${ensemble.members.length}` }, propertyMetrics }));
+  const memberTraining = await Promise.all(files.map(async (f) => (JSON.parse(await readFile(f, 'utf8')) as { training: { epochs: number; seconds: number; backend: string; options?: Record<string, unknown> } }).training));
+  const totalMinutes = Math.round(memberTraining.reduce((sum, t) => sum + t.seconds, 0) / 60);
   await writeCard(`${out}.md`, [
     `Ensemble of ${ensemble.members.length} members: ${files.map((f, k) => `\`${f}\` (weights sha256 ${hashes[k]}…)`).join(', ')}.`, '',
     `Command: \`${command}\``, '',
+    `CPU training budget: ${totalMinutes} min of one core in all (${memberTraining[0]!.backend}; one shared core, other work beside it), members trained independently from their own seeds: ` +
+      `${memberTraining.map((t, k) => `member ${k + 1} ${t.epochs} epochs of ${String(t.options?.['epochSize'] ?? '?')} molecules in ${Math.round(t.seconds / 60)} min`).join('; ')}. ` +
+      `Learning curves (validation errors per epoch; they flatten as each cosine schedule ends, so a longer budget needs a longer schedule, not a continuation): each member's card, ${files.map((f) => `\`${f.replace(/\.model\.json$/, '.md')}\``).join(', ')}.`, '',
     `Calibration (z-scaling on validation, RMS(s·σ) = RMS(error)): ${Object.entries(ensemble.calibration).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}.`,
     `Domain thresholds (99th percentile of calibrated spread on validation): ${Object.entries(ensemble.domainThresholds).map(([k, v]) => `${k} ${v.toPrecision(3)}`).join(', ')}.`,
     '', `Test: ${summariseMetrics(ensemble.outputs, testMetrics)}.`,
