@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ColumnInfo, ColumnValues } from '../../core/contract/equimol-api';
-import { binOf, extent, histogramBins, nearestPoint, niceTicks, pairedPoints, parityMetrics, parityPairs } from '../../renderer/app/components/plots/plot-math';
+import { binOf, extent, fitAxisTitle, histogramBins, nearestPoint, niceTicks, pairedPoints, parityMetrics, parityPairs } from '../../renderer/app/components/plots/plot-math';
 import { seededRandom } from '../../core/util/seeded-random';
 
 const random = seededRandom;
@@ -85,4 +85,13 @@ test("prediction columns pair with the file's column of the same quantity, sprea
       [`${model}:homo`, 'HOMO'],
     ],
   );
+});
+
+test('an axis title that does not fit keeps its start and its end (the unit) around an ellipsis; one that fits is unchanged', () => {
+  const title = 'model:qm9xtb-properties:gap [eV] (predicted)';
+  assert.equal(fitAxisTitle('gap [eV]', 200), 'gap [eV]');
+  const fitted = fitAxisTitle(title, 160);
+  assert.ok(fitted.length <= Math.floor(160 / 6.4), fitted);
+  assert.ok(fitted.startsWith('model:qm9') && fitted.endsWith('(predicted)') && fitted.includes('…'), fitted);
+  assert.equal(fitAxisTitle(title, 10), '…');
 });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { formatNumber } from '../../util/format';
-import { MARGIN, niceTicks } from './plot-math';
+import { fitAxisTitle, MARGIN, niceTicks } from './plot-math';
 
 export { MARGIN };
 
@@ -78,11 +78,13 @@ export function PlotFrame(props: PlotFrameProps) {
             {formatNumber(t)}
           </text>
         ))}
-        <text className="plot-title" x={(MARGIN.left + right) / 2} y={height - 4} textAnchor="middle">
-          {props.xTitle}
+        <text className="plot-title" x={(MARGIN.left + right) / 2} y={height - 4} textAnchor="middle" data-axis="x">
+          <title>{props.xTitle}</title>
+          {fitAxisTitle(props.xTitle, right - MARGIN.left)}
         </text>
-        <text className="plot-title" transform={`translate(12 ${(MARGIN.top + bottom) / 2}) rotate(-90)`} textAnchor="middle">
-          {props.yTitle}
+        <text className="plot-title" transform={`translate(12 ${(MARGIN.top + bottom) / 2}) rotate(-90)`} textAnchor="middle" data-axis="y">
+          <title>{props.yTitle}</title>
+          {fitAxisTitle(props.yTitle, bottom - MARGIN.top)}
         </text>
       </g>
     </svg>

@@ -176,3 +176,18 @@ export function axisTitle(column: ColumnInfo | undefined, key: string): string {
   const name = column.source !== 'file' ? column.key : column.label;
   return column.unit ? `${name} [${column.unit}]` : name;
 }
+
+/** Width of a character of the plots' 11 px system-ui font, px (a little above its average, so a fitted title fits). */
+const TITLE_CHAR_PX = 6.4;
+
+/**
+ * `title` shortened to fit `lengthPx` of axis: unchanged when it fits, else its start and end with '…' between, so the
+ * unit and a '(predicted)' suffix stay readable (the full title goes in the SVG <title>).
+ */
+export function fitAxisTitle(title: string, lengthPx: number): string {
+  const room = Math.floor(lengthPx / TITLE_CHAR_PX);
+  if (title.length <= room) return title;
+  if (room < 3) return '…';
+  const tail = Math.ceil((room - 1) / 2);
+  return `${title.slice(0, room - 1 - tail)}…${title.slice(title.length - tail)}`;
+}
