@@ -24,6 +24,15 @@ export interface ModelAsset {
   readonly location: string;
 }
 
+/**
+ * The order in which hosts list model files: the general models (a `general/` folder: trained for any molecule of
+ * their elements) first, then the others (benchmarks, the user's own), each group by path.
+ */
+export function modelCatalogueOrder(paths: readonly string[]): string[] {
+  const general = (path: string) => /(^|[\\/])general[\\/]/.test(path);
+  return [...paths].sort((a, b) => Number(general(b)) - Number(general(a)) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** What a host provides: core reads no files itself. */
 export interface ModelCatalogue {
   list(): Promise<readonly ModelAsset[]>;

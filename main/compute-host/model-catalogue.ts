@@ -8,13 +8,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { weightsPathFor } from '../../core/engine/model-file/model-file';
-import { modelNameOf, type ModelAsset, type ModelCatalogue } from '../../core/predict/model-predictors';
+import { modelCatalogueOrder, modelNameOf, type ModelAsset, type ModelCatalogue } from '../../core/predict/model-predictors';
 
 export function defaultModelsDir(): string {
   return fileURLToPath(new URL('../../assets/models/', import.meta.url));
 }
 
-/** `*.model.json` files under `dir`, recursively, sorted by path; a missing folder lists nothing. */
+/** `*.model.json` files under `dir`, recursively, sorted by path (general models first, modelCatalogueOrder at the top); a missing folder lists nothing. */
 async function modelJsonPaths(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const found: string[] = [];
@@ -29,7 +29,7 @@ async function modelJsonPaths(dir: string): Promise<string[]> {
 export function nodeModelCatalogue(dir: string = defaultModelsDir()): ModelCatalogue {
   return {
     async list(): Promise<ModelAsset[]> {
-      return (await modelJsonPaths(dir)).map((path) => ({ name: modelNameOf(path), location: path }));
+      return modelCatalogueOrder(await modelJsonPaths(dir)).map((path) => ({ name: modelNameOf(path), location: path }));
     },
     readJson: (asset) => readFile(asset.location, 'utf8'),
     async readWeights(asset) {

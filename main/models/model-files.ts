@@ -50,14 +50,22 @@ export class UnknownModelError extends Error {
 
 /**
  * The model file of `model:NAME` (a file under assets/models, as the app lists it) or of a path (returned as
- * given). Throws UnknownModelError listing the shipped names when NAME is not one of them.
+ * given). A bare NAME (no `model:`, no `.model.json`, no such file) is a shipped model's name too, as in
+ * `equimol predict drugs.sdf --model qm9xtb-properties`. Throws UnknownModelError listing the shipped names when
+ * NAME is not one of them.
  */
 export async function modelFilePathOf(spec: string, modelsDir?: string): Promise<string> {
-  if (!spec.startsWith(MODEL_NAME_PREFIX)) return spec;
+  const bare = !spec.startsWith(MODEL_NAME_PREFIX) && !spec.endsWith('.model.json') && !/[\\/]/.test(spec) && !(await fileExists(spec));
+  if (!spec.startsWith(MODEL_NAME_PREFIX) && !bare) return spec;
   const { nodeModelCatalogue } = await import('../compute-host/model-catalogue');
   const assets = await nodeModelCatalogue(modelsDir).list();
-  const name = spec.slice(MODEL_NAME_PREFIX.length);
+  const name = bare ? spec : spec.slice(MODEL_NAME_PREFIX.length);
   const asset = assets.find((a) => a.name === name);
-  if (!asset) throw new UnknownModelError(spec, assets.map((a) => a.name));
+  if (!asset) throw new UnknownModelError(MODEL_NAME_PREFIX + name, assets.map((a) => a.name));
   return asset.location;
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  const { stat } = await import('node:fs/promises');
+  return stat(path).then(() => true, () => false);
 }

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { initBackend } from '../../core/engine/backend/backend';
 import { createEnergyModelPredictor, ENERGY_MODEL_COLUMNS } from '../../core/predict/energy-model-predictor';
-import { modelPredictorEntries, type ModelCatalogue } from '../../core/predict/model-predictors';
+import { modelCatalogueOrder, modelPredictorEntries, type ModelCatalogue } from '../../core/predict/model-predictors';
 import type { Prediction } from '../../core/predict/predictor';
 import { ModelSession } from '../../core/session/model-session';
 import { readStructures } from '../../main/io/read-structures';
@@ -72,6 +72,7 @@ test('the host catalogue lists every shipped model file as model:<name> with its
   const { catalogue, weightReads } = countingCatalogue(MODELS_DIR);
   const entries = await modelPredictorEntries(catalogue, { initBackend: async () => backendCalls++ });
   assert.deepEqual(entries.map((e) => e.id).sort(), names.map((n) => `model:${n}`));
+  assert.deepEqual(entries.slice(0, 2).map((e) => e.id), ['model:hcnof-xtb-potential', 'model:qm9xtb-properties'], 'the general models are listed first');
   for (const name of names) {
     const doc = JSON.parse(readFileSync(resolve(MODELS_DIR, (readdirSync(MODELS_DIR, { recursive: true }) as string[]).find((p) => p.endsWith(`/${name}.model.json`))!), 'utf8')) as {
       family: string;
@@ -212,5 +213,34 @@ test('a failing model listing leaves the registry predictors and is reported onc
     assert.match(String(reported[0]), /assets\/models unreadable/);
   } finally {
     session.dispose();
+  }
+});
+
+test('catalogues list the general models first, then the others, each group by path', () => {
+  assert.deepEqual(
+    modelCatalogueOrder(['/m/benchmarks/b.model.json', '/m/general/z.model.json', '/m/a.model.json', '/m/general/c.model.json', '/m/user/general-ish.model.json']),
+    ['/m/general/c.model.json', '/m/general/z.model.json', '/m/a.model.json', '/m/benchmarks/b.model.json', '/m/user/general-ish.model.json'],
+  );
+  assert.deepEqual(modelCatalogueOrder(['../../../assets/models/general/q.model.json', '../../../assets/models/benchmarks/a.model.json'])[0], '../../../assets/models/general/q.model.json');
+});
+
+test('`equimol predict --model qm9xtb-properties` takes a shipped model by its bare name; an unknown bare name lists the shipped ones', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'equimol-bare-name-'));
+  try {
+    const input = join(dir, 'qm9.xyz');
+    // Two QM9 molecules (methane, water) at GFN2-xTB-like geometries, Å.
+    writeFileSync(input, '5\nmethane\nC 0 0 0\nH 0.629 0.629 0.629\nH -0.629 -0.629 0.629\nH -0.629 0.629 -0.629\nH 0.629 -0.629 -0.629\n3\nwater\nO 0 0 0.117\nH 0 0.757 -0.469\nH 0 -0.757 -0.469\n');
+    let err = '';
+    const sink = new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) });
+    const out = join(dir, 'p.csv');
+    assert.equal(await runCli(['predict', input, '--model', 'qm9xtb-properties', '--out', out], { stdout: sink, stderr: sink, signal: new AbortController().signal }), 0, err);
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+    assert.ok(header!.split(',').some((h) => h.startsWith('gap')), header);
+    assert.equal(rows.length, 2);
+    err = '';
+    assert.notEqual(await runCli(['predict', input, '--model', 'no-such-model', '--out', join(dir, 'q.csv')], { stdout: sink, stderr: sink, signal: new AbortController().signal }), 0);
+    assert.match(err, /no shipped model named 'no-such-model' \(shipped: .*model:qm9xtb-properties/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  * first used (weights). A model added to assets/models is picked up by the next build; no index to keep.
  */
 import { weightsNameFor, weightsPathFor } from '../../../core/engine/model-file/model-file';
-import { modelNameOf, type ModelAsset, type ModelCatalogue } from '../../../core/predict/model-predictors';
+import { modelCatalogueOrder, modelNameOf, type ModelAsset, type ModelCatalogue } from '../../../core/predict/model-predictors';
 
 const modelJsonUrls = import.meta.glob<string>('../../../assets/models/**/*.model.json', { query: '?url', import: 'default', eager: true });
 const weightsUrls = import.meta.glob<string>('../../../assets/models/**/*.weights.bin', { query: '?url', import: 'default', eager: true });
@@ -17,8 +17,7 @@ async function fetchOk(url: string): Promise<Response> {
 
 /** `base` resolves the bundler's asset URLs (the worker's own location). */
 export function bundledModelCatalogue(base: string): ModelCatalogue {
-  const assets: Array<ModelAsset & { readonly weightsUrl: string | undefined }> = Object.keys(modelJsonUrls)
-    .sort()
+  const assets: Array<ModelAsset & { readonly weightsUrl: string | undefined }> = modelCatalogueOrder(Object.keys(modelJsonUrls))
     .map((path) => {
       const weightsPath = weightsPathFor(path);
       const weights = weightsUrls[weightsPath];
