@@ -8,7 +8,9 @@
  * Input: the first 100 molecules of ../shared/datasets/qm9_ppqm/qm9_geometries_128744.extxyz.gz, cutoff 5 Å.
  * When the native addon is built (npm run build:native), also the native OpenBLAS matMul (1 and 2 threads) against
  * the equimol wasm kernels: matMul [19392,128]·[128,128] and its two backward forms, the one-EGNN-layer timings, and
- * (1 thread) every family's energy+forces throughput.
+ * (1 thread) every family's energy+forces throughput; and MACE energy+forces throughput at 100 and at 1 molecule per
+ * batch with the fused channelwise CG message + scatter kernel (layers/fused-cg-scatter.ts) against the same model
+ * unfused, native matMul in both (`fusedMessagePassingFigures`).
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -17,6 +19,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { BenchFigure, BenchSuite } from './harness';
 import { initBackend } from '../core/engine/backend/backend';
 import { setNativeMatMul, setWasmGraphKernels } from '../core/engine/backend/wasm-graph-kernels';
+import { hasCgScatter } from '../core/engine/backend/native-cg-scatter';
+import { fusedMessagePassingActive, setFusedMessagePassing } from '../core/engine/layers/fused-cg-scatter';
+import type { Structure } from '../core/structure/structure';
 import type { NativeKernels } from '../core/engine/backend/native-kernels';
 import { loadNativeKernels } from '../main/native/load-native-kernels';
 import { buildGraphContext } from '../core/engine/geometry/batch';
@@ -116,6 +121,59 @@ function nativeMatMulFigures(native: NativeKernels, layer: EgnnModel, ctx: Graph
   return figures;
 }
 
+/** Energy+forces over all `molecules`, `perBatch` per forward pass (graph building included): median ms. */
+function energyAndForcesMs(model: EnergyModel, molecules: readonly Structure[], species: readonly number[], perBatch: number, repeats: number): number {
+  return medianMs(() => {
+    for (let start = 0; start < molecules.length; start += perBatch) {
+      const c = buildGraphContext(molecules.slice(start, start + perBatch), { cutoff: 5, species });
+      const r = energyAndForces(model, c);
+      r.forces.dataSync();
+      tf.dispose([r.energy, r.forces]);
+      disposeGraphContext(c);
+    }
+  }, repeats);
+}
+
+/**
+ * MACE energy+forces throughput with the fused CG message + scatter kernel on vs off (the in-run baseline), native
+ * matMul (1 thread) in both, at 100 and at 1 molecule per batch; [] when the addon has no cgScatter.
+ */
+export function fusedMessagePassingFigures(native: NativeKernels, molecules: readonly Structure[], species: readonly number[], description: string, repeats: number, log: (line: string) => void): BenchFigure[] {
+  if (!hasCgScatter(native)) {
+    log('fused message-passing figures skipped: the native addon has no cgScatter (rebuild: npm run build:native)');
+    return [];
+  }
+  native.setThreads(1);
+  setNativeMatMul(native);
+  const backend = nativeName(description, native, 1);
+  const base = { species, cutoff: 5, nInteractions: 2, avgNumNeighbors: 15, seed: 1 };
+  const models = [
+    { label: 'MACE (24 channels, L ≤ 1, SH ≤ 2, correlation 2)', config: { ...base, channels: 24, lmax: 1, shLmax: 2, correlation: 2 } },
+    { label: 'MACE (32 channels, L ≤ 1, SH ≤ 3, correlation 3)', config: { ...base, channels: 32, lmax: 1, shLmax: 3, correlation: 3 } },
+  ];
+  const figures: BenchFigure[] = [];
+  for (const { label, config } of models) {
+    const model = createMaceModel(config);
+    for (const perBatch of [100, 1]) {
+      const used = molecules.slice(0, perBatch === 1 ? Math.min(molecules.length, 50) : molecules.length);
+      setFusedMessagePassing(false);
+      const unfusedMs = energyAndForcesMs(model, used, species, perBatch, repeats);
+      setFusedMessagePassing(true);
+      if (!fusedMessagePassingActive()) throw new Error('the fused message-passing kernel did not switch on');
+      const fusedMs = energyAndForcesMs(model, used, species, perBatch, repeats);
+      setFusedMessagePassing(false);
+      figures.push({
+        name: `${label}: energy+forces throughput, fused CG message + scatter (${used.length} QM9 molecules, ${Math.min(perBatch, used.length)} per batch)`,
+        value: (1000 * used.length) / fusedMs, unit: 'molecules/s', better: 'higher', backend,
+        baseline: { name: `${backend}, unfused`, value: (1000 * used.length) / unfusedMs },
+      });
+    }
+    model.dispose();
+  }
+  setNativeMatMul(undefined);
+  return figures;
+}
+
 export const suite: BenchSuite = {
   name: 'engine',
   async run(options) {
@@ -195,6 +253,7 @@ export const suite: BenchSuite = {
       }
       model.dispose();
     }
+    if (native) figures.push(...fusedMessagePassingFigures(native, molecules, species, info.description, repeats, options.log));
     disposeGraphContext(ctx);
     return figures;
   },

@@ -3,6 +3,12 @@
  * tfjs-node-gpu) when installed, the native matMul addon when built (main/native; EQUIMOL_NATIVE=0 disables it,
  * EQUIMOL_NATIVE_THREADS=n sets its threads, default 1), then core's `initBackend`.
  *
+ * EQUIMOL_FUSED (default 1, on): MACE/NequIP interactions run their message passing (gather senders, channelwise
+ * Clebsch–Gordan product with the spherical harmonics and radial weights, sum at receivers) as one fused native op
+ * (core/engine/layers/fused-cg-scatter.ts over main/native/src/cg-scatter.cc) where it can: wasm backend with the
+ * native addon built; elsewhere the unfused tfjs composition runs as before. EQUIMOL_FUSED=0 keeps the unfused path
+ * everywhere (same numbers to float32 rounding). `initNodeBackend` applies it.
+ *
  * tfjs is imported on first use (dynamic import) so commands that need no model start fast.
  */
 import type { BackendInfo, BackendLoader, BackendPreference } from '../../core/engine/backend/backend';
@@ -34,8 +40,19 @@ export async function silenceTfjsHints(): Promise<void> {
   tf.env().set('PROD', true);
 }
 
+/** EQUIMOL_FUSED: unset, '' or '1' → true (the fused message-passing op on), '0' → false; anything else throws. */
+export function fusedMessagePassingFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const text = env.EQUIMOL_FUSED;
+  if (text === undefined || text === '' || text === '1') return true;
+  if (text === '0') return false;
+  throw new Error(`EQUIMOL_FUSED must be 0 or 1, got '${text}'`);
+}
+
 export async function initNodeBackend(prefer: BackendPreference = 'auto'): Promise<BackendInfo> {
   await silenceTfjsHints();
+  const fused = fusedMessagePassingFromEnv();
   const { initBackend } = await import('../../core/engine/backend/backend');
+  const { setFusedMessagePassing } = await import('../../core/engine/layers/fused-cg-scatter');
+  setFusedMessagePassing(fused);
   return initBackend({ prefer, loader: nodeBackendLoader });
 }

@@ -1,6 +1,7 @@
 # Equimol native addons (Node-API), built by `npm run build:native` (scripts/build-native.mjs), which probes for each
 # addon's library and sets with_openblas / with_xtb so that one addon builds even where the other's library is missing.
-#   equimol_native  matMul kernels over OpenBLAS (src/matmul.cc)
+#   equimol_native  matMul kernels over OpenBLAS (src/matmul.cc) and the fused channelwise CG message + scatter
+#                   kernels of MACE/NequIP interactions (src/cg-scatter.cc, plain C++ on std::threads)
 #   equimol_xtb     GFN2-/GFN1-xTB single points over libxtb 6.5 (src/xtb.cc; Debian libxtb-dev)
 {
   "variables": {
@@ -12,9 +13,10 @@
       "targets": [
         {
           "target_name": "equimol_native",
-          "sources": ["src/matmul.cc"],
+          "sources": ["src/matmul.cc", "src/cg-scatter.cc"],
           "defines": ["NAPI_VERSION=8"],
-          "cflags_cc": ["-O3", "-std=c++17"],
+          "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
+          "ldflags": ["-pthread"],
           "conditions": [
             ["OS=='linux'", {
               "include_dirs": ["/usr/include/openblas"],

@@ -12,6 +12,8 @@
 #include <node_api.h>
 #include <cblas.h>
 
+#include "cg-scatter.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -175,6 +177,7 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_value blas;
   napi_create_string_utf8(env, "OpenBLAS", NAPI_AUTO_LENGTH, &blas);
   napi_set_named_property(env, exports, "blas", blas);
+  if (!equimol::RegisterCgScatter(env, exports)) return nullptr;  // fused message-passing kernels (cg-scatter.cc)
   return exports;
 }
 

@@ -4,6 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Irreps } from '../../../o3/irreps';
+import type { GraphContext } from '../../graph/graph-context';
+import { channelwiseCgScatter } from '../../layers/fused-cg-scatter';
 import { TensorProduct } from '../../layers/tensor-product';
 import { ScalarMlp } from '../../layers/linear';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
@@ -31,6 +33,14 @@ export class ChannelwiseCgMessage implements MessageBlock {
   apply(params: ParamRecord, edges: EdgeInputs): tf.Tensor2D {
     const weights = this.radialMlp.apply(params, edges.radial); // [nEdges, weightNumel]
     const out = this.tp.apply(params, edges.senders, edges.sh, weights);
+    weights.dispose();
+    return out;
+  }
+
+  /** Σ_j m_ij at each receiver: one fused op (gather, product, scatter) where the native kernel runs, else apply + sum. */
+  applyAtReceivers(params: ParamRecord, ctx: GraphContext, nodeFeatures: tf.Tensor2D, edges: Omit<EdgeInputs, 'senders'>): tf.Tensor2D {
+    const weights = this.radialMlp.apply(params, edges.radial); // [nEdges, weightNumel]
+    const out = channelwiseCgScatter(this.tp, params, ctx, nodeFeatures, edges.sh, weights);
     weights.dispose();
     return out;
   }

@@ -168,9 +168,10 @@ export class EquivariantMessagePassingModel implements EnergyModel {
       // 3. interactions
       for (const block of this.interactions) {
         const up = block.up.apply(p, h); // [nAtoms, hidden]
-        const edges: EdgeInputs = { senders: gatherSenders(ctx, up), sh, radial, vectors };
-        const messages = block.message.apply(p, edges); // [nEdges, message]
-        const aggregated = block.aggregateLinear.apply(p, tf.div(sumAtReceivers(ctx, messages), this.config.avgNumNeighbors) as tf.Tensor2D);
+        const summed = block.message.applyAtReceivers
+          ? block.message.applyAtReceivers(p, ctx, up, { sh, radial, vectors }) // [nAtoms, message], fused where it can be
+          : sumAtReceivers(ctx, block.message.apply(p, { senders: gatherSenders(ctx, up), sh, radial, vectors } satisfies EdgeInputs));
+        const aggregated = block.aggregateLinear.apply(p, tf.div(summed, this.config.avgNumNeighbors) as tf.Tensor2D);
         h = tf.add(block.product.apply(p, aggregated), block.selfConnection.apply(p, h)) as tf.Tensor2D;
         out.push(h);
       }

@@ -6,6 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Irreps } from '../../../o3/irreps';
+import type { GraphContext } from '../../graph/graph-context';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
 
 export interface EdgeInputs {
@@ -26,4 +27,10 @@ export interface MessageBlock {
   paramSpecs(): ParamSpec[];
   /** -> [nEdges, irrepsOut.dim] */
   apply(params: ParamRecord, edges: EdgeInputs): tf.Tensor2D;
+  /**
+   * Optional: the messages already summed at each receiver, [nAtoms, irrepsOut.dim], from the node features (not
+   * gathered to edges); equal to sumAtReceivers(apply(params, { senders: gather(nodeFeatures, src), ... })). A block
+   * with a fused kernel (MACE: layers/fused-cg-scatter.ts) implements it; the pipeline calls it when present.
+   */
+  applyAtReceivers?(params: ParamRecord, ctx: GraphContext, nodeFeatures: tf.Tensor2D, edges: Omit<EdgeInputs, 'senders'>): tf.Tensor2D;
 }

@@ -1,0 +1,149 @@
+/**
+ * The NequIP/MACE interaction's hot path as ONE op: gather sender features, channelwise ('uvu') Clebsch–Gordan
+ * product with the edge spherical harmonics and per-edge radial weights, and the sum at the receivers,
+ *
+ *   A[i] = Σ_{e: dst_e = i} TP(x[src_e], y_e, w_e)        (MACE eq. 8 summed; TensorProduct.channelwise)
+ *
+ * on the native addon's fused kernel (main/native/src/cg-scatter.cc) instead of a gather, a dozen slice / matMul /
+ * mul / split / concat kernels over [nEdges, ·] tensors and a segment sum.
+ *
+ * Derivatives: the op is linear in each of x, y, w, so with a cotangent g on the receivers
+ * T(x, y, w, g) = Σ g·A is 4-linear and every derivative of any order is a partial derivative of T w.r.t. one operand
+ * with the others fixed: ∂/∂s of (∂T/∂r) with cotangent a is ∂T/∂s with operand r replaced by a. `partial` below is
+ * one tf.customGrad per role whose gradient calls `partial` again, so forces (first order) and force training
+ * (second order) run on the same kernel.
+ *
+ * The unfused tfjs composition (`channelwiseCgScatterReference`) stays the reference and the path wherever the
+ * kernel is unavailable: web mode, other backends, no addon, or `setFusedMessagePassing(false)`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { wigner3j } from '../../o3/wigner-3j';
+import { CG_SCATTER_KERNEL, cgScatterReady, type CgScatterAttrs, type CgScatterPlan, type CgScatterRole } from '../backend/native-cg-scatter';
+import type { GraphContext } from '../graph/graph-context';
+import { gatherSenders, sumAtReceivers } from './graph-ops';
+import type { ParamRecord } from './params';
+import type { TensorProduct } from './tensor-product';
+
+/** Drops Wigner-3j entries below this (they are exact zeros up to rounding). */
+const ZERO = 1e-12;
+
+const plans = new WeakMap<TensorProduct, CgScatterPlan | null>();
+
+/**
+ * The kernel's description of `tp`, or undefined when the fused op does not apply: shared weights, a 'uvw' path,
+ * or a second input with multiplicity above 1.
+ */
+export function cgScatterPlan(tp: TensorProduct): CgScatterPlan | undefined {
+  const cached = plans.get(tp);
+  if (cached !== undefined) return cached ?? undefined;
+  const plan = buildPlan(tp);
+  plans.set(tp, plan ?? null);
+  return plan;
+}
+
+function buildPlan(tp: TensorProduct): CgScatterPlan | undefined {
+  if (tp.options.sharedWeights || tp.instructions.length === 0) return undefined;
+  if (!tp.instructions.every((ins) => ins.mode === 'uvu') || !tp.irrepsIn2.items.every((b) => b.mul === 1)) return undefined;
+  const [off1, off2, offOut] = [tp.irrepsIn1.offsets, tp.irrepsIn2.offsets, tp.irrepsOut.offsets];
+  const paths: number[] = [];
+  const coefIndex: number[] = [];
+  const coefValue: number[] = [];
+  for (const ins of tp.instructions) {
+    const a = tp.irrepsIn1.items[ins.i1]!;
+    const b = tp.irrepsIn2.items[ins.i2]!;
+    const o = tp.irrepsOut.items[ins.iOut]!;
+    const [d1, d2, d3] = [a.ir.dim, b.ir.dim, o.ir.dim];
+    const c = wigner3j(a.ir.l, b.ir.l, o.ir.l); // [d1, d2, d3]
+    const coefStart = coefValue.length;
+    for (let i = 0; i < d1; i++) {
+      for (let j = 0; j < d2; j++) {
+        for (let k = 0; k < d3; k++) {
+          const value = c[(i * d2 + j) * d3 + k]!;
+          if (Math.abs(value) <= ZERO) continue;
+          coefIndex.push(i, j, k);
+          coefValue.push(ins.pathWeight * value);
+        }
+      }
+    }
+    paths.push(off1[ins.i1]!, d1, off2[ins.i2]!, d2, offOut[ins.iOut]!, d3, ins.weightOffset, a.mul, coefStart, coefValue.length - coefStart);
+  }
+  return {
+    dim1: tp.irrepsIn1.dim, dim2: tp.irrepsIn2.dim, dimW: tp.weightNumel, dimOut: tp.irrepsOut.dim,
+    paths: Int32Array.from(paths), coefIndex: Int32Array.from(coefIndex), coefValue: Float32Array.from(coefValue),
+  };
+}
+
+/** Off by default until tests (values, gradients, second derivatives vs the reference) land: see issue 16. */
+let fusedEnabled = false;
+
+/** Turns the fused op on (it still needs the wasm backend and the native addon) or off (the reference path, default). */
+export function setFusedMessagePassing(enabled: boolean): void {
+  fusedEnabled = enabled;
+}
+
+/** Whether `channelwiseCgScatter` takes the fused kernel now for products that have a plan. */
+export function fusedMessagePassingActive(): boolean {
+  return fusedEnabled && cgScatterReady();
+}
+
+interface Graph {
+  readonly src: tf.Tensor1D;
+  readonly dst: tf.Tensor1D;
+  readonly nNodes: number;
+}
+
+type Operands = readonly [tf.Tensor | undefined, tf.Tensor | undefined, tf.Tensor | undefined, tf.Tensor | undefined];
+
+const ROLES: readonly CgScatterRole[] = [0, 1, 2, 3];
+
+/** ∂T/∂(operand `role`) from the other three operands (x, y, w, g order), differentiable to any order. */
+function partial(role: CgScatterRole, operands: Operands, graph: Graph, plan: CgScatterPlan): tf.Tensor2D {
+  const others = ROLES.filter((r) => r !== role);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const inputs = args.slice(0, 3) as tf.Tensor[];
+    (args[3] as tf.GradSaveFunc)(inputs);
+    const attrs: CgScatterAttrs = { role, plan, nNodes: graph.nNodes };
+    const value = tf.engine().runKernel(
+      CG_SCATTER_KERNEL,
+      { a: inputs[0]!, b: inputs[1]!, c: inputs[2]!, src: graph.src, dst: graph.dst },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor2D;
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] =>
+      others.map((s) => {
+        const next: (tf.Tensor | undefined)[] = [undefined, undefined, undefined, undefined];
+        others.forEach((r, k) => (next[r] = saved[k]));
+        next[s] = undefined;
+        next[role] = dy as tf.Tensor;
+        return partial(s, next as unknown as Operands, graph, plan);
+      });
+    return { value, gradFunc };
+  });
+  return op(...others.map((r) => operands[r]!)) as tf.Tensor2D;
+}
+
+/** The fused op: [nAtoms, tp.irrepsOut.dim] = Σ at receivers of tp(x[src], sh, weights). Needs `fusedMessagePassingActive()`. */
+export function channelwiseCgScatterFused(tp: TensorProduct, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
+  const plan = cgScatterPlan(tp);
+  if (!plan) throw new Error(`${tp.name}: the fused message op needs per-edge weights, 'uvu' paths and a second input of multiplicity 1`);
+  if (!cgScatterReady()) throw new Error(`${tp.name}: the fused message op needs the wasm backend with the native addon`);
+  const checks: Array<[string, tf.Tensor2D, number, number]> = [
+    ['node features', nodeFeatures, ctx.nAtoms, plan.dim1],
+    ['spherical harmonics', sh, ctx.nEdges, plan.dim2],
+    ['weights', weights, ctx.nEdges, plan.dimW],
+  ];
+  for (const [what, t, rows, cols] of checks) {
+    if (t.shape[0] !== rows || t.shape[1] !== cols) throw new Error(`${tp.name}: ${what} are [${t.shape}], expected [${rows},${cols}]`);
+  }
+  return partial(3, [nodeFeatures, sh, weights, undefined], { src: ctx.edgeSrc, dst: ctx.edgeDst, nNodes: ctx.nAtoms }, plan);
+}
+
+/** The unfused composition (today's path, the reference): gather senders, tp.apply, segment sum at receivers. */
+export function channelwiseCgScatterReference(tp: TensorProduct, params: ParamRecord, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => sumAtReceivers(ctx, tp.apply(params, gatherSenders(ctx, nodeFeatures), sh, weights)));
+}
+
+/** The fused op where it is active and applies to `tp`, else the reference composition. */
+export function channelwiseCgScatter(tp: TensorProduct, params: ParamRecord, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
+  if (cgScatterPlan(tp) && fusedMessagePassingActive()) return channelwiseCgScatterFused(tp, ctx, nodeFeatures, sh, weights);
+  return channelwiseCgScatterReference(tp, params, ctx, nodeFeatures, sh, weights);
+}
