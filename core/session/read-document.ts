@@ -39,8 +39,9 @@ export interface ReadProgress {
 }
 
 /**
- * Parses one record of an embedding format somewhere else (web mode: a worker of its own, so the session stays
- * responsive during the seconds a molecule takes); rejects with a FormatError for a bad record.
+ * Parses one record of an embedding format somewhere else (a worker of its own in web mode and in the desktop
+ * compute host, so the session stays responsive during the seconds a molecule takes); rejects with a FormatError
+ * for a bad record.
  */
 export type EmbedRecord = (formatId: string, chunk: RecordChunk, file: string) => Promise<Structure>;
 

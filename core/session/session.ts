@@ -91,7 +91,7 @@ export interface SessionOptions {
   readonly documentEventIntervalMs?: number;
   /** Minimum milliseconds between 'open-progress' events of one file within a phase (default 100). */
   readonly openEventIntervalMs?: number;
-  /** Where SMILES records are embedded into 3D (web mode: a worker of its own); default: in the session's thread. */
+  /** Where SMILES records are embedded into 3D (a worker of its own, core/session/embed-client.ts: a Web Worker in web mode, a worker thread of the desktop compute host); default: in the session's thread. */
   readonly embedRecord?: EmbedRecord;
   /** Minimum milliseconds between a sampler job's step progress events (default 100). */
   readonly samplerEventIntervalMs?: number;

@@ -1,16 +1,19 @@
 /**
  * Loading states in web mode (Chromium): a large drop shows its progress at once and ends in a usable list; a slow
  * SMILES file does not hold back a CIF dropped with it; Cancel stops a large open. The 128,744-molecule QM9-xTB
- * file is read where it lives (../shared/datasets/qm9_xtb), served to the page by a route, never copied.
+ * file is read where it lives (../shared/datasets/qm9_xtb), served to the page by a route, never copied. Each test
+ * runs at 1280×720 and 1920×1080 (one Vite build for both), and the page does not get wider than the window while
+ * files are loading.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
 import { DATASETS_DIR } from './fixture-files';
-import { openWebApp, type WebApp } from './web-app-harness';
+import { buildWebApp, openWebApp, type WebApp } from './web-app-harness';
 
 const QM9_PATH = resolve(DATASETS_DIR, 'qm9_xtb', 'qm9_xtb_equilibrium.extxyz.gz');
 const QM9_NAME = 'qm9_xtb_equilibrium.extxyz.gz';
@@ -18,12 +21,21 @@ const skip = chromiumSkipReason() ?? (existsSync(QM9_PATH) ? undefined : `${QM9_
 let app: WebApp | undefined;
 let qm9Frames = 0;
 
+const dist = mkdtempSync(join(tmpdir(), 'equimol-open-progress-'));
+
 before(async () => {
   if (skip) return;
   qm9Frames = (JSON.parse(readFileSync(resolve(DATASETS_DIR, 'qm9_xtb', 'manifest.json'), 'utf8')) as Record<string, number>)[QM9_NAME]!;
-  app = await openWebApp({ width: 1440, height: 900 });
+  await buildWebApp(dist);
+});
+
+after(() => rmSync(dist, { recursive: true, force: true }));
+
+/** A fresh page at `width`×`height` whose drops are fetched from routes (no base64 round trip for 71 MB). */
+async function openApp(width: number, height: number): Promise<void> {
+  await app?.close();
+  app = await openWebApp({ width, height, distDir: dist });
   app.page.setDefaultTimeout(30_000);
-  // Files the tests drop are fetched by the page from these routes (no base64 round trip for 71 MB).
   const served: Record<string, string> = {
     [QM9_NAME]: QM9_PATH,
     'drugs.smi': resolve(REPO_ROOT, 'assets/examples/drugs.smi'),
@@ -35,11 +47,17 @@ before(async () => {
     if (!path) return route.fulfill({ status: 404, body: 'not served' });
     return route.fulfill({ status: 200, contentType: 'application/octet-stream', body: readFileSync(path) });
   });
-});
+}
 
 after(async () => {
   await app?.close();
 });
+
+/** The page is no wider than the window (the loading list and its Cancel buttons included). */
+async function assertNoOverflow(state: string): Promise<void> {
+  const { scrollWidth, width } = await page().evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
+  assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
+}
 
 function page(): Page {
   return app!.page;
@@ -93,73 +111,81 @@ async function tabNames(): Promise<string[]> {
   return page().$$eval('[data-testid="doc-tab"] .name', (names) => names.map((n) => n.textContent ?? ''));
 }
 
-test('dropping the 128,744-molecule file shows its progress within 200 ms and ends in a usable list', { skip }, async (t) => {
-  await dropServed([QM9_NAME]);
-  const latency = await progressLatencyMs();
-  t.diagnostic(`loading state after ${latency.shown.toFixed(0)} ms, announced by the worker after ${latency.announced.toFixed(0)} ms`);
-  assert.ok(latency.shown < 200, `the loading state appeared ${latency.shown.toFixed(0)} ms after the drop`);
-  const startedAt = Date.now();
-  // While it parses: phase, a moving bar and the structures read so far.
-  await page().waitForFunction(
-    (selector) => {
-      const el = document.querySelector(selector);
-      return el?.getAttribute('data-phase') === 'parsing' && /[1-9][\d,]* structures? so far/.test(el.querySelector('[data-testid="open-progress-records"]')?.textContent ?? '');
-    },
-    item(QM9_NAME),
-    { timeout: 60_000 },
-  );
-  const bar = Number(await page().getAttribute(`${item(QM9_NAME)} [data-testid="open-progress-bar"]`, 'aria-valuenow'));
-  assert.ok(bar >= 0 && bar < 100, `bar at ${bar}%`);
-  await page().waitForSelector(tab(QM9_NAME), { timeout: 240_000 });
-  t.diagnostic(`listed ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the first progress`);
-  await page().waitForSelector('[data-testid="open-progress"]', { state: 'detached' });
-  await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === n.toLocaleString('en-US'), qm9Frames);
-  // Usable: a filter narrows the list, and a picked row is shown in the viewer.
-  await page().fill('[data-testid="filter-input"]', 'no-such-formula');
-  await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === `0 of ${n.toLocaleString('en-US')}`, qm9Frames);
-  await page().fill('[data-testid="filter-input"]', '');
-  await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === n.toLocaleString('en-US'), qm9Frames);
-  await page().click('[data-testid="structure-table"] [data-row="2"]');
-  await page().waitForSelector('[data-testid="structure-table"] [data-row="2"][aria-selected="true"]');
-  await page().waitForFunction(() => (window.__equimolDebug?.viewer?.getInfo().atoms ?? 0) > 0);
-});
+for (const [width, height] of [
+  [1280, 720],
+  [1920, 1080],
+] as const) {
+  test(`${width}×${height}: dropping the 128,744-molecule file shows its progress within 200 ms and ends in a usable list`, { skip }, async (t) => {
+    await openApp(width, height);
+    await dropServed([QM9_NAME]);
+    const latency = await progressLatencyMs();
+    t.diagnostic(`loading state after ${latency.shown.toFixed(0)} ms, announced by the worker after ${latency.announced.toFixed(0)} ms`);
+    assert.ok(latency.shown < 200, `the loading state appeared ${latency.shown.toFixed(0)} ms after the drop`);
+    const startedAt = Date.now();
+    // While it parses: phase, a moving bar and the structures read so far.
+    await page().waitForFunction(
+      (selector) => {
+        const el = document.querySelector(selector);
+        return el?.getAttribute('data-phase') === 'parsing' && /[1-9][\d,]* structures? so far/.test(el.querySelector('[data-testid="open-progress-records"]')?.textContent ?? '');
+      },
+      item(QM9_NAME),
+      { timeout: 60_000 },
+    );
+    await assertNoOverflow('while the large file parses');
+    const bar = Number(await page().getAttribute(`${item(QM9_NAME)} [data-testid="open-progress-bar"]`, 'aria-valuenow'));
+    assert.ok(bar >= 0 && bar < 100, `bar at ${bar}%`);
+    await page().waitForSelector(tab(QM9_NAME), { timeout: 240_000 });
+    t.diagnostic(`listed ${((Date.now() - startedAt) / 1000).toFixed(1)} s after the first progress`);
+    await page().waitForSelector('[data-testid="open-progress"]', { state: 'detached' });
+    await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === n.toLocaleString('en-US'), qm9Frames);
+    // Usable: a filter narrows the list, and a picked row is shown in the viewer.
+    await page().fill('[data-testid="filter-input"]', 'no-such-formula');
+    await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === `0 of ${n.toLocaleString('en-US')}`, qm9Frames);
+    await page().fill('[data-testid="filter-input"]', '');
+    await page().waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === n.toLocaleString('en-US'), qm9Frames);
+    await page().click('[data-testid="structure-table"] [data-row="2"]');
+    await page().waitForSelector('[data-testid="structure-table"] [data-row="2"][aria-selected="true"]');
+    await page().waitForFunction(() => (window.__equimolDebug?.viewer?.getInfo().atoms ?? 0) > 0);
+  });
 
-test('a 20-SMILES file dropped with a CIF: the CIF document is listed while the SMILES still embeds', { skip }, async (t) => {
-  await dropServed(['drugs.smi', 'rutile.cif']);
-  const latency = await progressLatencyMs();
-  t.diagnostic(`loading state after ${latency.shown.toFixed(0)} ms, announced after ${latency.announced.toFixed(0)} ms`);
-  assert.ok(latency.shown < 200);
-  await page().waitForSelector(tab('rutile.cif'), { timeout: 60_000 });
-  // The SMILES file is still being opened: its loading state is up and its document is not listed yet.
-  assert.equal(await page().isVisible(item('drugs.smi')), true, 'drugs.smi is still loading when the CIF is listed');
-  assert.ok(!(await tabNames()).includes('drugs.smi'));
-  await page().waitForSelector(`${item('drugs.smi')}[data-phase="embedding"]`);
-  // The CIF can be looked at meanwhile: the molecules are embedded off the session worker, which answers at once.
-  const clickedAt = Date.now();
-  await page().click(tab('rutile.cif'));
-  await page().waitForFunction(() => document.querySelector('[data-testid="doc-tab"][aria-selected="true"] .name')?.textContent === 'rutile.cif');
-  await page().waitForFunction(() => window.__equimolDebug?.viewer?.getInfo().atoms === 6, undefined, { timeout: 60_000 });
-  const shownMs = Date.now() - clickedAt;
-  t.diagnostic(`the CIF was shown ${shownMs} ms after its tab was clicked, while drugs.smi embedded`);
-  assert.ok(shownMs < 3000, `the CIF took ${shownMs} ms to show while the SMILES embedded`);
-  // Embedding progress counts molecules; Cancel ends it without listing a half-built document.
-  await page().waitForFunction((selector) => /Building 3D · [1-9]\d* of 20 molecules/.test(document.querySelector(`${selector} [data-testid="open-progress-phase"]`)?.textContent ?? ''), item('drugs.smi'), { timeout: 120_000 });
-  await page().click(`${item('drugs.smi')} [data-testid="open-cancel"]`);
-  await page().waitForSelector(item('drugs.smi'), { state: 'detached', timeout: 60_000 });
-  assert.ok(!(await tabNames()).includes('drugs.smi'));
-});
+  test(`${width}×${height}: a 20-SMILES file dropped with a CIF: the CIF document is listed while the SMILES still embeds`, { skip }, async (t) => {
+    await dropServed(['drugs.smi', 'rutile.cif']);
+    const latency = await progressLatencyMs();
+    t.diagnostic(`loading state after ${latency.shown.toFixed(0)} ms, announced after ${latency.announced.toFixed(0)} ms`);
+    assert.ok(latency.shown < 200);
+    await page().waitForSelector(tab('rutile.cif'), { timeout: 60_000 });
+    // The SMILES file is still being opened: its loading state is up and its document is not listed yet.
+    assert.equal(await page().isVisible(item('drugs.smi')), true, 'drugs.smi is still loading when the CIF is listed');
+    assert.ok(!(await tabNames()).includes('drugs.smi'));
+    await page().waitForSelector(`${item('drugs.smi')}[data-phase="embedding"]`);
+    await assertNoOverflow('while drugs.smi embeds');
+    // The CIF can be looked at meanwhile: the molecules are embedded off the session worker, which answers at once.
+    const clickedAt = Date.now();
+    await page().click(tab('rutile.cif'));
+    await page().waitForFunction(() => document.querySelector('[data-testid="doc-tab"][aria-selected="true"] .name')?.textContent === 'rutile.cif');
+    await page().waitForFunction(() => window.__equimolDebug?.viewer?.getInfo().atoms === 6, undefined, { timeout: 60_000 });
+    const shownMs = Date.now() - clickedAt;
+    t.diagnostic(`the CIF was shown ${shownMs} ms after its tab was clicked, while drugs.smi embedded`);
+    assert.ok(shownMs < 3000, `the CIF took ${shownMs} ms to show while the SMILES embedded`);
+    // Embedding progress counts molecules; Cancel ends it without listing a half-built document.
+    await page().waitForFunction((selector) => /Building 3D · [1-9]\d* of 20 molecules/.test(document.querySelector(`${selector} [data-testid="open-progress-phase"]`)?.textContent ?? ''), item('drugs.smi'), { timeout: 120_000 });
+    await page().click(`${item('drugs.smi')} [data-testid="open-cancel"]`);
+    await page().waitForSelector(item('drugs.smi'), { state: 'detached', timeout: 60_000 });
+    assert.ok(!(await tabNames()).includes('drugs.smi'));
+  });
 
-test('Cancel on a large open stops it: its loading state goes and no document is listed', { skip }, async () => {
-  const before = await tabNames();
-  await dropServed([QM9_NAME]);
-  await page().waitForFunction((selector) => /[1-9][\d,]* structures? so far/.test(document.querySelector(`${selector} [data-testid="open-progress-records"]`)?.textContent ?? ''), item(QM9_NAME), { timeout: 60_000 });
-  const clickedAt = Date.now();
-  await page().click(`${item(QM9_NAME)} [data-testid="open-cancel"]`);
-  await page().waitForSelector('[data-testid="open-progress"]', { state: 'detached', timeout: 10_000 });
-  const stoppedMs = Date.now() - clickedAt;
-  assert.ok(stoppedMs < 10_000, `stopped ${stoppedMs} ms after Cancel`);
-  // Stays stopped: no document turns up later.
-  await page().waitForTimeout(1500);
-  assert.deepEqual(await tabNames(), before);
-  assert.deepEqual(app!.errors.filter((e) => !/favicon/.test(e)), []);
-});
+  test(`${width}×${height}: Cancel on a large open stops it: its loading state goes and no document is listed`, { skip }, async () => {
+    const before = await tabNames();
+    await dropServed([QM9_NAME]);
+    await page().waitForFunction((selector) => /[1-9][\d,]* structures? so far/.test(document.querySelector(`${selector} [data-testid="open-progress-records"]`)?.textContent ?? ''), item(QM9_NAME), { timeout: 60_000 });
+    const clickedAt = Date.now();
+    await page().click(`${item(QM9_NAME)} [data-testid="open-cancel"]`);
+    await page().waitForSelector('[data-testid="open-progress"]', { state: 'detached', timeout: 10_000 });
+    const stoppedMs = Date.now() - clickedAt;
+    assert.ok(stoppedMs < 10_000, `stopped ${stoppedMs} ms after Cancel`);
+    // Stays stopped: no document turns up later.
+    await page().waitForTimeout(1500);
+    assert.deepEqual(await tabNames(), before);
+    assert.deepEqual(app!.errors.filter((e) => !/favicon/.test(e)), []);
+  });
+}

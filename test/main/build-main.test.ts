@@ -43,3 +43,21 @@ test('the bundled compute host serves a real file in a worker thread', async () 
     await worker.terminate();
   }
 });
+
+test('the bundled compute host embeds SMILES in an embed thread started from its own bundle', async () => {
+  const worker = new Worker(join(built, 'compute-host.cjs'), { workerData: { appVersion: '0.1.0' }, stderr: true });
+  let stderr = '';
+  worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    const client = new ComputeHostClient({ post: (m) => worker.postMessage(m), onMessage: (h) => worker.on('message', h) });
+    await client.ready;
+    const bytes = new TextEncoder().encode('CCO ethanol\nC1CC broken\nc1ccccc1 benzene\n');
+    const opened = await client.call<OpenResult>('openFiles', [[{ name: 'three.smi', bytes }]]);
+    assert.equal(opened.documents[0]!.recordCount, 2);
+    assert.deepEqual(opened.documents[0]!.errors.map((e) => e.line), [2]);
+    await new Promise((r) => setTimeout(r, 100)); // the host thread's stderr arrives asynchronously
+    assert.doesNotMatch(stderr, /SMILES embedding runs in the session's thread/);
+  } finally {
+    await worker.terminate();
+  }
+});

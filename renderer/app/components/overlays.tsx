@@ -41,7 +41,7 @@ export const SHORTCUTS: ReadonlyArray<readonly [string, string]> = [
   ['F', 'Fit structure to view'],
   ['M', 'Toggle distance measurement'],
   ['C', 'Toggle unit cell'],
-  ['L', 'Toggle atom labels'],
+  ['L', 'Atom labels: element, then atom number, then off'],
   ['Space', 'Play / pause trajectory'],
   ['↑ ↓ PgUp PgDn', 'Move through the structure list'],
   ['Delete', 'Close the current file'],

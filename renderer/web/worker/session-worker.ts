@@ -21,7 +21,7 @@ import { bundledModelCatalogue } from './model-catalogue';
 import { openIndexedDbStore } from './browser-store';
 import { createPersistentApi } from './persistent-api';
 import { serveApi, type RpcEndpoint } from './rpc-host';
-import { createEmbedClient } from './embed-client';
+import { createEmbedClient } from '../../../core/session/embed-client';
 import { formatById } from '../../../core/formats/registry';
 
 declare const self: DedicatedWorkerGlobalScope;

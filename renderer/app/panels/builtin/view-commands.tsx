@@ -1,5 +1,5 @@
 /** The viewer toolbar's view controls: styles, crystal cell / polyhedra / supercell, labels, measure, fit, PNG, play, forces, colour by. */
-import type { ViewerStyle } from '../../../viewer/viewer-api';
+import type { LabelMode, ViewerStyle } from '../../../viewer/viewer-api';
 import { AtomColoringControls } from '../../components/atom-coloring-controls';
 import { CameraIcon, CellIcon, FitIcon, LabelIcon, PauseIcon, PlayIcon, RulerIcon } from '../../components/icons';
 import { supercellAxis, updateSupercell } from '../../state/actions';
@@ -81,14 +81,20 @@ function SupercellInputs({ ctx }: PanelProps) {
 }
 registerPanel({ id: 'equimol.supercell', title: 'Supercell', location: 'toolbar', group: VIEW_GROUPS.crystal, order: 30, when: periodic, component: SupercellInputs });
 
+/** The Labels button's cycle: off → element symbols → atom numbers (1-based, as in the measurements) → off. */
+export function nextLabelMode(mode: LabelMode): LabelMode {
+  if (mode === 'none') return 'element';
+  if (mode === 'element') return 'index';
+  return 'none';
+}
 registerCommand({
   id: 'equimol.toggle-labels',
-  title: 'Atom labels',
+  title: 'Atom labels: element, then atom number',
   keybinding: 'L',
   menu: 'toggle-labels',
-  toolbar: { area: 'viewer', group: VIEW_GROUPS.view, order: 10, label: 'Labels', icon: LabelIcon, tooltip: 'Atom labels (L)' },
+  toolbar: { area: 'viewer', group: VIEW_GROUPS.view, order: 10, label: (ctx) => (ctx.state.labels === 'index' ? 'Labels #' : 'Labels'), icon: LabelIcon, tooltip: 'Atom labels: element, then atom number, then off (L)', testId: 'labels-button' },
   active: (ctx) => ctx.state.labels !== 'none',
-  run: (ctx) => set(ctx, (s) => ({ labels: s.labels === 'none' ? 'element' : 'none' })),
+  run: (ctx) => set(ctx, (s) => ({ labels: nextLabelMode(s.labels) })),
 });
 registerCommand({
   id: 'equimol.measure',

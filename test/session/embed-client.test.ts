@@ -4,22 +4,21 @@ import type { RecordChunk } from '../../core/formats/format';
 import { formatById } from '../../core/formats/registry';
 import { EquimolSession } from '../../core/session/session';
 import { FormatError } from '../../core/structure/errors';
-import { createEmbedClient, type EmbedEndpoint } from '../../renderer/web/worker/embed-client';
-import type { EmbedReply, EmbedRequest } from '../../renderer/web/worker/embed-protocol';
+import { createEmbedClient, type EmbedEndpoint, type EmbedReply, type EmbedRequest } from '../../core/session/embed-client';
 
 const parseHere = async (formatId: string, chunk: RecordChunk, file: string) => formatById(formatId)!.parseRecord(chunk, file);
 
 /** A worker stand-in that answers each request on a later turn, as embed-worker.ts does (or as told). */
 function fakeWorker(answer: (request: EmbedRequest) => EmbedReply | 'error' = (r) => real(r)) {
-  const listeners: { message: ((event: MessageEvent<EmbedReply>) => void)[]; error: ((event: ErrorEvent) => void)[] } = { message: [], error: [] };
+  const listeners: { message: ((event: { data: EmbedReply }) => void)[]; error: ((event: { message: string }) => void)[] } = { message: [], error: [] };
   const requests: EmbedRequest[] = [];
   const endpoint = {
     postMessage(request: EmbedRequest) {
       requests.push(request);
       setTimeout(() => {
         const reply = answer(request);
-        if (reply === 'error') for (const l of listeners.error) l({ message: 'worker script failed' } as ErrorEvent);
-        else for (const l of listeners.message) l({ data: reply } as MessageEvent<EmbedReply>);
+        if (reply === 'error') for (const l of listeners.error) l({ message: 'worker script failed' });
+        else for (const l of listeners.message) l({ data: reply });
       }, 1);
     },
     addEventListener(type: 'message' | 'error', listener: never) {

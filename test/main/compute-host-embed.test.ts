@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DocumentInfo, OpenProgress, OpenResult, StructurePage } from '../../core/contract/equimol-api';
+import { ComputeHostClient } from '../../main/compute-host/compute-host-client';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const example = (name: string) => new Uint8Array(readFileSync(join(root, 'assets/examples', name)));
+
+/** The real host entry point in a worker thread, TypeScript loaded through tsx's register API. */
+function startHostWorker(): Worker {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = pathToFileURL(join(root, 'main/compute-host/host-entry.ts')).href;
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData: { appVersion: '1.0.0', userModelsDir: mkdtempSync(join(tmpdir(), 'equimol-host-models-')) } });
+}
+
+let worker: Worker;
+let client: ComputeHostClient;
+const progress: OpenProgress[] = [];
+
+before(async () => {
+  worker = startHostWorker();
+  client = new ComputeHostClient({ post: (m) => worker.postMessage(m), onMessage: (h) => worker.on('message', h) });
+  worker.on('exit', (code) => client.fail(`exit code ${code}`));
+  client.subscribe((e) => {
+    if (e.type === 'open-progress') progress.push(e.progress);
+  });
+  await client.ready;
+});
+
+after(async () => {
+  await worker.terminate();
+});
+
+const latest = (file: string) => progress.filter((p) => p.file === file).at(-1);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('SMILES records embedded off the host thread come back as structures, with a bad record line-numbered', async () => {
+  const smi = new TextEncoder().encode('CCO ethanol\nC1CC broken\nc1ccccc1 benzene\n');
+  const opened = await client.call<OpenResult>('openFiles', [[{ name: 'three.smi', bytes: smi }]]);
+  const doc = opened.documents[0]!;
+  assert.equal(doc.recordCount, 2);
+  assert.deepEqual(doc.errors.map((e) => [e.record, e.line]), [[1, 2]]);
+  assert.match(doc.errors[0]!.message, /C1CC/);
+  const page = await client.call<StructurePage>('listStructures', [doc.id, { offset: 0, limit: 10 }]);
+  assert.deepEqual(page.rows.map((r) => [r.name, r.formula, r.line]), [['ethanol', 'C2H6O', 1], ['benzene', 'C6H6', 3]]);
+  await client.call('closeDocument', [doc.id]);
+});
+
+test('while a 20-SMILES file embeds, the host answers at once and a CIF opened with it is listed before the SMILES finish', async (t) => {
+  const smiles = client.call<OpenResult>('openFiles', [[{ name: 'drugs.smi', bytes: example('drugs.smi') }, { name: 'rutile.cif', bytes: example('rutile.cif') }]]);
+  // The CIF dropped with the SMILES file is read first.
+  while (latest('rutile.cif')?.state !== 'done') await sleep(10);
+  assert.ok(latest('drugs.smi')!.state === 'running', 'drugs.smi is still opening when rutile.cif is listed');
+  while (!(latest('drugs.smi')!.phase === 'embedding' && latest('drugs.smi')!.completed >= 1)) await sleep(20);
+  // A molecule takes about a second to embed; in the host thread it would hold every call that long.
+  const latencies: number[] = [];
+  const until = Date.now() + 3000;
+  while (Date.now() < until) {
+    const sent = performance.now();
+    const listed = await client.call<DocumentInfo[]>('listDocuments', []);
+    latencies.push(performance.now() - sent);
+    assert.ok(listed.some((d) => d.name === 'rutile.cif'));
+    await sleep(50);
+  }
+  const cifSent = performance.now();
+  const nacl = await client.call<OpenResult>('openFiles', [[{ name: 'nacl.cif', bytes: example('nacl.cif') }]]);
+  const cifMs = performance.now() - cifSent;
+  const embedding = latest('drugs.smi')!;
+  assert.equal(nacl.documents[0]!.name, 'nacl.cif');
+  assert.equal(embedding.state, 'running');
+  assert.ok(embedding.completed < 20, `nacl.cif listed at molecule ${embedding.completed} of 20`);
+  const worst = Math.max(...latencies);
+  t.diagnostic(`host answers while embedding: ${latencies.length} calls, worst ${worst.toFixed(0)} ms; nacl.cif opened in ${cifMs.toFixed(0)} ms at molecule ${embedding.completed} of 20`);
+  assert.ok(worst < 400, `listDocuments took up to ${worst.toFixed(0)} ms while drugs.smi embedded`);
+  assert.ok(cifMs < 1500, `nacl.cif took ${cifMs.toFixed(0)} ms to open while drugs.smi embedded`);
+  await client.call('cancelOpen', [embedding.openId]);
+  const result = await smiles;
+  assert.deepEqual(result.documents.map((d) => d.name), ['rutile.cif']);
+  assert.deepEqual(result.cancelled, ['drugs.smi']);
+});
