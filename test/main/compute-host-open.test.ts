@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { OpenProgress, OpenResult } from '../../core/contract/equimol-api';
-import { ComputeHostClient } from '../../main/compute-host/compute-host-client';
+import type { ComputeHostClient } from '../../main/compute-host/compute-host-client';
+import { connectHostWorker } from '../helpers/host-worker';
 import { ApiRouter } from '../../main/shell/api-router';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** The real host entry point in a worker thread, TypeScript loaded through tsx's register API. */
-function startHostWorker(): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = pathToFileURL(join(root, 'main/compute-host/host-entry.ts')).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: { appVersion: '1.0.0', userModelsDir: mkdtempSync(join(tmpdir(), 'equimol-host-models-')) } });
-}
 
 function waterFrames(frames: number): Uint8Array {
   const frame = '3\nProperties=species:S:1:pos:R:3 energy=-14.2\nO 0 0 0.1173\nH 0 0.7572 -0.4692\nH 0 -0.7572 -0.4692\n';
@@ -29,13 +16,9 @@ let client: ComputeHostClient;
 const progress: OpenProgress[] = [];
 
 before(async () => {
-  worker = startHostWorker();
-  client = new ComputeHostClient({ post: (m) => worker.postMessage(m), onMessage: (h) => worker.on('message', h) });
-  worker.on('exit', (code) => client.fail(`exit code ${code}`));
-  client.subscribe((e) => {
+  ({ worker, client } = await connectHostWorker('1.0.0', (e) => {
     if (e.type === 'open-progress') progress.push(e.progress);
-  });
-  await client.ready;
+  }));
 });
 
 after(async () => {

@@ -1,35 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import type { DocumentInfo, EquimolEvent, JobProgress, JobResultPage, OpenResult } from '../../core/contract/equimol-api';
 import { ComputeHostClient, HostExitedError } from '../../main/compute-host/compute-host-client';
+import { connectHostWorker, startHostWorker } from '../helpers/host-worker';
 import type { HostMethod } from '../../main/compute-host/protocol';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const drugs = new Uint8Array(readFileSync(join(root, 'assets/examples/drugs.sdf')));
-
-/** The real host entry point in a worker thread, TypeScript loaded through tsx's register API. */
-function startHostWorker(): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = pathToFileURL(join(root, 'main/compute-host/host-entry.ts')).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData: { appVersion: '9.8.7', userModelsDir: mkdtempSync(join(tmpdir(), 'equimol-host-models-')) } });
-}
 
 let worker: Worker;
 let client: ComputeHostClient;
 const events: EquimolEvent[] = [];
 
 before(async () => {
-  worker = startHostWorker();
-  client = new ComputeHostClient({ post: (m) => worker.postMessage(m), onMessage: (h) => worker.on('message', h) });
-  worker.on('exit', (code) => client.fail(`exit code ${code}`));
-  client.subscribe((e) => events.push(e));
-  await client.ready;
+  ({ worker, client } = await connectHostWorker('9.8.7', (e) => events.push(e)));
 });
 
 after(async () => {
@@ -108,7 +96,7 @@ test('unknown and platform methods are answered with errors, never run', async (
 });
 
 test('calls after the host exits reject instead of hanging', async () => {
-  const second = startHostWorker();
+  const second = startHostWorker('9.8.7');
   const secondClient = new ComputeHostClient({ post: (m) => second.postMessage(m), onMessage: (h) => second.on('message', h) });
   second.on('exit', (code) => secondClient.fail(`exit code ${code}`));
   await secondClient.ready;
