@@ -3,6 +3,7 @@
  * serves it with renderer/web/serve.mjs (COOP/COEP, CSP) and opens it in Debian's Chromium through the
  * shared browser helper (software WebGL). One build and one browser per test file.
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -106,6 +107,15 @@ export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebAp
     if (ownDist) await rm(ownDist, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * The page is no wider than the window in `state`: document.documentElement.scrollWidth <= innerWidth (CSS px).
+ * Content cut off inside a clipping container (the app root and its panes) does not widen the page and is not seen here.
+ */
+export async function assertNoHorizontalOverflow(page: Page, state: string): Promise<void> {
+  const { scrollWidth, width } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
+  assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
 }
 
 export interface DroppedFile {
