@@ -110,12 +110,28 @@ export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebAp
 }
 
 /**
- * The page is no wider than the window in `state`: document.documentElement.scrollWidth <= innerWidth (CSS px).
- * Content cut off inside a clipping container (the app root and its panes) does not widen the page and is not seen here.
+ * Nothing a user needs is out of reach horizontally in `state`: the page is no wider than the window
+ * (document.documentElement.scrollWidth <= innerWidth, CSS px), and every visible control (button, select, input)
+ * lies inside the window unless an ancestor scrolls horizontally (a table's own scroll: reachable by scrolling).
+ * A control cut off by a clipping pane is reported with its test id or text.
  */
 export async function assertNoHorizontalOverflow(page: Page, state: string): Promise<void> {
-  const { scrollWidth, width } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
+  const { scrollWidth, width, unreachable } = await page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('button, select, input:not([type="hidden"]), [role="button"]'))) {
+      const rect = el.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+      let reachable = false;
+      for (let a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX)) reachable = true;
+      if (!reachable && (rect.right > innerWidth + 1 || rect.left < -1)) {
+        const name = el.getAttribute('data-testid') ?? el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30) ?? el.tagName;
+        out.push(`${el.tagName.toLowerCase()} '${name}' at x ${Math.round(rect.left)}..${Math.round(rect.right)}`);
+      }
+    }
+    return { scrollWidth: document.documentElement.scrollWidth, width: innerWidth, unreachable: out };
+  });
   assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
+  assert.deepEqual(unreachable, [], `${state}: controls outside the ${width} px window: ${unreachable.join('; ')}`);
 }
 
 export interface DroppedFile {
