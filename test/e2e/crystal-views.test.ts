@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
-import { buildWebApp, dropFiles, openWebApp, type DroppedFile } from './web-app-harness';
+import { assertNoHorizontalOverflow, buildWebApp, dropFiles, openWebApp, type DroppedFile } from './web-app-harness';
 
 const skip = chromiumSkipReason();
 const dist = mkdtempSync(join(tmpdir(), 'equimol-crystal-views-'));
@@ -37,11 +37,6 @@ Direct
  0.50 0.50 0.50 F F F
  0.25 0.25 0.25 T T T
 `;
-
-async function assertNoOverflow(page: Page, state: string): Promise<void> {
-  const { scrollWidth, width } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
-  assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
-}
 
 async function activateTab(page: Page, name: string): Promise<void> {
   await page.click(`[data-testid="doc-tab"]:has(.name:text-is("${name}"))`);
@@ -83,7 +78,7 @@ for (const [width, height] of [
       await page.waitForFunction(() => window.__equimolDebug!.viewer!.getInfo().polyhedra === 0);
       await page.click('[data-testid="polyhedra-button"]');
       await page.waitForFunction(() => window.__equimolDebug!.viewer!.getInfo().polyhedra === 9);
-      await assertNoOverflow(page, 'rutile with polyhedra');
+      await assertNoHorizontalOverflow(page, 'rutile with polyhedra');
       // A 2×1×1 supercell on rutile stays with rutile: rock salt opened next shows 1×1×1.
       const single = (await info(page)).atomInstances;
       await page.fill('label[title="Supercell repeats along a, b, c"] input >> nth=0', '2');
@@ -92,7 +87,7 @@ for (const [width, height] of [
       await expectSupercell(page, '1×1×1', 'rock salt opened after the rutile supercell');
       await activateTab(page, 'rutile.cif');
       await expectSupercell(page, '2×1×1', 'back on rutile');
-      await assertNoOverflow(page, 'rutile as a supercell');
+      await assertNoHorizontalOverflow(page, 'rutile as a supercell');
       // Cu13 MD frames carry forces: labels as atom numbers, then force arrows on and off.
       await dropAndShow(page, repoFile('assets/examples/cu13-md.extxyz'));
       await page.waitForFunction(() => window.__equimolDebug?.viewer?.getInfo().atoms === 13);
@@ -105,7 +100,7 @@ for (const [width, height] of [
       await page.click('[data-testid="forces-button"]');
       await page.waitForFunction(() => window.__equimolDebug!.viewer!.getInfo().forceArrows > 0);
       assert.ok((await info(page)).forceArrows <= 13);
-      await assertNoOverflow(page, 'labels and force arrows');
+      await assertNoHorizontalOverflow(page, 'labels and force arrows');
       await page.click('[data-testid="forces-button"]');
       await page.waitForFunction(() => window.__equimolDebug!.viewer!.getInfo().forceArrows === 0);
       // Selective dynamics: the fixed atom is marked, the free one is not.
@@ -121,7 +116,7 @@ for (const [width, height] of [
         await page.waitForFunction((n) => document.querySelector('[data-testid="structure-count"]')?.textContent === String(n), recordsOf(reference));
         await page.waitForFunction(() => (window.__equimolDebug?.viewer?.getInfo().atoms ?? 0) > 0);
       }
-      await assertNoOverflow(page, 'with seven files open');
+      await assertNoHorizontalOverflow(page, 'with seven files open');
       assert.deepEqual(app.errors.filter((e) => !/Failed to load resource/.test(e)), [], 'no page or worker errors');
     } finally {
       await app.close();

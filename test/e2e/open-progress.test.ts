@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { chromiumSkipReason, REPO_ROOT } from '../helpers/browser';
 import { DATASETS_DIR } from './fixture-files';
-import { buildWebApp, openWebApp, type WebApp } from './web-app-harness';
+import { assertNoHorizontalOverflow, buildWebApp, openWebApp, type WebApp } from './web-app-harness';
 
 const QM9_PATH = resolve(DATASETS_DIR, 'qm9_xtb', 'qm9_xtb_equilibrium.extxyz.gz');
 const QM9_NAME = 'qm9_xtb_equilibrium.extxyz.gz';
@@ -55,8 +55,7 @@ after(async () => {
 
 /** The page is no wider than the window (the loading list and its Cancel buttons included). */
 async function assertNoOverflow(state: string): Promise<void> {
-  const { scrollWidth, width } = await page().evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
-  assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
+  await assertNoHorizontalOverflow(page(), state);
 }
 
 function page(): Page {

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { KEY_STEP, PANE_SPECS, VIEWER_MIN_HEIGHT, VIEWER_MIN_WIDTH, type Pane } from '../../renderer/app/components/pane-sizes';
 import { chromiumSkipReason } from '../helpers/browser';
-import { buildWebApp, dropFiles, openWebApp, REPO_ROOT } from './web-app-harness';
+import { assertNoHorizontalOverflow, buildWebApp, dropFiles, openWebApp, REPO_ROOT } from './web-app-harness';
 
 const skip = chromiumSkipReason();
 const dist = mkdtempSync(join(tmpdir(), 'equimol-panes-'));
@@ -51,11 +51,6 @@ async function drag(page: Page, pane: Pane, dx: number, dy: number): Promise<voi
   await page.mouse.move(x + dx, y + dy, { steps: 4 });
   await page.mouse.up();
   await page.waitForTimeout(150);
-}
-
-async function assertNoHorizontalOverflow(page: Page, state: string): Promise<void> {
-  const { scrollWidth, width } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
-  assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
 }
 
 /** The element at the centre of `selector` is that element: on screen, not covered. */

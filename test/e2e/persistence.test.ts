@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromiumSkipReason } from '../helpers/browser';
-import { buildWebApp, dropFiles, fileFromDisk, openWebApp, type WebApp } from './web-app-harness';
+import { assertNoHorizontalOverflow, buildWebApp, dropFiles, fileFromDisk, openWebApp, type WebApp } from './web-app-harness';
 
 const skip = chromiumSkipReason();
 let app: WebApp | undefined;
@@ -37,8 +37,7 @@ async function openApp(width: number, height: number): Promise<void> {
 }
 
 async function assertNoOverflow(state: string): Promise<void> {
-  const { scrollWidth, width } = await page().evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
-  assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
+  await assertNoHorizontalOverflow(page(), state);
 }
 
 const page = () => app!.page;

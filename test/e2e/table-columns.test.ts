@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { chromiumSkipReason } from '../helpers/browser';
-import { buildWebApp, dropFiles, openWebApp, REPO_ROOT } from './web-app-harness';
+import { assertNoHorizontalOverflow, buildWebApp, dropFiles, openWebApp, REPO_ROOT } from './web-app-harness';
 
 const skip = chromiumSkipReason();
 const dist = mkdtempSync(join(tmpdir(), 'equimol-columns-'));
@@ -99,11 +99,6 @@ async function storedLayout(page: Page): Promise<Record<string, unknown>> {
         };
       }),
   );
-}
-
-async function assertNoHorizontalOverflow(page: Page, state: string): Promise<void> {
-  const { scrollWidth, width } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, width: innerWidth }));
-  assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
 }
 
 const near = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) <= 1.5, `${what}: ${actual} px, expected ${expected}`);
