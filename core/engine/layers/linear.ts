@@ -56,15 +56,18 @@ export class EquivariantLinear {
         let acc: tf.Tensor | undefined;
         for (const path of this.paths) {
           if (path.iOut !== iOut) continue;
-          const block = tf.slice(x, [0, inOffsets[path.iIn]!], [n, path.mulIn * ir.dim]);
-          // [n, mulIn, d] -> [n, d, mulIn] -> [n*d, mulIn] @ [mulIn, mulOut]
-          const moved = tf.reshape(tf.transpose(tf.reshape(block, [n, path.mulIn, ir.dim]), [0, 2, 1]), [n * ir.dim, path.mulIn]);
+          const width = path.mulIn * ir.dim;
+          const block = width === x.shape[1] ? x : tf.slice(x, [0, inOffsets[path.iIn]!], [n, width]); // [n, mulIn·d]
+          // [n, mulIn, d] -> [n, d, mulIn] -> [n*d, mulIn] @ [mulIn, mulOut]; for d = 1 the block is already [n, mulIn]
+          // (moving a size-1 axis changes no element's place, so skipping the reshape/transpose round trip is exact).
+          const moved = ir.dim === 1 ? block : tf.reshape(tf.transpose(tf.reshape(block, [n, path.mulIn, ir.dim]), [0, 2, 1]), [n * ir.dim, path.mulIn]);
           const y = tf.mul(tf.matMul(moved, param(params, path.weightName)), path.norm); // [n*d, mulOut]
           acc = acc ? tf.add(acc, y) : y;
         }
-        let block: tf.Tensor = acc
-          ? tf.reshape(tf.transpose(tf.reshape(acc, [n, ir.dim, mul]), [0, 2, 1]), [n, mul * ir.dim])
-          : tf.zeros([n, mul * ir.dim]);
+        let block: tf.Tensor; // [n, mulOut·d]
+        if (!acc) block = tf.zeros([n, mul * ir.dim]);
+        else if (ir.dim === 1) block = acc; // [n, mulOut] already
+        else block = tf.reshape(tf.transpose(tf.reshape(acc, [n, ir.dim, mul]), [0, 2, 1]), [n, mul * ir.dim]);
         const biasName = `${this.name}/b${iOut}`;
         if (this.bias && params[biasName]) block = tf.add(block, params[biasName]!);
         parts.push(block as tf.Tensor2D);

@@ -17,7 +17,6 @@ import * as tf from '@tensorflow/tfjs';
 import { Irreps } from '../../o3/irreps';
 import { wigner3j } from '../../o3/wigner-3j';
 import { EquivariantLinear } from './linear';
-import { fromChannelMajor, toChannelMajor } from './cp-tensor-product';
 import type { ParamRecord, ParamSpec } from './params';
 import { param } from './params';
 
@@ -46,12 +45,21 @@ export class ElementwiseTensorProduct {
   /** x, y: [n, mul, (L+1)²] channel-major -> [n, mul, (L+1)²] */
   apply(params: ParamRecord, x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
-      const n = x.shape[0];
+      const perL = this.applyPerL(params, splitPerL(x, this.lmax), splitPerL(y, this.lmax));
+      return tf.concat(perL, 2) as tf.Tensor3D;
+    });
+  }
+
+  /**
+   * The same product on features kept as one block per l (xs[l], ys[l]: [n, mul, 2l+1]) -> one block per l, so a
+   * chain of products (the product basis) needs no concat / slice round trip between them.
+   */
+  applyPerL(params: ParamRecord, xs: readonly tf.Tensor3D[], ys: readonly tf.Tensor3D[]): tf.Tensor3D[] {
+    return tf.tidy(() => {
+      const n = xs[0]!.shape[0];
       const mul = this.mul;
       const weights = param(params, `${this.name}/weight`);
       const perL: (tf.Tensor | undefined)[] = Array.from({ length: this.lmax + 1 }, () => undefined);
-      const xs = Array.from({ length: this.lmax + 1 }, (_, l) => tf.slice(x, [0, 0, l * l], [n, mul, 2 * l + 1])); // [n, mul, 2l+1]
-      const ys = Array.from({ length: this.lmax + 1 }, (_, l) => tf.slice(y, [0, 0, l * l], [n, mul, 2 * l + 1]));
       const ws = tf.split(weights, this.paths.length, 0); // [1, mul] each
       this.paths.forEach((p, k) => {
         const [d1, d2, d3] = [2 * p.l1 + 1, 2 * p.l2 + 1, 2 * p.l3 + 1];
@@ -63,12 +71,15 @@ export class ElementwiseTensorProduct {
         const z = tf.mul(tf.reshape(tf.matMul(outer, c), [n, mul, d3]), tf.mul(w, p.weight));
         perL[p.l3] = perL[p.l3] ? tf.add(perL[p.l3]!, z) : z;
       });
-      return tf.concat(
-        perL.map((t, l) => t ?? tf.zeros([n, mul, 2 * l + 1])),
-        2,
-      ) as tf.Tensor3D;
+      return perL.map((t, l) => (t ?? tf.zeros([n, mul, 2 * l + 1])) as tf.Tensor3D);
     });
   }
+}
+
+/** [n, mul, (L+1)²] channel-major -> one [n, mul, 2l+1] block per l. */
+function splitPerL(x: tf.Tensor3D, lmax: number): tf.Tensor3D[] {
+  const [n, mul] = x.shape;
+  return Array.from({ length: lmax + 1 }, (_, l) => tf.slice(x, [0, 0, l * l], [n, mul, 2 * l + 1]));
 }
 
 /** Polar single-multiplicity irreps "C x 0e + C x 1o + ... + C x L(parity)". */
@@ -99,12 +110,19 @@ export class ProductBasis {
   apply(params: ParamRecord, a: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const n = a.shape[0];
-      const aC = toChannelMajor(a, this.irrepsIn, n, this.channels); // [n, C, (L+1)²]
-      let b = aC;
+      const c = this.channels;
+      const offsets = this.irrepsIn.offsets;
+      // A and the products B^(ν) stay one [n, C, 2l+1] block per l (the irreps' own blocks, reshaped): no
+      // channel-major concat that the products would slice apart again. Each product reads its inputs through its own
+      // handles (tf.clone: no copy on wasm), as it read its own slices before, so the backward pass sums each
+      // product's gradient contributions before adding them up: the same order, hence bit-identical forces.
+      const aPerL = this.irrepsIn.items.map(({ ir }, l) => tf.reshape(tf.slice(a, [0, offsets[l]!], [n, c * ir.dim]), [n, c, ir.dim]) as tf.Tensor3D);
+      let b = aPerL;
       let out = this.linears[0]!.apply(params, a);
       for (let nu = 2; nu <= this.correlation; nu++) {
-        b = this.products[nu - 2]!.apply(params, b, aC);
-        out = tf.add(out, this.linears[nu - 1]!.apply(params, fromChannelMajor(b, this.irrepsIn, n, this.channels)));
+        b = this.products[nu - 2]!.applyPerL(params, b.map((t) => tf.clone(t)), aPerL.map((t) => tf.clone(t)));
+        const flat = b.map((block, l) => tf.reshape(block, [n, c * this.irrepsIn.items[l]!.ir.dim])); // [n, C·(2l+1)] each
+        out = tf.add(out, this.linears[nu - 1]!.apply(params, (flat.length === 1 ? flat[0]! : tf.concat(flat, 1)) as tf.Tensor2D));
       }
       return out;
     });
