@@ -16,7 +16,7 @@ import { parseCsvLine } from '../../core/export/csv';
 import { measure } from '../../renderer/viewer/measure';
 import { chromiumSkipReason } from '../helpers/browser';
 import { DATASETS_DIR, naclCif } from './fixture-files';
-import { buildWebApp, dropFiles, openWebApp, type WebApp } from './web-app-harness';
+import { buildWebApp, clickAtom, dropFiles, openWebApp, type WebApp } from './web-app-harness';
 import { ethanolFramesText } from '../helpers/ethanol-frames';
 
 const ETHANOL = resolve(DATASETS_DIR, 'botnet_ethanol_rmd17', 'test_MD.extxyz.gz');
@@ -96,20 +96,6 @@ async function activateTab(page: Page, name: string): Promise<void> {
 
 async function shoot(page: Page, width: number, name: string): Promise<void> {
   if (SHOTS && width === 1280) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-/** Clicks atom `atom` in the app's viewer where the viewer itself picks it; false when it is hidden there. */
-async function clickAtom(page: Page, atom: number): Promise<boolean> {
-  const at = await page.evaluate((a) => {
-    const viewer = window.__equimolDebug!.viewer!;
-    const p = viewer.projectAtom(a);
-    if (!p || viewer.pickAt(p.x, p.y)?.atom !== a) return null;
-    const r = viewer.canvas.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, atom);
-  if (!at) return false;
-  await page.mouse.click(at.x, at.y);
-  return true;
 }
 
 const appErrors = (app: WebApp) => app.errors.filter((e) => !/Failed to load resource/.test(e));

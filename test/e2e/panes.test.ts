@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { KEY_STEP, PANE_SPECS, VIEWER_MIN_HEIGHT, VIEWER_MIN_WIDTH, type Pane } from '../../renderer/app/components/pane-sizes';
+import { KEY_STEP, PANE_SPECS, VIEWER_MIN_HEIGHT, VIEWER_MIN_WIDTH } from '../../renderer/app/components/pane-sizes';
 import { chromiumSkipReason } from '../helpers/browser';
-import { assertNoHorizontalOverflow, buildWebApp, dropFiles, openWebApp, REPO_ROOT } from './web-app-harness';
+import { assertNoHorizontalOverflow, buildWebApp, dragSplitter, dropFiles, openWebApp, REPO_ROOT } from './web-app-harness';
 
 const skip = chromiumSkipReason();
 const dist = mkdtempSync(join(tmpdir(), 'equimol-panes-'));
@@ -38,19 +38,6 @@ async function sizes(page: Page): Promise<Sizes> {
   // Selectors in a list: a named helper function inside evaluate() would not survive tsx's transform (__name).
   const [left, right, bottom, canvas] = await page.evaluate((selectors) => selectors.map((s) => document.querySelector(s)!.getBoundingClientRect().toJSON() as DOMRect), ['[data-testid="structure-list"]', '[data-testid="side-panel"]', '[data-testid="bottom-panels"]', '[data-testid="viewer"] canvas']);
   return { left: left!.width, right: right!.width, bottom: bottom!.height, canvasWidth: canvas!.width, canvasHeight: canvas!.height };
-}
-
-/** Drags `pane`'s splitter by (dx, dy) with the mouse, in steps. */
-async function drag(page: Page, pane: Pane, dx: number, dy: number): Promise<void> {
-  const box = (await page.locator(`[data-testid="pane-splitter-${pane}"]`).boundingBox())!;
-  const x = box.x + box.width / 2;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 4 });
-  await page.mouse.move(x + dx, y + dy, { steps: 4 });
-  await page.mouse.up();
-  await page.waitForTimeout(150);
 }
 
 /** The element at the centre of `selector` is that element: on screen, not covered. */
@@ -106,54 +93,54 @@ for (const [width, height] of [
       const start = await sizes(page);
 
       // The structure list: 120 px wider, the viewer 120 px narrower.
-      await drag(page, 'left', 120, 0);
+      await dragSplitter(page, 'left', 120, 0);
       let now = await sizes(page);
       near(now.left, start.left + 120, 'the left pane after a 120 px drag');
       near(now.canvasWidth, start.canvasWidth - 120, 'the viewer canvas after the left drag');
       // Far to the right: clamped, the viewer keeps its minimum width.
-      await drag(page, 'left', 3000, 0);
+      await dragSplitter(page, 'left', 3000, 0);
       now = await sizes(page);
       assert.ok(now.left <= PANE_SPECS.left.max, `the left pane stops at its maximum (${now.left} px)`);
       assert.ok(now.canvasWidth >= VIEWER_MIN_WIDTH - 2, `the viewer keeps ${VIEWER_MIN_WIDTH} px (${now.canvasWidth} px)`);
       assert.equal(Number(await page.getAttribute('[data-testid="pane-splitter-left"]', 'aria-valuenow')), Math.round(now.left));
       await assertNoHorizontalOverflow(page, 'the left pane at its widest');
       // Far to the left: the minimum.
-      await drag(page, 'left', -3000, 0);
+      await dragSplitter(page, 'left', -3000, 0);
       near((await sizes(page)).left, PANE_SPECS.left.min, 'the left pane at its minimum');
       // Keyboard: focused, ArrowRight widens it by one step.
       await page.focus('[data-testid="pane-splitter-left"]');
       await page.keyboard.press('ArrowRight');
       await page.waitForTimeout(100);
       near((await sizes(page)).left, PANE_SPECS.left.min + KEY_STEP, 'the left pane after ArrowRight');
-      await drag(page, 'left', 200 - KEY_STEP, 0);
+      await dragSplitter(page, 'left', 200 - KEY_STEP, 0);
       const left = (await sizes(page)).left;
       near(left, PANE_SPECS.left.min + 200, 'the left pane after a drag back out');
 
       // The properties panel: dragging its splitter left widens it; a double-click resets it to the default.
-      await drag(page, 'right', -80, 0);
+      await dragSplitter(page, 'right', -80, 0);
       now = await sizes(page);
       near(now.right, start.right + 80, 'the right pane after an 80 px drag');
-      await drag(page, 'right', 3000, 0);
+      await dragSplitter(page, 'right', 3000, 0);
       near((await sizes(page)).right, PANE_SPECS.right.min, 'the right pane at its minimum');
       await page.dblclick('[data-testid="pane-splitter-right"]');
       await page.waitForTimeout(150);
       near((await sizes(page)).right, start.right, 'the right pane after a double-click reset');
-      await drag(page, 'right', -40, 0);
+      await dragSplitter(page, 'right', -40, 0);
       const right = (await sizes(page)).right;
       near(right, start.right + 40, 'the right pane after a 40 px drag');
 
       // The panels under the viewer: 60 px taller, the canvas 60 px lower; far up, the viewer keeps its minimum height.
       const beforeBottom = await sizes(page);
-      await drag(page, 'bottom', 0, -60);
+      await dragSplitter(page, 'bottom', 0, -60);
       now = await sizes(page);
       near(now.bottom, beforeBottom.bottom + 60, 'the bottom area after a 60 px drag');
       near(now.canvasHeight, beforeBottom.canvasHeight - 60, 'the viewer canvas after the bottom drag');
-      await drag(page, 'bottom', 0, -3000);
+      await dragSplitter(page, 'bottom', 0, -3000);
       now = await sizes(page);
       assert.ok(now.canvasHeight >= VIEWER_MIN_HEIGHT - 2, `the viewer keeps ${VIEWER_MIN_HEIGHT} px of height (${now.canvasHeight} px)`);
-      await drag(page, 'bottom', 0, 3000);
+      await dragSplitter(page, 'bottom', 0, 3000);
       near((await sizes(page)).bottom, PANE_SPECS.bottom.min, 'the bottom area at its minimum');
-      await drag(page, 'bottom', 0, -150);
+      await dragSplitter(page, 'bottom', 0, -150);
       const bottom = (await sizes(page)).bottom;
       near(bottom, PANE_SPECS.bottom.min + 150, 'the bottom area after a 150 px drag');
       await assertNoHorizontalOverflow(page, 'after resizing every pane');

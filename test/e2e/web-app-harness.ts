@@ -3,6 +3,7 @@
  * serves it with renderer/web/serve.mjs (COOP/COEP, CSP) and opens it in Debian's Chromium through the
  * shared browser helper (software WebGL). One build and one browser per test file.
  */
+import type { Pane } from '../../renderer/app/components/pane-sizes';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -132,6 +133,33 @@ export async function assertNoHorizontalOverflow(page: Page, state: string): Pro
   });
   assert.ok(scrollWidth <= width, `${state}: page ${scrollWidth} px wide in a ${width} px window`);
   assert.deepEqual(unreachable, [], `${state}: controls outside the ${width} px window: ${unreachable.join('; ')}`);
+}
+
+/** Clicks atom `atom` (0-based) in the app's viewer where the viewer itself picks it; false when it is hidden there. */
+export async function clickAtom(page: Page, atom: number): Promise<boolean> {
+  const at = await page.evaluate((a) => {
+    const viewer = window.__equimolDebug!.viewer!;
+    const p = viewer.projectAtom(a);
+    if (!p || viewer.pickAt(p.x, p.y)?.atom !== a) return null;
+    const r = viewer.canvas.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, atom);
+  if (!at) return false;
+  await page.mouse.click(at.x, at.y);
+  return true;
+}
+
+/** Drags the splitter of `pane` by (dx, dy) CSS px with the mouse, in steps, then lets the layout settle. */
+export async function dragSplitter(page: Page, pane: Pane, dx: number, dy: number): Promise<void> {
+  const box = (await page.locator(`[data-testid="pane-splitter-${pane}"]`).boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 4 });
+  await page.mouse.move(x + dx, y + dy, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForTimeout(150);
 }
 
 export interface DroppedFile {

@@ -11,8 +11,8 @@ import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { extent, MARGIN } from '../../../renderer/app/components/plots/plot-math';
 import { DATASETS_DIR } from '../fixture-files';
-import { dropFiles, fileFromDisk, REPO_ROOT } from '../web-app-harness';
-import { clickAtom, dismissToasts, dropServed, parkMouse, selectRow, serveFiles, shoot, visibleAtoms, waitForCount, waitIdle, withApp } from './shot-helpers';
+import { clickAtom, dragSplitter, dropFiles, fileFromDisk, REPO_ROOT } from '../web-app-harness';
+import { dismissToasts, dropServed, parkMouse, selectRow, serveFiles, shoot, visibleAtoms, waitForCount, waitIdle, withApp } from './shot-helpers';
 
 const OOD_DRUGS = 'test/fixtures/ood-drugs/ood-drugs-xtb.extxyz.gz';
 const PROPERTY_MODEL = 'model:qm9xtb-properties';
@@ -198,19 +198,6 @@ export async function loadingScene(distDir: string): Promise<void> {
   });
 }
 
-/** Drags `pane`'s splitter by (dx, dy) in steps, as panes.test.ts does. */
-async function dragSplitter(page: Page, pane: 'left' | 'right' | 'bottom', dx: number, dy: number): Promise<void> {
-  const box = (await page.locator(`[data-testid="pane-splitter-${pane}"]`).boundingBox())!;
-  const x = box.x + box.width / 2;
-  const y = box.y + box.height / 2;
-  await page.mouse.move(x, y);
-  await page.mouse.down();
-  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 4 });
-  await page.mouse.move(x + dx, y + dy, { steps: 4 });
-  await page.mouse.up();
-  await waitIdle(page, 200);
-}
-
 /** panes.test.ts and table-columns.test.ts at 1280×720: the list, side panel and plots resized, the column chooser open. */
 export async function panesColumnsScene(distDir: string): Promise<void> {
   await withApp({ distDir, width: 1280, height: 720 }, async (page, app) => {
@@ -220,6 +207,7 @@ export async function panesColumnsScene(distDir: string): Promise<void> {
     await dragSplitter(page, 'left', 140, 0);
     await dragSplitter(page, 'right', 40, 0);
     await dragSplitter(page, 'bottom', 0, -40);
+    await waitIdle(page, 200);
     await page.click('[data-testid="column-chooser-button"]');
     await page.waitForSelector('[data-testid="column-chooser"]');
     await waitIdle(page, 600);

@@ -64,20 +64,6 @@ export async function visibleAtoms(page: Page, candidates: readonly number[]): P
   }, candidates);
 }
 
-/** Clicks atom `atom` where the viewer picks it; false when it is hidden. */
-export async function clickAtom(page: Page, atom: number): Promise<boolean> {
-  const at = await page.evaluate((a) => {
-    const viewer = window.__equimolDebug!.viewer!;
-    const p = viewer.projectAtom(a);
-    if (!p || viewer.pickAt(p.x, p.y)?.atom !== a) return null;
-    const r = viewer.canvas.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, atom);
-  if (!at) return false;
-  await page.mouse.click(at.x, at.y);
-  return true;
-}
-
 /** Moves the mouse to the viewer's top-left corner so no hover highlight or tooltip is in the shot. */
 export async function parkMouse(page: Page): Promise<void> {
   const box = (await (await page.$('[data-testid="viewer"] canvas'))!.boundingBox())!;
