@@ -7,7 +7,9 @@
  * Clebsch–Gordan product with the spherical harmonics and radial weights, sum at receivers) as one fused native op
  * (core/engine/layers/fused-cg-scatter.ts over main/native/src/cg-scatter.cc) where it can: wasm backend with the
  * native addon built; elsewhere the unfused tfjs composition runs as before. EQUIMOL_FUSED=0 keeps the unfused path
- * everywhere (same numbers to float32 rounding). `initNodeBackend` applies it.
+ * everywhere (same numbers to float32 rounding). The same switch runs each correlation step of MACE's product basis as
+ * one fused native op (core/engine/layers/fused-channel-product.ts over main/native/src/channel-product.cc).
+ * `initNodeBackend` applies it.
  *
  * tfjs is imported on first use (dynamic import) so commands that need no model start fast.
  */
@@ -53,6 +55,8 @@ export async function initNodeBackend(prefer: BackendPreference = 'auto'): Promi
   const fused = fusedMessagePassingFromEnv();
   const { initBackend } = await import('../../core/engine/backend/backend');
   const { setFusedMessagePassing } = await import('../../core/engine/layers/fused-cg-scatter');
+  const { setFusedProductBasis } = await import('../../core/engine/layers/fused-channel-product');
   setFusedMessagePassing(fused);
+  setFusedProductBasis(fused);
   return initBackend({ prefer, loader: nodeBackendLoader });
 }

@@ -5,8 +5,11 @@
  * Environment:
  *   EQUIMOL_NATIVE=0           do not load it.
  *   EQUIMOL_NATIVE_PATH=file   load this .node file instead of the default locations.
- *   EQUIMOL_NATIVE_THREADS=n   OpenBLAS threads (default 1: the wasm backend is single-threaded, training runs one
- *                              job per core, and on a loaded 2-core machine 2 threads were slower than 1).
+ *   EQUIMOL_NATIVE_THREADS=n   threads of the fused kernels (cgScatter, channelProduct; default 1: the wasm backend
+ *                              is single-threaded and training runs one job per core).
+ *   EQUIMOL_BLAS_THREADS=n     OpenBLAS threads (default 1: on the model's products, [1113, 64]·[64, 64] and the like,
+ *                              2 threads were slower than 1: 288 vs 314–333 molecules/s for the ethanol MACE at batch
+ *                              100, the busy-waiting OpenBLAS threads taking the core the fused kernels need).
  *
  * Locations tried: the packaged app's resources (electron-builder extraResources: native/equimol_native.node), then
  * main/native/build/Release/equimol_native.node of the source tree (from these sources or from a dist/<x>/ bundle).
@@ -30,11 +33,11 @@ export function nativeAddonCandidates(env: NodeJS.ProcessEnv = process.env): str
   return candidates;
 }
 
-function threadsFrom(env: NodeJS.ProcessEnv): number {
-  const text = env.EQUIMOL_NATIVE_THREADS;
+function threadsFrom(env: NodeJS.ProcessEnv, name: 'EQUIMOL_NATIVE_THREADS' | 'EQUIMOL_BLAS_THREADS'): number {
+  const text = env[name];
   if (text === undefined || text === '') return 1;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`EQUIMOL_NATIVE_THREADS must be an integer from 1 to 1024, got '${text}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new Error(`${name} must be an integer from 1 to 1024, got '${text}'`);
   return n;
 }
 
@@ -45,16 +48,18 @@ function isNativeKernels(value: unknown): value is NativeKernels {
 
 /**
  * The addon with its threads set, or undefined when disabled or not built. Throws when a file is there but does not
- * load (wrong platform, missing libopenblas) or EQUIMOL_NATIVE_THREADS is malformed: initBackend logs that and goes on
+ * load (wrong platform, missing libopenblas) or a thread count is malformed: initBackend logs that and goes on
  * without it.
  */
 export async function loadNativeKernels(env: NodeJS.ProcessEnv = process.env): Promise<NativeKernels | undefined> {
   if (env.EQUIMOL_NATIVE === '0') return undefined;
   const path = nativeAddonCandidates(env).find((p) => existsSync(p));
   if (!path) return undefined;
-  const threads = threadsFrom(env);
+  const threads = threadsFrom(env, 'EQUIMOL_NATIVE_THREADS');
+  const blasThreads = threadsFrom(env, 'EQUIMOL_BLAS_THREADS');
   const addon: unknown = createRequire(import.meta.url)(path);
   if (!isNativeKernels(addon)) throw new Error(`${path} is not the Equimol native kernels addon (no sgemm/setThreads/threads)`);
-  addon.setThreads(threads);
+  addon.setThreads(blasThreads);
+  addon.setKernelThreads?.(threads);
   return addon;
 }

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../core/util/seeded-random';
 import { buildGraphContext } from '../../core/engine/geometry/batch';
 import { disposeGraphContext } from '../../core/engine/graph/graph-context';
-import { energyAndForces } from '../../core/engine/model';
+import { energyAndForces, type EnergyModel } from '../../core/engine/model';
+import type { Structure } from '../../core/structure/structure';
 import { createEgnn, type EgnnModel } from '../../core/engine/models/egnn/egnn';
 import { readDataset } from './geometry-data';
 
@@ -23,11 +24,35 @@ export function maxDifference(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   return m;
 }
 
+/** max |actual − expected| ≤ relative · max |expected| (float32 rounding of sums in a different order). */
+export function assertRelativelyClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, relative = 1e-5): void {
+  let scale = 1e-30;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  const difference = maxDifference(actual, expected);
+  assert.ok(difference <= relative * scale, `${what}: max difference ${difference} (scale ${scale})`);
+}
+
 export interface EgnnResults {
   readonly energy: Float32Array;
   readonly forces: Float32Array;
   /** Gradient of the force loss for every parameter, in `names` order. */
   readonly gradients: Float32Array[];
+}
+
+/** Energies, forces and the gradient of mean(F²) for every parameter of `model` (sorted by name) on `frames`. */
+export function energyForcesAndForceLossGradients(model: EnergyModel, frames: readonly Structure[], cutoff: number): EgnnResults {
+  const names = Object.keys(model.params).sort();
+  const ctx = buildGraphContext(frames, { cutoff, species: model.species });
+  const { energy, forces } = energyAndForces(model, ctx);
+  const { value: loss, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(energyAndForces(model, ctx).forces))) as tf.Scalar, names.map((n) => model.params[n]! as tf.Variable));
+  const out = {
+    energy: energy.dataSync() as Float32Array,
+    forces: forces.dataSync() as Float32Array,
+    gradients: names.map((n) => (grads[model.params[n]!.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(0)),
+  };
+  tf.dispose([energy, forces, loss, ...Object.values(grads)]);
+  disposeGraphContext(ctx);
+  return out;
 }
 
 /** A small EGNN on two rMD17 ethanol frames; `compute()` runs on the current backend. */

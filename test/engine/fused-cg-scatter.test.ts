@@ -5,20 +5,18 @@ import { initBackend } from '../../core/engine/backend/backend';
 import { hasCgScatter, type NativeCgScatter } from '../../core/engine/backend/native-cg-scatter';
 import type { NativeKernels } from '../../core/engine/backend/native-kernels';
 import { setNativeMatMul } from '../../core/engine/backend/wasm-graph-kernels';
-import { buildGraphContext } from '../../core/engine/geometry/batch';
 import { disposeGraphContext, type GraphContext } from '../../core/engine/graph/graph-context';
 import {
   cgScatterPlan, channelwiseCgScatter, channelwiseCgScatterFused, channelwiseCgScatterReference, fusedMessagePassingActive,
   setFusedMessagePassing,
 } from '../../core/engine/layers/fused-cg-scatter';
 import { TensorProduct } from '../../core/engine/layers/tensor-product';
-import { energyAndForces } from '../../core/engine/model';
 import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { Irreps } from '../../core/o3/irreps';
 import { seededRandom } from '../../core/util/seeded-random';
 import { loadNativeKernels } from '../../main/native/load-native-kernels';
 import { fusedMessagePassingFromEnv } from '../../main/models/node-backend';
-import { maxDifference, randomArray } from './backend-parity';
+import { assertRelativelyClose, energyForcesAndForceLossGradients, randomArray } from './backend-parity';
 import { readDataset } from './geometry-data';
 import { buildTestGraph, checkEnergyModel, type TestMolecule } from './layers-test-graph';
 
@@ -42,6 +40,8 @@ function counting(kernels: NativeKernels & NativeCgScatter): NativeKernels & Nat
     },
     setThreads: (n: number) => kernels.setThreads(n),
     threads: () => kernels.threads(),
+    setKernelThreads: (n: number) => kernels.setKernelThreads!(n),
+    kernelThreads: () => kernels.kernelThreads!(),
     blas: kernels.blas,
   };
   return counter;
@@ -54,13 +54,7 @@ async function wasmWithAddon(): Promise<NativeKernels & NativeCgScatter & { call
   return counter;
 }
 
-/** max |actual − expected| ≤ relative · max |expected| (float32 rounding of sums in a different order). */
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, relative = 1e-5): void {
-  let scale = 1e-30;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  const difference = maxDifference(actual, expected);
-  assert.ok(difference <= relative * scale, `${what}: max difference ${difference} (scale ${scale})`);
-}
+const assertClose = assertRelativelyClose;
 
 /** `n` atoms of species H/C/O at seeded random positions in a `box` Å cube (some isolated at small cutoffs). */
 function randomMolecule(n: number, box: number, seed: number): TestMolecule {
@@ -164,9 +158,9 @@ test('with 2 threads the kernel gives the same numbers as with 1 for every role 
   const tp = TensorProduct.channelwise('lmax2', '4x0e+4x1o+4x2e', Irreps.sphericalHarmonics(2), polar(2));
   const op: CgOp = (x, y, w) => channelwiseCgScatterFused(tp, ctx, x, y, w);
   const one = derivatives(op, tp, ctx, 5);
-  counter.setThreads(2);
+  counter.setKernelThreads!(2);
   const two = derivatives(op, tp, ctx, 5);
-  counter.setThreads(1);
+  counter.setKernelThreads!(1);
   assert.deepEqual(two.value, one.value);
   one.first.forEach((d, r) => assert.deepEqual(two.first[r], d, `first derivative ${r}`));
   one.second.forEach((d, r) => assert.deepEqual(two.second[r], d, `second derivative ${r}`));
@@ -208,13 +202,6 @@ test('products the kernel does not cover (shared weights, uvw, second input mult
   setNativeMatMul(undefined);
 });
 
-interface ModelResults {
-  readonly energy: Float32Array;
-  readonly forces: Float32Array;
-  /** Force-loss gradient of every parameter (second order through the message op). */
-  readonly gradients: Float32Array[];
-}
-
 test('MACE energies, forces and force-loss gradients agree with fusion on and off (L ≤ 1 with SH ≤ 3, correlation 2 and 3; L ≤ 2)', { skip }, async () => {
   const counter = await wasmWithAddon();
   const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
@@ -227,19 +214,7 @@ test('MACE energies, forces and force-loss gradients agree with fusion on and of
   for (const setting of settings) {
     const model = createMaceModel({ species, cutoff: 5, channels: 6, nInteractions: 2, avgNumNeighbors: 8, seed: 5, ...setting });
     const names = Object.keys(model.params).sort();
-    const compute = (): ModelResults => {
-      const ctx = buildGraphContext(frames, { cutoff: 5, species });
-      const { energy, forces } = energyAndForces(model, ctx);
-      const { value: loss, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(energyAndForces(model, ctx).forces))) as tf.Scalar, names.map((n) => model.params[n]!));
-      const out = {
-        energy: energy.dataSync() as Float32Array,
-        forces: forces.dataSync() as Float32Array,
-        gradients: names.map((n) => (grads[model.params[n]!.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(0)),
-      };
-      tf.dispose([energy, forces, loss, ...Object.values(grads)]);
-      disposeGraphContext(ctx);
-      return out;
-    };
+    const compute = () => energyForcesAndForceLossGradients(model, frames, 5);
     const label = JSON.stringify(setting);
     const before = tf.memory().numTensors;
     setFusedMessagePassing(false);

@@ -7,7 +7,8 @@
  * `cgScatter` when it was built from these sources; core never loads it itself.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NativeKernels } from './native-kernels';
+import { fusedKernelThreads, type NativeKernels } from './native-kernels';
+import { runOnWasmHeap } from './wasm-heap-kernel';
 import { nativeMatMulInstalled } from './wasm-graph-kernels';
 
 /** Role r: the partial derivative of T(x, y, w, g) = Σ g·scatter(message(x, y, w)) w.r.t. operand r. */
@@ -55,14 +56,6 @@ export function cgScatterOutShape(attrs: CgScatterAttrs, nEdges: number): [numbe
   return [nNodes, plan.dimOut];
 }
 
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  disposeData(dataId: tf.DataId): void;
-}
-
-const EMPTY = new Float32Array(0);
-
 /**
  * Inputs: a, b, c = the three operands other than `role`, in the order x, y, w, g; src, dst int32 [nEdges].
  * Runs on the native addon installed for the wasm backend; throws when there is none (callers check `cgScatterReady`).
@@ -70,36 +63,22 @@ const EMPTY = new Float32Array(0);
 function cgScatterWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const native = nativeMatMulInstalled();
   if (!hasCgScatter(native)) throw new Error(`${CG_SCATTER_KERNEL}: the native addon with cgScatter is not installed`);
-  const backend = args.backend as unknown as WasmBackendLike;
   const { a, b, c, src, dst } = args.inputs as Record<'a' | 'b' | 'c' | 'src' | 'dst', tf.TensorInfo>;
   const attrs = args.attrs as unknown as CgScatterAttrs;
   const nEdges = src.shape[0]!;
   const shape = cgScatterOutShape(attrs, nEdges);
-  const out = backend.makeOutput(shape, 'float32');
-  if (shape[0] * shape[1] === 0) return out;
-  try {
-    // Views after allocation (a heap growth detaches earlier ones).
-    const outValues = backend.typedArrayFromHeap(out) as Float32Array;
+  return runOnWasmHeap(args, shape, attrs.role, [a, b, c], ({ operands, out, view }) => {
     if (nEdges === 0) {
-      outValues.fill(0);
-      return out;
+      out.fill(0);
+      return;
     }
-    const given = [a, b, c].map((t) => backend.typedArrayFromHeap(t) as Float32Array);
-    const operands: Float32Array[] = [];
-    let k = 0;
-    for (let r = 0; r < 4; r++) operands.push(r === attrs.role ? EMPTY : given[k++]!);
     const { plan } = attrs;
     const sizes = Int32Array.of(attrs.nNodes, nEdges, plan.dim1, plan.dim2, plan.dimW, plan.dimOut);
     native.cgScatter(
-      attrs.role, operands[0]!, operands[1]!, operands[2]!, operands[3]!,
-      backend.typedArrayFromHeap(src) as Int32Array, backend.typedArrayFromHeap(dst) as Int32Array,
-      outValues, sizes, plan.paths, plan.coefIndex, plan.coefValue, native.threads(),
+      attrs.role, operands[0], operands[1], operands[2], operands[3], view(src) as Int32Array, view(dst) as Int32Array,
+      out, sizes, plan.paths, plan.coefIndex, plan.coefValue, fusedKernelThreads(native),
     );
-  } catch (error) {
-    backend.disposeData(out.dataId);
-    throw error;
-  }
-  return out;
+  });
 }
 
 let registered = false;

@@ -15,6 +15,9 @@ export interface NativeKernels {
   /** Threads OpenBLAS uses (openblas_set_num_threads). */
   setThreads(n: number): void;
   threads(): number;
+  /** Threads of the fused kernels (cgScatter, channelProduct), apart from OpenBLAS's; absent on addons built before them. */
+  setKernelThreads?(n: number): void;
+  kernelThreads?(): number;
   /** The BLAS library it was built on, e.g. 'OpenBLAS'. */
   readonly blas?: string;
 }
@@ -27,3 +30,8 @@ export interface NativeKernels {
  * (0.12 vs 1.57 ms); so every non-empty float32 product goes native. Kept as a knob for BLAS builds with a costlier call.
  */
 export const NATIVE_MATMUL_MIN_MULTIPLY_ADDS = 1;
+
+/** The threads a fused kernel of `kernels` should use (1 on an addon without the setting). */
+export function fusedKernelThreads(kernels: NativeKernels): number {
+  return kernels.kernelThreads?.() ?? 1;
+}

@@ -7,11 +7,8 @@
  * on the native addon's fused kernel (main/native/src/cg-scatter.cc) instead of a gather, a dozen slice / matMul /
  * mul / split / concat kernels over [nEdges, ·] tensors and a segment sum.
  *
- * Derivatives: the op is linear in each of x, y, w, so with a cotangent g on the receivers
- * T(x, y, w, g) = Σ g·A is 4-linear and every derivative of any order is a partial derivative of T w.r.t. one operand
- * with the others fixed: ∂/∂s of (∂T/∂r) with cotangent a is ∂T/∂s with operand r replaced by a. `partial` below is
- * one tf.customGrad per role whose gradient calls `partial` again, so forces (first order) and force training
- * (second order) run on the same kernel.
+ * Derivatives: the op is linear in each of x, y, w, so every derivative of any order is the same kernel in another
+ * role (multilinear-op.ts), and forces (first order) and force training (second order) run on it.
  *
  * The unfused tfjs composition (`channelwiseCgScatterReference`) stays the reference and the path wherever the
  * kernel is unavailable: web mode, other backends, no addon, or `setFusedMessagePassing(false)`.
@@ -21,6 +18,7 @@ import { wigner3j } from '../../o3/wigner-3j';
 import { CG_SCATTER_KERNEL, cgScatterReady, type CgScatterAttrs, type CgScatterPlan, type CgScatterRole } from '../backend/native-cg-scatter';
 import type { GraphContext } from '../graph/graph-context';
 import { gatherSenders, sumAtReceivers } from './graph-ops';
+import { multilinearPartial, type MultilinearKernel } from './multilinear-op';
 import type { ParamRecord } from './params';
 import type { TensorProduct } from './tensor-product';
 
@@ -92,33 +90,16 @@ interface Graph {
   readonly nNodes: number;
 }
 
-type Operands = readonly [tf.Tensor | undefined, tf.Tensor | undefined, tf.Tensor | undefined, tf.Tensor | undefined];
-
-const ROLES: readonly CgScatterRole[] = [0, 1, 2, 3];
-
-/** ∂T/∂(operand `role`) from the other three operands (x, y, w, g order), differentiable to any order. */
-function partial(role: CgScatterRole, operands: Operands, graph: Graph, plan: CgScatterPlan): tf.Tensor2D {
-  const others = ROLES.filter((r) => r !== role);
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const inputs = args.slice(0, 3) as tf.Tensor[];
-    (args[3] as tf.GradSaveFunc)(inputs);
-    const attrs: CgScatterAttrs = { role, plan, nNodes: graph.nNodes };
-    const value = tf.engine().runKernel(
+/** The kernel of one product on one graph, for every role (see multilinear-op.ts). */
+function cgScatterKernel(graph: Graph, plan: CgScatterPlan): MultilinearKernel {
+  return (role, inputs) => {
+    const attrs: CgScatterAttrs = { role: role as CgScatterRole, plan, nNodes: graph.nNodes };
+    return tf.engine().runKernel(
       CG_SCATTER_KERNEL,
       { a: inputs[0]!, b: inputs[1]!, c: inputs[2]!, src: graph.src, dst: graph.dst },
       attrs as unknown as tf.NamedAttrMap,
-    ) as tf.Tensor2D;
-    const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] =>
-      others.map((s) => {
-        const next: (tf.Tensor | undefined)[] = [undefined, undefined, undefined, undefined];
-        others.forEach((r, k) => (next[r] = saved[k]));
-        next[s] = undefined;
-        next[role] = dy as tf.Tensor;
-        return partial(s, next as unknown as Operands, graph, plan);
-      });
-    return { value, gradFunc };
-  });
-  return op(...others.map((r) => operands[r]!)) as tf.Tensor2D;
+    ) as tf.Tensor;
+  };
 }
 
 /** The fused op: [nAtoms, tp.irrepsOut.dim] = Σ at receivers of tp(x[src], sh, weights). Needs `fusedMessagePassingActive()`. */
@@ -134,7 +115,8 @@ export function channelwiseCgScatterFused(tp: TensorProduct, ctx: GraphContext, 
   for (const [what, t, rows, cols] of checks) {
     if (t.shape[0] !== rows || t.shape[1] !== cols) throw new Error(`${tp.name}: ${what} are [${t.shape}], expected [${rows},${cols}]`);
   }
-  return partial(3, [nodeFeatures, sh, weights, undefined], { src: ctx.edgeSrc, dst: ctx.edgeDst, nNodes: ctx.nAtoms }, plan);
+  const graph: Graph = { src: ctx.edgeSrc, dst: ctx.edgeDst, nNodes: ctx.nAtoms };
+  return multilinearPartial(3, [nodeFeatures, sh, weights, undefined], cgScatterKernel(graph, plan)) as tf.Tensor2D;
 }
 
 /** The unfused composition (today's path, the reference): gather senders, tp.apply, segment sum at receivers. */

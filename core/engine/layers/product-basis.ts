@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Irreps } from '../../o3/irreps';
 import { wigner3j } from '../../o3/wigner-3j';
+import { channelProductFused, fusedProductBasisActive } from './fused-channel-product';
 import { EquivariantLinear } from './linear';
 import type { ParamRecord, ParamSpec } from './params';
 import { param } from './params';
@@ -30,11 +31,13 @@ interface Path {
 /** Element-wise ('uuu') products of two single-multiplicity polar features with per-channel path weights. */
 export class ElementwiseTensorProduct {
   readonly paths: readonly Path[];
-  constructor(readonly name: string, readonly mul: number, readonly lmax: number) {
+  /** Inputs carry degrees 0..lmax, outputs 0..lmaxOut (≤ lmax: the last product step of a basis that narrows). */
+  constructor(readonly name: string, readonly mul: number, readonly lmax: number, readonly lmaxOut = lmax) {
+    if (!(lmaxOut >= 0 && lmaxOut <= lmax)) throw new Error(`${name}: lmaxOut ${lmaxOut} must be in [0, ${lmax}]`);
     const raw: Omit<Path, 'weight'>[] = [];
     for (let l1 = 0; l1 <= lmax; l1++)
       for (let l2 = 0; l2 <= lmax; l2++)
-        for (let l3 = Math.abs(l1 - l2); l3 <= Math.min(l1 + l2, lmax); l3++) if ((l1 + l2 + l3) % 2 === 0) raw.push({ l1, l2, l3 });
+        for (let l3 = Math.abs(l1 - l2); l3 <= Math.min(l1 + l2, lmaxOut); l3++) if ((l1 + l2 + l3) % 2 === 0) raw.push({ l1, l2, l3 });
     this.paths = raw.map((p) => ({ ...p, weight: Math.sqrt((2 * p.l3 + 1) / raw.filter((q) => q.l3 === p.l3).length) }));
   }
 
@@ -42,7 +45,7 @@ export class ElementwiseTensorProduct {
     return [{ name: `${this.name}/weight`, shape: [this.paths.length, this.mul], init: { kind: 'normal', std: 1 } }];
   }
 
-  /** x, y: [n, mul, (L+1)²] channel-major -> [n, mul, (L+1)²] */
+  /** x, y: [n, mul, (L+1)²] channel-major -> [n, mul, (Lout+1)²] */
   apply(params: ParamRecord, x: tf.Tensor3D, y: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {
       const perL = this.applyPerL(params, splitPerL(x, this.lmax), splitPerL(y, this.lmax));
@@ -59,7 +62,7 @@ export class ElementwiseTensorProduct {
       const n = xs[0]!.shape[0];
       const mul = this.mul;
       const weights = param(params, `${this.name}/weight`);
-      const perL: (tf.Tensor | undefined)[] = Array.from({ length: this.lmax + 1 }, () => undefined);
+      const perL: (tf.Tensor | undefined)[] = Array.from({ length: this.lmaxOut + 1 }, () => undefined);
       const ws = tf.split(weights, this.paths.length, 0); // [1, mul] each
       this.paths.forEach((p, k) => {
         const [d1, d2, d3] = [2 * p.l1 + 1, 2 * p.l2 + 1, 2 * p.l3 + 1];
@@ -93,12 +96,19 @@ export class ProductBasis {
   private readonly products: ElementwiseTensorProduct[] = [];
   private readonly linears: EquivariantLinear[] = [];
 
-  constructor(readonly name: string, readonly channels: number, readonly lmax: number, readonly correlation: number) {
-    this.irrepsIn = polarIrreps(channels, lmax);
-    this.irrepsOut = this.irrepsIn;
+  /**
+   * A of degrees 0..lmaxIn (MACE as published: the messages' degrees, up to the spherical harmonics' L) -> m of
+   * degrees 0..lmax (the hidden features). The products B^(ν) keep lmaxIn except the last, which computes only the
+   * degrees the output keeps; lmaxIn = lmax is the narrow form (messages truncated to the hidden L first).
+   */
+  constructor(readonly name: string, readonly channels: number, readonly lmax: number, readonly correlation: number, readonly lmaxIn = lmax) {
+    if (lmaxIn < lmax) throw new Error(`${name}: lmaxIn ${lmaxIn} must be at least lmax ${lmax}`);
+    this.irrepsIn = polarIrreps(channels, lmaxIn);
+    this.irrepsOut = polarIrreps(channels, lmax);
     for (let nu = 1; nu <= correlation; nu++) {
-      if (nu > 1) this.products.push(new ElementwiseTensorProduct(`${name}/product${nu}`, channels, lmax));
-      this.linears.push(new EquivariantLinear(`${name}/linear${nu}`, this.irrepsIn, this.irrepsOut));
+      const lmaxB = nu === correlation ? lmax : lmaxIn; // degrees of B^(ν)
+      if (nu > 1) this.products.push(new ElementwiseTensorProduct(`${name}/product${nu}`, channels, lmaxIn, lmaxB));
+      this.linears.push(new EquivariantLinear(`${name}/linear${nu}`, polarIrreps(channels, lmaxB), this.irrepsOut));
     }
   }
 
@@ -108,6 +118,7 @@ export class ProductBasis {
 
   /** A [nAtoms, irrepsIn.dim] -> m [nAtoms, irrepsOut.dim] */
   apply(params: ParamRecord, a: tf.Tensor2D): tf.Tensor2D {
+    if (this.correlation > 1 && fusedProductBasisActive()) return this.applyFused(params, a);
     return tf.tidy(() => {
       const n = a.shape[0];
       const c = this.channels;
@@ -121,8 +132,21 @@ export class ProductBasis {
       let out = this.linears[0]!.apply(params, a);
       for (let nu = 2; nu <= this.correlation; nu++) {
         b = this.products[nu - 2]!.applyPerL(params, b.map((t) => tf.clone(t)), aPerL.map((t) => tf.clone(t)));
-        const flat = b.map((block, l) => tf.reshape(block, [n, c * this.irrepsIn.items[l]!.ir.dim])); // [n, C·(2l+1)] each
+        const flat = b.map((block, l) => tf.reshape(block, [n, c * (2 * l + 1)])); // [n, C·(2l+1)] each
         out = tf.add(out, this.linears[nu - 1]!.apply(params, (flat.length === 1 ? flat[0]! : tf.concat(flat, 1)) as tf.Tensor2D));
+      }
+      return out;
+    });
+  }
+
+  /** The same on the native kernel (fused-channel-product.ts): each B^(ν) one op in the irreps layout. */
+  private applyFused(params: ParamRecord, a: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let b = a; // [n, C·(L+1)²]
+      let out = this.linears[0]!.apply(params, a);
+      for (let nu = 2; nu <= this.correlation; nu++) {
+        b = channelProductFused(this.products[nu - 2]!, params, b, a);
+        out = tf.add(out, this.linears[nu - 1]!.apply(params, b));
       }
       return out;
     });

@@ -21,6 +21,7 @@
 // With threads > 1 the edges are split across std::threads; the scatters (roles 0 and 3) are split by the node they
 // write (a counting sort of the edges by that node), so no two threads write the same row and the sums are exact.
 #include "cg-scatter.h"
+#include "napi-args.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -48,52 +49,17 @@ struct Problem {
   int scratch = 1;  // max d1·d3 over paths
 };
 
-napi_value Throw(napi_env env, const std::string& message, bool range = false) {
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (!pending) {
-    const std::string text = "cgScatter: " + message;
-    if (range) napi_throw_range_error(env, nullptr, text.c_str());
-    else napi_throw_type_error(env, nullptr, text.c_str());
-  }
-  return nullptr;
-}
+constexpr const char* kOp = "cgScatter";
+
+napi_value Throw(napi_env env, const std::string& message, bool range = false) { return ThrowFrom(env, kOp, message, range); }
 
 template <class T>
 bool GetArray(napi_env env, napi_value value, napi_typedarray_type want, const char* name, T** data, size_t* length) {
-  bool is_typed = false;
-  napi_typedarray_type type;
-  void* raw = nullptr;
-  napi_value buffer;
-  size_t offset = 0;
-  if (napi_is_typedarray(env, value, &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, value, &type, length, &raw, &buffer, &offset) != napi_ok || type != want) {
-    Throw(env, std::string(name) + (want == napi_float32_array ? " must be a Float32Array" : " must be an Int32Array"));
-    return false;
-  }
-  if (*length > 0 && raw == nullptr) {
-    Throw(env, std::string(name) + " has no data (detached buffer?)");
-    return false;
-  }
-  *data = static_cast<T*>(raw);
-  return true;
+  return GetTypedArray(env, kOp, value, want, name, data, length);
 }
 
 bool GetInt(napi_env env, napi_value value, const char* name, int lo, int hi, int* out) {
-  int32_t v = 0;
-  napi_valuetype type;
-  if (napi_typeof(env, value, &type) != napi_ok || type != napi_number || napi_get_value_int32(env, value, &v) != napi_ok) {
-    Throw(env, std::string(name) + " must be a number");
-    return false;
-  }
-  double d = 0;
-  napi_get_value_double(env, value, &d);
-  if (d != static_cast<double>(v) || v < lo || v > hi) {
-    Throw(env, std::string(name) + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", true);
-    return false;
-  }
-  *out = v;
-  return true;
+  return GetBoundedInt(env, kOp, value, name, lo, hi, out);
 }
 
 // M[i·d3 + k] = Σ_j C[i,j,k] y[off2 + j] for one edge and path.
@@ -358,10 +324,6 @@ napi_value CgScatter(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-bool RegisterCgScatter(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "cgScatter", NAPI_AUTO_LENGTH, CgScatter, nullptr, &fn) != napi_ok) return false;
-  return napi_set_named_property(env, exports, "cgScatter", fn) == napi_ok;
-}
+bool RegisterCgScatter(napi_env env, napi_value exports) { return ExportFunction(env, exports, "cgScatter", CgScatter); }
 
 }  // namespace equimol

@@ -9,10 +9,14 @@
 //   a, b, out are Float32Array views (the tfjs-wasm heap, zero-copy). Lengths are validated; bad arguments throw a
 //   JS TypeError / RangeError, never touch memory outside the views.
 // setThreads(n): openblas_set_num_threads(n). threads(): openblas_get_num_threads().
+// setKernelThreads(n) / kernelThreads(): the std::threads the fused kernels (cgScatter, channelProduct) are told to use
+//   by their callers (core/engine/backend/native-*.ts), apart from OpenBLAS's: on this workload's small products two
+//   OpenBLAS threads were slower than one (busy-waiting threads take the core the fused kernels' second thread needs).
 #include <node_api.h>
 #include <cblas.h>
 
 #include "cg-scatter.h"
+#include "channel-product.h"
 
 #include <cmath>
 #include <cstdint>
@@ -146,7 +150,8 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value SetThreads(napi_env env, napi_callback_info info) {
+// The one argument of a thread-count setter: an integer in [1, 1024] (`what` names the call in the error).
+bool ThreadCountArg(napi_env env, napi_callback_info info, const char* what, int* out) {
   size_t argc = 1;
   napi_value args[1];
   napi_get_cb_info(env, info, &argc, args, nullptr, nullptr);
@@ -155,9 +160,16 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   double x = 0;
   if (type == napi_number) napi_get_value_double(env, args[0], &x);
   if (type != napi_number || !std::isfinite(x) || x < 1 || x > 1024 || x != std::floor(x)) {
-    return Throw(env, "setThreads(n): n must be an integer in [1, 1024]", true);
+    Throw(env, std::string(what) + "(n): n must be an integer in [1, 1024]", true);
+    return false;
   }
-  openblas_set_num_threads(static_cast<int>(x));
+  *out = static_cast<int>(x);
+  return true;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  int n = 1;
+  if (ThreadCountArg(env, info, "setThreads", &n)) openblas_set_num_threads(n);
   return nullptr;
 }
 
@@ -167,17 +179,34 @@ napi_value Threads(napi_env env, napi_callback_info) {
   return result;
 }
 
+int g_kernel_threads = 1;
+
+napi_value SetKernelThreads(napi_env env, napi_callback_info info) {
+  int n = 1;
+  if (ThreadCountArg(env, info, "setKernelThreads", &n)) g_kernel_threads = n;
+  return nullptr;
+}
+
+napi_value KernelThreads(napi_env env, napi_callback_info) {
+  napi_value result;
+  napi_create_int32(env, g_kernel_threads, &result);
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setKernelThreads", nullptr, SetKernelThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"kernelThreads", nullptr, KernelThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties);
   napi_value blas;
   napi_create_string_utf8(env, "OpenBLAS", NAPI_AUTO_LENGTH, &blas);
   napi_set_named_property(env, exports, "blas", blas);
   if (!equimol::RegisterCgScatter(env, exports)) return nullptr;  // fused message-passing kernels (cg-scatter.cc)
+  if (!equimol::RegisterChannelProduct(env, exports)) return nullptr;  // fused product-basis kernel (channel-product.cc)
   return exports;
 }
 

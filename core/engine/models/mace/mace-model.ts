@@ -12,8 +12,9 @@ export function createMaceModel(config: Partial<EquivariantModelConfig> & { spec
   return new EquivariantMessagePassingModel(
     'mace',
     full,
-    (name, irrepsIn, c) => new ChannelwiseCgMessage(name, irrepsIn, Irreps.sphericalHarmonics(c.shLmax), c.lmax, c.nBasis, c.radialHidden),
-    'MACE (Batatia et al. 2022) / NequIP (Batzner et al. 2022): uvu CG messages (MACE eq. 8), product basis by repeated ' +
+    (name, irrepsIn, c) => new ChannelwiseCgMessage(name, irrepsIn, Irreps.sphericalHarmonics(c.shLmax), c.messageLmax ?? c.lmax, c.nBasis, c.radialHidden),
+    'MACE (Batatia et al. 2022) / NequIP (Batzner et al. 2022): uvu CG messages (MACE eq. 8; degrees up to messageLmax, ' +
+      'default lmax), product basis by repeated ' +
       'element-wise CG products up to the correlation order (eqs. 10–11), linear + MLP readouts (eq. 13). Deviation: ' +
       'per-channel (not species-dependent) product weights and a linear self-connection.',
   );

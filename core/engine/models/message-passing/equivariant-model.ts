@@ -6,8 +6,8 @@
  *   3. interaction t      (MACE eqs. 8–9, NequIP eq. 3)
  *        up        h̃ = Linear(hᵗ)
  *        messages  m_ij = MessageBlock(h̃_j, Y(r̂_ij), R(|r_ij|))    — CG ('uvu') here; CP in TDN, SO(2) in eSCN
- *        aggregate A_i = Linear(Σ_j m_ij / avgNumNeighbors)
- *        product   B_i = ProductBasis(A_i)                            (MACE eqs. 10–11, correlation ν)
+ *        aggregate A_i = Linear(Σ_j m_ij / avgNumNeighbors)            (degrees ≤ messageLmax)
+ *        product   B_i = ProductBasis(A_i)                            (MACE eqs. 10–11, correlation ν; degrees ≤ lmax)
  *        update    hᵗ⁺¹_i = B_i + Linear_self(hᵗ_i)                    (residual self-connection)
  *   4. readout    e_i = Σ_t Readout_t(hᵗ⁺¹_i)  (linear for t < T, MLP on scalars for the last; MACE eq. 13)
  *   5. energy     E = Σ_i (E0[s_i] + scale·e_i + shift)                (eV)
@@ -40,6 +40,12 @@ export interface EquivariantModelConfig {
   readonly lmax: number;
   /** Max degree of edge spherical harmonics. */
   readonly shLmax: number;
+  /**
+   * Max degree of the messages that enter the product basis (default lmax). MACE as published carries them up to
+   * the spherical harmonics' L (A of degrees ≤ shLmax, contracted down to the hidden lmax in the product basis,
+   * Batatia et al. 2022 eqs. 8–11); lmax truncates the messages first (smaller and faster).
+   */
+  readonly messageLmax?: number;
   readonly nInteractions: number;
   /** MACE correlation order ν (body order ν+1); 1 = NequIP-like two-body messages. */
   readonly correlation: number;
@@ -104,15 +110,22 @@ export class EquivariantMessagePassingModel implements EnergyModel {
     this.shIrreps = Irreps.sphericalHarmonics(config.shLmax);
     const scalarIrreps = Irreps.parse(`${c}x0e`);
     this.embedding = new EquivariantLinear('embedding', `${config.species.length}x0e`, scalarIrreps);
+    const messageLmax = config.messageLmax ?? config.lmax;
+    if (!Number.isInteger(messageLmax) || messageLmax < config.lmax || messageLmax > config.lmax + config.shLmax) {
+      throw new Error(`${family}: messageLmax ${messageLmax} must be an integer from lmax (${config.lmax}) to lmax + shLmax (${config.lmax + config.shLmax})`);
+    }
+    const messageIrreps = polarIrreps(c, messageLmax);
     let irrepsIn = scalarIrreps;
     for (let t = 0; t < config.nInteractions; t++) {
       const name = `interaction${t}`;
       const message = messageFactory(`${name}/message`, this.hiddenIrreps, config);
+      const messageTop = Math.max(...message.irrepsOut.items.map((b) => b.ir.l));
+      if (messageTop < messageLmax) throw new Error(`${family}: its messages stop at l = ${messageTop}, below messageLmax ${messageLmax}`);
       this.interactions.push({
         up: new EquivariantLinear(`${name}/up`, irrepsIn, this.hiddenIrreps),
         message,
-        aggregateLinear: new EquivariantLinear(`${name}/aggregate`, message.irrepsOut, this.hiddenIrreps),
-        product: new ProductBasis(`${name}/product`, c, config.lmax, config.correlation),
+        aggregateLinear: new EquivariantLinear(`${name}/aggregate`, message.irrepsOut, messageIrreps),
+        product: new ProductBasis(`${name}/product`, c, config.lmax, config.correlation, messageLmax),
         selfConnection: new EquivariantLinear(`${name}/self`, irrepsIn, this.hiddenIrreps),
       });
       if (t < config.nInteractions - 1) this.readouts.push(new EquivariantLinear(`readout${t}`, this.hiddenIrreps, '1x0e'));

@@ -1,0 +1,84 @@
+/**
+ * The fused channelwise ('uuu') product kernel of the native addon (main/native/src/channel-product.cc), one step of
+ * MACE's product basis, as a tfjs-wasm kernel ('EquimolChannelProduct') on views of the wasm heap (zero-copy).
+ * core/engine/layers/fused-channel-product.ts builds the op, its gradients and every higher derivative from it.
+ *
+ * Like cgScatter, it rides on the addon object the host installed for the native matMul (`setNativeMatMul`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fusedKernelThreads, type NativeKernels } from './native-kernels';
+import { runOnWasmHeap } from './wasm-heap-kernel';
+import { nativeMatMulInstalled } from './wasm-graph-kernels';
+
+/** Role r: the partial derivative of T(x, y, w, g) = Σ g·product(x, y, w) w.r.t. operand r (x, y, w, g). */
+export type ChannelProductRole = 0 | 1 | 2 | 3;
+
+export interface NativeChannelProduct {
+  /** See main/native/src/channel-product.cc: writes ∂T/∂(operand `role`) into `out` from the other three operands. */
+  channelProduct(
+    role: number, x: Float32Array, y: Float32Array, w: Float32Array, g: Float32Array, out: Float32Array,
+    sizes: Int32Array, paths: Int32Array, coefIndex: Int32Array, coefValue: Float32Array, threads: number,
+  ): void;
+}
+
+/** The static description of one channelwise product (built once per ElementwiseTensorProduct). */
+export interface ChannelProductPlan {
+  readonly dim1: number;
+  readonly dim2: number;
+  readonly dimW: number;
+  readonly dimOut: number;
+  /** [nPaths·10]: off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount. */
+  readonly paths: Int32Array;
+  /** [nCoef·3]: i, j, k of each non-zero α_p C_p[i, j, k]. */
+  readonly coefIndex: Int32Array;
+  readonly coefValue: Float32Array;
+}
+
+export interface ChannelProductAttrs {
+  readonly role: ChannelProductRole;
+  readonly plan: ChannelProductPlan;
+  readonly nNodes: number;
+}
+
+export const CHANNEL_PRODUCT_KERNEL = 'EquimolChannelProduct';
+
+export function hasChannelProduct(kernels: NativeKernels | undefined): kernels is NativeKernels & NativeChannelProduct {
+  return typeof (kernels as Partial<NativeChannelProduct> | undefined)?.channelProduct === 'function';
+}
+
+/** Shape of the role's output: [nNodes, dim] for x, y and the forward; [dimW] for the shared weights. */
+export function channelProductOutShape(attrs: ChannelProductAttrs): number[] {
+  const { role, plan, nNodes } = attrs;
+  if (role === 2) return [plan.dimW];
+  return [nNodes, role === 0 ? plan.dim1 : role === 1 ? plan.dim2 : plan.dimOut];
+}
+
+/** Inputs: a, b, c = the three operands other than `role`, in the order x, y, w, g. */
+function channelProductWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const native = nativeMatMulInstalled();
+  if (!hasChannelProduct(native)) throw new Error(`${CHANNEL_PRODUCT_KERNEL}: the native addon with channelProduct is not installed`);
+  const { a, b, c } = args.inputs as Record<'a' | 'b' | 'c', tf.TensorInfo>;
+  const attrs = args.attrs as unknown as ChannelProductAttrs;
+  return runOnWasmHeap(args, channelProductOutShape(attrs), attrs.role, [a, b, c], ({ operands, out }) => {
+    const { plan } = attrs;
+    const sizes = Int32Array.of(attrs.nNodes, plan.dim1, plan.dim2, plan.dimW, plan.dimOut);
+    native.channelProduct(
+      attrs.role, operands[0], operands[1], operands[2], operands[3], out, sizes,
+      plan.paths, plan.coefIndex, plan.coefValue, fusedKernelThreads(native),
+    );
+  });
+}
+
+let registered = false;
+
+/** Whether the fused kernel can run now: wasm backend, native addon with channelProduct installed. Registers it once. */
+export function channelProductReady(): boolean {
+  if (tf.getBackend() !== 'wasm' || !hasChannelProduct(nativeMatMulInstalled())) return false;
+  if (!registered || !tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'wasm')) {
+    if (!tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'wasm')) {
+      tf.registerKernel({ kernelName: CHANNEL_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: channelProductWasm as tf.KernelFunc });
+    }
+    registered = true;
+  }
+  return true;
+}
