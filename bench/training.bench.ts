@@ -1,7 +1,9 @@
 /**
  * Training throughput: rMD17 ethanol frames per second through trainModel (energy+force loss, Adam, EMA, one
  * validation pass per epoch), batch 8, on one thread (baseline) and on two (this thread plus one gradient helper
- * thread, main/train/gradient-helpers.ts). Same steps either way; the figure is wall-clock frames/s.
+ * thread, main/train/gradient-helpers.ts). Same steps either way; the figure is wall-clock frames/s. For MACE also
+ * one thread with the fused native kernels (message + scatter, product basis; forward, backward and the double
+ * backward of force training) against the unfused tfjs composition, in the same run.
  */
 import { join } from 'node:path';
 import type { BenchFigure, BenchSuite } from './harness';
@@ -12,6 +14,8 @@ import { averageNeighbourCount, fitNormalisation } from '../core/engine/train/no
 import { trainModel } from '../core/engine/train/train';
 import { readStructures } from '../main/io/read-structures';
 import { initNodeBackend } from '../main/models/node-backend';
+import { fusedMessagePassingActive, setFusedMessagePassing } from '../core/engine/layers/fused-cg-scatter';
+import { fusedProductBasisActive, setFusedProductBasis } from '../core/engine/layers/fused-channel-product';
 import { startGradientHelpers } from '../main/train/gradient-helpers';
 
 export const suite: BenchSuite = {
@@ -35,7 +39,9 @@ export const suite: BenchSuite = {
     const epochs = 2;
     const figures: BenchFigure[] = [];
     for (const [name, create] of Object.entries(models)) {
-      const rate = async (threads: number): Promise<number> => {
+      const rate = async (threads: number, fused = true): Promise<number> => {
+        setFusedMessagePassing(fused);
+        setFusedProductBasis(fused);
         const model = create();
         const helpers = threads > 1 ? await startGradientHelpers(model, { count: threads - 1 }) : undefined;
         try {
@@ -50,8 +56,19 @@ export const suite: BenchSuite = {
         }
       };
       const one = await rate(1);
+      if (name.startsWith('MACE') && fusedMessagePassingActive() && fusedProductBasisActive()) {
+        const unfused = await rate(1, false);
+        figures.push({
+          name: `training throughput, ${name}, batch 8, 1 thread, fused kernels`,
+          value: one, unit: 'frames/s', better: 'higher', backend: backend.description,
+          baseline: { name: 'unfused tfjs composition (same run)', value: unfused },
+          note: `${(one / 8).toFixed(2)} steps/s fused, ${(unfused / 8).toFixed(2)} unfused (energy+force loss: the force term's gradient is a second derivative through the fused ops)`,
+        });
+      }
       const two = await rate(2);
       log(`${name}: ${one.toFixed(1)} frames/s on 1 thread, ${two.toFixed(1)} on 2`);
+      setFusedMessagePassing(true);
+      setFusedProductBasis(true);
       figures.push({
         name: `training throughput, ${name}, batch 8, 2 threads`,
         value: two, unit: 'frames/s', better: 'higher', backend: `${backend.description} ×2 (worker thread)`,
