@@ -9,7 +9,7 @@
  * such as two atoms at the same position) becomes an Error in its slot, so it turns into an error row while the rest of the batch goes on.
  */
 import type { EnergyModel } from '../engine/model';
-import { maxForce, toVoigt } from '../calc/calculator';
+import { maxForce, toVoigt, type Calculator } from '../calc/calculator';
 import { createModelCalculator } from '../calc/model-calculator';
 import { float32Decimal, float32Decimals } from '../util/float32-decimal';
 import type { Prediction, PredictionColumn, Predictor } from './predictor';
@@ -22,6 +22,11 @@ export interface EnergyModelPredictorOptions {
   readonly batchSize?: number;
   /** Dispose the model's weights when the predictor is disposed (default true). */
   readonly ownsModel?: boolean;
+  /**
+   * The calculator to evaluate `model` with (disposed with the predictor), e.g. the host's data-parallel one over
+   * worker threads (main/calc/parallel-model-calculator.ts); default the in-thread model calculator.
+   */
+  readonly calculator?: Calculator;
 }
 
 export const ENERGY_MODEL_COLUMNS: readonly PredictionColumn[] = [
@@ -34,7 +39,7 @@ export const ENERGY_MODEL_COLUMNS: readonly PredictionColumn[] = [
 
 export function createEnergyModelPredictor(model: EnergyModel, options: EnergyModelPredictorOptions): Predictor {
   const batchSize = options.batchSize ?? 32;
-  const calculator = createModelCalculator(model, { id: options.id, batchSize, ownsModel: options.ownsModel ?? true });
+  const calculator = options.calculator ?? createModelCalculator(model, { id: options.id, batchSize, ownsModel: false });
   return {
     id: options.id,
     description: options.description ?? `${model.family} energy model: energy, forces (−∂E/∂r), stress for periodic structures`,
@@ -62,6 +67,7 @@ export function createEnergyModelPredictor(model: EnergyModel, options: EnergyMo
     },
     dispose() {
       calculator.dispose?.();
+      if (options.ownsModel ?? true) model.dispose();
     },
   };
 }

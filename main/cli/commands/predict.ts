@@ -25,6 +25,8 @@ Options:
                         model:mace-ethanol-rmd17) or a file FILE.model.json beside FILE.weights.bin: energy, energy per atom,
                         largest force, stress (fully periodic structures); per-atom forces in .extxyz/.sdf output
   --backend NAME        compute backend for --model: auto (default), tensorflow, webgpu, wasm, cpu
+  --threads N           threads for an energy --model (default 1): N-1 worker threads, each with its own copy of
+                        the model, evaluate parts of every batch beside this one (same numbers, in order)
   --resume              continue an interrupted run: keep OUT's complete rows, drop a torn last row, skip the
                         records already written (csv/jsonl only; same inputs, order, predictor and shard)
   --shard i/n           process only records k with k % n == i (k counts records over all inputs; 0 <= i < n)
@@ -41,7 +43,7 @@ Exit codes: 0 every record predicted, 1 some error rows, 2 usage error, 3 an inp
  * A predictor entry for `--model FILE|model:NAME`: loads the model file (refusing a malformed or unknown one as a
  * usage error) and the backend.
  */
-async function modelPredictorEntry(modelSpec: string, backend: string): Promise<PredictorEntry> {
+async function modelPredictorEntry(modelSpec: string, backend: string, threads: number): Promise<PredictorEntry> {
   const { readModelFile, readPropertyModelFile, modelFilePathOf } = await import('../../models/model-files');
   const { initNodeBackend } = await import('../../models/node-backend');
   let modelPath: string;
@@ -53,6 +55,7 @@ async function modelPredictorEntry(modelSpec: string, backend: string): Promise<
   const id = modelPredictorId(modelNameOf(modelPath)); // the id the app gives the same file
   const header = propertyModelHeaderOf(await readFile(modelPath, 'utf8').catch(() => ''));
   if (header) {
+    if (threads > 1) throw new UsageError(`--threads applies to energy models; ${basename(modelPath)} is a property model`);
     // A property model (declared outputs: orbital energies, dipole, charges, optionally energy), one or N members.
     const { createPropertyModelPredictor } = await import('../../../core/predict/property-model-predictor');
     let ensemble;
@@ -79,7 +82,12 @@ async function modelPredictorEntry(modelSpec: string, backend: string): Promise<
   return {
     id,
     description: `${model.family} model ${basename(modelPath)} on ${info.description}`,
-    create: async () => createEnergyModelPredictor(model, { id }),
+    create: async () => {
+      if (threads === 1) return createEnergyModelPredictor(model, { id });
+      const { startParallelModelCalculator } = await import('../../calc/parallel-model-calculator');
+      const calculator = await startParallelModelCalculator(model, { id, workers: threads - 1, backend: backend as BackendPreference });
+      return createEnergyModelPredictor(model, { id, calculator });
+    },
   };
 }
 
@@ -93,6 +101,7 @@ export const predictCommand: Command = {
       predictor: { type: 'string', short: 'p' },
       model: { type: 'string', short: 'm' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
       resume: { type: 'boolean' },
       shard: { type: 'string' },
       batch: { type: 'string' },
@@ -117,7 +126,9 @@ export const predictCommand: Command = {
       ...(values.format !== undefined ? { format: values.format } : {}),
     };
     checkBatchOptions(batchOptions);
-    const entry = values.model !== undefined ? await modelPredictorEntry(values.model, values.backend ?? 'auto') : predictorEntry(values.predictor ?? 'geometry');
+    const threads = values.threads !== undefined ? positiveInteger(values.threads, '--threads')! : 1;
+    if (threads > 1 && values.model === undefined) throw new UsageError('--threads applies to --model energy models');
+    const entry = values.model !== undefined ? await modelPredictorEntry(values.model, values.backend ?? 'auto', threads) : predictorEntry(values.predictor ?? 'geometry');
     if (!entry) throw new UsageError(`unknown predictor '${values.predictor}' (available: ${PREDICTORS.map((p) => p.id).join(', ')})`);
     const predictor = await entry.create();
     try {
