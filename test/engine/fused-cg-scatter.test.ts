@@ -16,7 +16,7 @@ import { Irreps } from '../../core/o3/irreps';
 import { seededRandom } from '../../core/util/seeded-random';
 import { loadNativeKernels } from '../../main/native/load-native-kernels';
 import { fusedMessagePassingFromEnv } from '../../main/models/node-backend';
-import { assertRelativelyClose, energyForcesAndForceLossGradients, randomArray } from './backend-parity';
+import { assertRelativelyClose, energyForcesAndForceLossGradients, multilinearDerivatives, randomArray, type MultilinearDerivatives } from './backend-parity';
 import { readDataset } from './geometry-data';
 import { buildTestGraph, checkEnergyModel, type TestMolecule } from './layers-test-graph';
 
@@ -67,29 +67,10 @@ function randomMolecule(n: number, box: number, seed: number): TestMolecule {
 
 type CgOp = (x: tf.Tensor2D, y: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
-interface Derivatives {
-  readonly value: Float32Array;
-  /** ∂(Σ g·A)/∂x, ∂y, ∂w for a seeded cotangent g. */
-  readonly first: Float32Array[];
-  /** ∂/∂(x, y, w) of Σ_r (∂_r Σ g·A)·v_r (the gradient of a gradient, as force training takes it). */
-  readonly second: Float32Array[];
-}
-
-function derivatives(op: CgOp, tp: TensorProduct, ctx: GraphContext, seed: number): Derivatives {
-  return tf.tidy(() => {
-    const shapes: Array<[number, number]> = [[ctx.nAtoms, tp.irrepsIn1.dim], [ctx.nEdges, tp.irrepsIn2.dim], [ctx.nEdges, tp.weightNumel]];
-    const [x, y, w] = shapes.map((s, k) => tf.tensor2d(randomArray(s[0] * s[1], seed + k), s));
-    const directions = shapes.map((s, k) => tf.tensor2d(randomArray(s[0] * s[1], seed + 10 + k), s));
-    const cotangent = tf.tensor2d(randomArray(ctx.nAtoms * tp.irrepsOut.dim, seed + 20), [ctx.nAtoms, tp.irrepsOut.dim]);
-    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => op(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D);
-    const first = tf.grads(f)([x!, y!, w!], cotangent);
-    const second = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
-      const g = tf.grads(f)([a, b, c], cotangent);
-      return tf.addN(g.map((t, r) => tf.sum(tf.mul(t, directions[r]!))));
-    })([x!, y!, w!]);
-    const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-    return { value: read(f(x!, y!, w!)), first: first.map(read), second: second.map(read) };
-  });
+function derivatives(op: CgOp, tp: TensorProduct, ctx: GraphContext, seed: number): MultilinearDerivatives {
+  const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => op(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D);
+  const shapes = [[ctx.nAtoms, tp.irrepsIn1.dim], [ctx.nEdges, tp.irrepsIn2.dim], [ctx.nEdges, tp.weightNumel]];
+  return multilinearDerivatives(f, shapes, [ctx.nAtoms, tp.irrepsOut.dim], seed);
 }
 
 const polar = (lmax: number) => (ir: { l: number; p: number }) => ir.l <= lmax && ir.p === (ir.l % 2 === 0 ? 1 : -1);

@@ -12,7 +12,7 @@ import { ElementwiseTensorProduct, ProductBasis } from '../../core/engine/layers
 import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import type { EquivariantModelConfig } from '../../core/engine/models/message-passing/equivariant-model';
 import { loadNativeKernels } from '../../main/native/load-native-kernels';
-import { assertRelativelyClose, energyForcesAndForceLossGradients, randomArray } from './backend-parity';
+import { assertRelativelyClose, energyForcesAndForceLossGradients, multilinearDerivatives, randomArray, type MultilinearDerivatives } from './backend-parity';
 import { readDataset } from './geometry-data';
 import { checkEnergyModel } from './layers-test-graph';
 
@@ -58,30 +58,12 @@ function referenceProduct(product: ElementwiseTensorProduct, params: ParamRecord
 
 type ProductOp = (x: tf.Tensor2D, y: tf.Tensor2D, w: tf.Tensor) => tf.Tensor2D;
 
-interface Derivatives {
-  readonly value: Float32Array;
-  readonly first: Float32Array[];
-  readonly second: Float32Array[];
-}
-
-/** Values, ∂(Σ g·out)/∂(x, y, w) and the gradient of Σ_r (∂_r Σ g·out)·v_r (as force training takes it). */
-function derivatives(op: ProductOp, product: ElementwiseTensorProduct, n: number, seed: number): Derivatives {
-  return tf.tidy(() => {
-    const dim = product.mul * (product.lmax + 1) ** 2;
-    const dimOut = product.mul * (product.lmaxOut + 1) ** 2;
-    const shapes = [[n, dim], [n, dim], [product.paths.length, product.mul]];
-    const [x, y, w] = shapes.map((s, k) => tf.tensor(randomArray(s[0]! * s[1]!, seed + k), s));
-    const directions = shapes.map((s, k) => tf.tensor(randomArray(s[0]! * s[1]!, seed + 10 + k), s));
-    const cotangent = tf.tensor2d(randomArray(n * dimOut, seed + 20), [n, dimOut]);
-    const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => op(a as tf.Tensor2D, b as tf.Tensor2D, c);
-    const first = tf.grads(f)([x!, y!, w!], cotangent);
-    const second = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
-      const g = tf.grads(f)([a, b, c], cotangent);
-      return tf.addN(g.map((t, r) => tf.sum(tf.mul(t, directions[r]!))));
-    })([x!, y!, w!]);
-    const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-    return { value: read(f(x!, y!, w!)), first: first.map(read), second: second.map(read) };
-  });
+/** Values and derivatives of `op` on seeded node features of `n` nodes (see multilinearDerivatives). */
+function derivatives(op: ProductOp, product: ElementwiseTensorProduct, n: number, seed: number): MultilinearDerivatives {
+  const dim = product.mul * (product.lmax + 1) ** 2;
+  const dimOut = product.mul * (product.lmaxOut + 1) ** 2;
+  const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => op(a as tf.Tensor2D, b as tf.Tensor2D, c);
+  return multilinearDerivatives(f, [[n, dim], [n, dim], [product.paths.length, product.mul]], [n, dimOut], seed);
 }
 
 const opsOf = (product: ElementwiseTensorProduct): { fused: ProductOp; reference: ProductOp } => ({

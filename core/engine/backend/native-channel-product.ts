@@ -6,6 +6,7 @@
  * Like cgScatter, it rides on the addon object the host installed for the native matMul (`setNativeMatMul`).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CgScatterPlan } from './native-cg-scatter';
 import { fusedKernelThreads, type NativeKernels } from './native-kernels';
 import { runOnWasmHeap } from './wasm-heap-kernel';
 import { nativeMatMulInstalled } from './wasm-graph-kernels';
@@ -21,18 +22,11 @@ export interface NativeChannelProduct {
   ): void;
 }
 
-/** The static description of one channelwise product (built once per ElementwiseTensorProduct). */
-export interface ChannelProductPlan {
-  readonly dim1: number;
-  readonly dim2: number;
-  readonly dimW: number;
-  readonly dimOut: number;
-  /** [nPaths·10]: off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount. */
-  readonly paths: Int32Array;
-  /** [nCoef·3]: i, j, k of each non-zero α_p C_p[i, j, k]. */
-  readonly coefIndex: Int32Array;
-  readonly coefValue: Float32Array;
-}
+/**
+ * The static description of one channelwise product (built once per ElementwiseTensorProduct): the same path table
+ * as cgScatter's (dims, paths of (off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount), coefficients).
+ */
+export type ChannelProductPlan = CgScatterPlan;
 
 export interface ChannelProductAttrs {
   readonly role: ChannelProductRole;
