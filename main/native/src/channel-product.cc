@@ -19,6 +19,7 @@
 // weight gradients in block order, so every role gives the same bits for any thread count.
 #include "channel-product.h"
 #include "napi-args.h"
+#include "path-table.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -33,10 +34,6 @@ namespace {
 constexpr const char* kOp = "channelProduct";
 constexpr int64_t kBlock = 32;            // nodes per block (the unit of work and of role 2's partial sums)
 constexpr int64_t kMinNodesPerThread = 128;
-
-struct Path {
-  int off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount;
-};
 
 struct Problem {
   const float *x = nullptr, *y = nullptr, *w = nullptr, *g = nullptr;
@@ -140,29 +137,7 @@ napi_value ChannelProduct(napi_env env, napi_callback_info info) {
     if (sizes[k] < 0) return ThrowFrom(env, kOp, "sizes must be non-negative", true);
   }
   p.n = sizes[0], p.dim1 = sizes[1], p.dim2 = sizes[2], p.dimW = sizes[3], p.dimOut = sizes[4];
-  if (lpaths % 10 != 0) return ThrowFrom(env, kOp, "paths must hold 10 integers per path", true);
-  if (lci != 3 * lcv) return ThrowFrom(env, kOp, "coefIndex must hold 3 integers per coefficient", true);
-  const int64_t nCoef = static_cast<int64_t>(lcv);
-  for (size_t k = 0; k < lpaths; k += 10) {
-    const Path q{paths[k], paths[k + 1], paths[k + 2], paths[k + 3], paths[k + 4],
-                 paths[k + 5], paths[k + 6], paths[k + 7], paths[k + 8], paths[k + 9]};
-    const std::string at = "path " + std::to_string(k / 10);
-    if (q.d1 < 1 || q.d2 < 1 || q.d3 < 1 || q.mul < 0 || q.off1 < 0 || q.off2 < 0 || q.offOut < 0 || q.woff < 0 ||
-        q.coefStart < 0 || q.coefCount < 0) {
-      return ThrowFrom(env, kOp, at + " has a negative offset or an empty degree", true);
-    }
-    if (q.off1 + int64_t{q.mul} * q.d1 > p.dim1 || q.off2 + int64_t{q.mul} * q.d2 > p.dim2 ||
-        q.offOut + int64_t{q.mul} * q.d3 > p.dimOut || q.woff + q.mul > p.dimW || int64_t{q.coefStart} + q.coefCount > nCoef) {
-      return ThrowFrom(env, kOp, at + " reaches outside its blocks", true);
-    }
-    for (int c = q.coefStart; c < q.coefStart + q.coefCount; c++) {
-      const int32_t* t = p.ci + 3 * c;
-      if (t[0] < 0 || t[0] >= q.d1 || t[1] < 0 || t[1] >= q.d2 || t[2] < 0 || t[2] >= q.d3) {
-        return ThrowFrom(env, kOp, at + ": coefficient " + std::to_string(c) + " indexes outside its degrees", true);
-      }
-    }
-    p.paths.push_back(q);
-  }
+  if (!ReadPathTable(env, kOp, paths, lpaths, p.ci, lci, lcv, {p.dim1, p.dim2, p.dimW, p.dimOut, true}, &p.paths)) return nullptr;
   auto needs = [&](int r, size_t have, int64_t want, const char* name) {
     if (role == r || static_cast<int64_t>(have) >= want) return true;
     ThrowFrom(env, kOp, std::string(name) + " has " + std::to_string(have) + " elements, needs " + std::to_string(want), true);
