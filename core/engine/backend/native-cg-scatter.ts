@@ -8,11 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedKernelThreads, type NativeKernels } from './native-kernels';
-import { runOnWasmHeap } from './wasm-heap-kernel';
+import { ensureWasmKernel, runOnWasmHeap, type FusedKernelAttrs, type FusedKernelPlan } from './wasm-heap-kernel';
 import { nativeMatMulInstalled } from './wasm-graph-kernels';
-
-/** Role r: the partial derivative of T(x, y, w, g) = Σ g·scatter(message(x, y, w)) w.r.t. operand r. */
-export type CgScatterRole = 0 | 1 | 2 | 3;
 
 export interface NativeCgScatter {
   /** See main/native/src/cg-scatter.cc: writes ∂T/∂(operand `role`) into `out` from the other three operands. */
@@ -23,23 +20,9 @@ export interface NativeCgScatter {
 }
 
 /** The static description of one channelwise product (built once per TensorProduct). */
-export interface CgScatterPlan {
-  readonly dim1: number;
-  readonly dim2: number;
-  readonly dimW: number;
-  readonly dimOut: number;
-  /** [nPaths·10]: off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount. */
-  readonly paths: Int32Array;
-  /** [nCoef·3]: i, j, k of each non-zero α_p C_p[i, j, k]. */
-  readonly coefIndex: Int32Array;
-  readonly coefValue: Float32Array;
-}
+export type CgScatterPlan = FusedKernelPlan;
 
-export interface CgScatterAttrs {
-  readonly role: CgScatterRole;
-  readonly plan: CgScatterPlan;
-  readonly nNodes: number;
-}
+export type CgScatterAttrs = FusedKernelAttrs;
 
 export const CG_SCATTER_KERNEL = 'EquimolCgScatter';
 
@@ -81,14 +64,9 @@ function cgScatterWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   });
 }
 
-let registered = false;
-
 /** Whether the fused kernel can run now: wasm backend, native addon with cgScatter installed. Registers it once. */
 export function cgScatterReady(): boolean {
   if (tf.getBackend() !== 'wasm' || !hasCgScatter(nativeMatMulInstalled())) return false;
-  if (!registered || !tf.getKernel(CG_SCATTER_KERNEL, 'wasm')) {
-    if (!tf.getKernel(CG_SCATTER_KERNEL, 'wasm')) tf.registerKernel({ kernelName: CG_SCATTER_KERNEL, backendName: 'wasm', kernelFunc: cgScatterWasm as tf.KernelFunc });
-    registered = true;
-  }
+  ensureWasmKernel(CG_SCATTER_KERNEL, cgScatterWasm);
   return true;
 }

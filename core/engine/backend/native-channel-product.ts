@@ -6,13 +6,9 @@
  * Like cgScatter, it rides on the addon object the host installed for the native matMul (`setNativeMatMul`).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { CgScatterPlan } from './native-cg-scatter';
 import { fusedKernelThreads, type NativeKernels } from './native-kernels';
-import { runOnWasmHeap } from './wasm-heap-kernel';
+import { ensureWasmKernel, runOnWasmHeap, type FusedKernelAttrs, type FusedKernelPlan } from './wasm-heap-kernel';
 import { nativeMatMulInstalled } from './wasm-graph-kernels';
-
-/** Role r: the partial derivative of T(x, y, w, g) = Σ g·product(x, y, w) w.r.t. operand r (x, y, w, g). */
-export type ChannelProductRole = 0 | 1 | 2 | 3;
 
 export interface NativeChannelProduct {
   /** See main/native/src/channel-product.cc: writes ∂T/∂(operand `role`) into `out` from the other three operands. */
@@ -22,17 +18,10 @@ export interface NativeChannelProduct {
   ): void;
 }
 
-/**
- * The static description of one channelwise product (built once per ElementwiseTensorProduct): the same path table
- * as cgScatter's (dims, paths of (off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount), coefficients).
- */
-export type ChannelProductPlan = CgScatterPlan;
+/** The static description of one channelwise product (built once per ElementwiseTensorProduct). */
+export type ChannelProductPlan = FusedKernelPlan;
 
-export interface ChannelProductAttrs {
-  readonly role: ChannelProductRole;
-  readonly plan: ChannelProductPlan;
-  readonly nNodes: number;
-}
+export type ChannelProductAttrs = FusedKernelAttrs;
 
 export const CHANNEL_PRODUCT_KERNEL = 'EquimolChannelProduct';
 
@@ -63,16 +52,9 @@ function channelProductWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   });
 }
 
-let registered = false;
-
 /** Whether the fused kernel can run now: wasm backend, native addon with channelProduct installed. Registers it once. */
 export function channelProductReady(): boolean {
   if (tf.getBackend() !== 'wasm' || !hasChannelProduct(nativeMatMulInstalled())) return false;
-  if (!registered || !tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'wasm')) {
-    if (!tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'wasm')) {
-      tf.registerKernel({ kernelName: CHANNEL_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: channelProductWasm as tf.KernelFunc });
-    }
-    registered = true;
-  }
+  ensureWasmKernel(CHANNEL_PRODUCT_KERNEL, channelProductWasm);
   return true;
 }

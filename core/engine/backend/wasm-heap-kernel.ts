@@ -1,10 +1,37 @@
 /**
- * The part every fused native kernel on tfjs-wasm shares (native-cg-scatter.ts, native-channel-product.ts): allocate
- * the output, take views of the wasm heap after that allocation (a heap growth detaches earlier views), hand the
- * kernel the four multilinear operands in x, y, w, g order with the role's own as an empty array, and free the output
- * if the kernel throws.
+ * The part every fused native kernel on tfjs-wasm shares (native-cg-scatter.ts, native-channel-product.ts): their
+ * role, path-table plan and attributes; registration; and the heap plumbing: allocate the output, take views of the
+ * wasm heap after that allocation (a heap growth detaches earlier views), hand the kernel the four multilinear
+ * operands in x, y, w, g order with the role's own as an empty array, and free the output if the kernel throws.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+
+/** Role r: the partial derivative of T(x, y, w, g) = Σ g·F(x, y, w) w.r.t. operand r (x, y, w, g). */
+export type FusedKernelRole = 0 | 1 | 2 | 3;
+
+/** The static description of one fused product (main/native/src/path-table.h), built once per layer. */
+export interface FusedKernelPlan {
+  readonly dim1: number;
+  readonly dim2: number;
+  readonly dimW: number;
+  readonly dimOut: number;
+  /** [nPaths·10]: off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount. */
+  readonly paths: Int32Array;
+  /** [nCoef·3]: i, j, k of each non-zero α_p C_p[i, j, k]. */
+  readonly coefIndex: Int32Array;
+  readonly coefValue: Float32Array;
+}
+
+export interface FusedKernelAttrs {
+  readonly role: FusedKernelRole;
+  readonly plan: FusedKernelPlan;
+  readonly nNodes: number;
+}
+
+/** Registers `kernelFunc` as the wasm kernel `kernelName` unless one is registered already. */
+export function ensureWasmKernel(kernelName: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo): void {
+  if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: kernelFunc as tf.KernelFunc });
+}
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;

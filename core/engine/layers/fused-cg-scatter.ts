@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { wigner3j } from '../../o3/wigner-3j';
-import { CG_SCATTER_KERNEL, cgScatterReady, type CgScatterAttrs, type CgScatterPlan, type CgScatterRole } from '../backend/native-cg-scatter';
+import { CG_SCATTER_KERNEL, cgScatterReady, type CgScatterAttrs, type CgScatterPlan } from '../backend/native-cg-scatter';
 import type { GraphContext } from '../graph/graph-context';
 import { gatherSenders, sumAtReceivers } from './graph-ops';
 import { multilinearPartial, type MultilinearKernel } from './multilinear-op';
@@ -93,7 +93,7 @@ interface Graph {
 /** The kernel of one product on one graph, for every role (see multilinear-op.ts). */
 function cgScatterKernel(graph: Graph, plan: CgScatterPlan): MultilinearKernel {
   return (role, inputs) => {
-    const attrs: CgScatterAttrs = { role: role as CgScatterRole, plan, nNodes: graph.nNodes };
+    const attrs: CgScatterAttrs = { role, plan, nNodes: graph.nNodes };
     return tf.engine().runKernel(
       CG_SCATTER_KERNEL,
       { a: inputs[0]!, b: inputs[1]!, c: inputs[2]!, src: graph.src, dst: graph.dst },

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { wigner3j } from '../../o3/wigner-3j';
 import {
-  CHANNEL_PRODUCT_KERNEL, channelProductReady, type ChannelProductAttrs, type ChannelProductPlan, type ChannelProductRole,
+  CHANNEL_PRODUCT_KERNEL, channelProductReady, type ChannelProductAttrs, type ChannelProductPlan,
 } from '../backend/native-channel-product';
 import { multilinearPartial, type MultilinearKernel } from './multilinear-op';
 import type { ParamRecord } from './params';
@@ -78,7 +78,7 @@ export function fusedProductBasisActive(): boolean {
 
 function channelProductKernel(plan: ChannelProductPlan, nNodes: number): MultilinearKernel {
   return (role, inputs) => {
-    const attrs: ChannelProductAttrs = { role: role as ChannelProductRole, plan, nNodes };
+    const attrs: ChannelProductAttrs = { role, plan, nNodes };
     return tf.engine().runKernel(CHANNEL_PRODUCT_KERNEL, { a: inputs[0]!, b: inputs[1]!, c: inputs[2]! }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
   };
 }

@@ -10,8 +10,10 @@
  * (fused-channel-product.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { FusedKernelRole } from '../backend/wasm-heap-kernel';
 
-export type MultilinearRole = 0 | 1 | 2 | 3;
+/** Which operand (x, y, w, g) a partial derivative is taken with respect to: the fused kernels' role. */
+export type MultilinearRole = FusedKernelRole;
 
 /** The four operands x, y, w, g; the one being differentiated (the role's own) is undefined. */
 export type MultilinearOperands = readonly [tf.Tensor | undefined, tf.Tensor | undefined, tf.Tensor | undefined, tf.Tensor | undefined];
