@@ -12,13 +12,12 @@
  *
  * Workers start from model-calculator-worker-entry.mjs (tsx): for runs from sources (the CLI, benches, tests).
  */
-import { Worker } from 'node:worker_threads';
 import { CalculationError, type CalcRequest, type CalcResult, type Calculator } from '../../core/calc/calculator';
 import { createModelCalculator } from '../../core/calc/model-calculator';
 import type { BackendPreference } from '../../core/engine/backend/backend';
 import type { EnergyModel } from '../../core/engine/model';
-import { modelToFile } from '../../core/engine/model-file/families';
 import type { Structure } from '../../core/structure/structure';
+import { modelCopyForWorkers, startWorkers } from '../workers/start-workers';
 import type { FailedResult, ModelCalculatorWorkerData, ModelCalculatorWorkReply, ModelCalculatorWorkRequest } from './model-calculator-worker';
 
 export interface ParallelModelCalculatorOptions {
@@ -58,10 +57,10 @@ function fromWire(result: CalcResult | FailedResult): CalcResult | Error {
 export async function startParallelModelCalculator(model: EnergyModel, options: ParallelModelCalculatorOptions): Promise<ParallelModelCalculator> {
   if (!Number.isInteger(options.workers) || options.workers < 1) throw new Error(`worker count must be a positive integer, got ${options.workers}`);
   const batchSize = Math.max(1, options.batchSize ?? 32);
+  const workerData: ModelCalculatorWorkerData = { ...modelCopyForWorkers(model, 'parallel calculator copy'), backend: options.backend ?? 'wasm', id: options.id, batchSize };
+  const entry = new URL('./model-calculator-worker-entry.mjs', import.meta.url);
+  const { workers, backends: workerBackends } = await startWorkers(entry, workerData, options.workers, 'model worker');
   const local = createModelCalculator(model, { id: options.id, batchSize, ownsModel: false });
-  const file = modelToFile(model, { card: { title: 'parallel calculator copy', description: '', trainingData: '', intendedUse: '', limitations: '', citation: '' } });
-  const workerData: ModelCalculatorWorkerData = { modelJson: file.json, modelWeights: file.weights, backend: options.backend ?? 'wasm', id: options.id, batchSize };
-  const workers = Array.from({ length: options.workers }, () => new Worker(new URL('./model-calculator-worker-entry.mjs', import.meta.url), { workerData }));
   const pending = new Map<number, { worker: number; resolve: (r: Array<CalcResult | Error>) => void; reject: (e: Error) => void }>();
   const dead = new Set<number>();
   let nextId = 0;
@@ -74,20 +73,6 @@ export async function startParallelModelCalculator(model: EnergyModel, options: 
       call.reject(error);
     }
   };
-  let workerBackends: string[];
-  try {
-    workerBackends = await Promise.all(workers.map((worker, k) => new Promise<string>((resolve, reject) => {
-      worker.once('message', (reply: ModelCalculatorWorkReply) => {
-        if ('ready' in reply) resolve(reply.backend);
-        else reject(new Error(`model worker ${k} failed to start: ${'startError' in reply ? reply.startError : 'unexpected message'}`));
-      });
-      worker.once('error', reject);
-    })));
-  } catch (error) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    local.dispose?.();
-    throw error;
-  }
   const exitListeners = workers.map((_, k) => (code: number) => failWorker(k, new Error(`model worker ${k} exited with code ${code}`)));
   workers.forEach((worker, k) => {
     worker.on('message', (reply: ModelCalculatorWorkReply) => {

@@ -10,13 +10,12 @@
  * Workers start from gradient-worker-entry.mjs, which registers tsx and loads the TypeScript worker: this pool is for
  * runs from sources (scripts/train-ethanol.ts, tests); a bundled build would need the worker as its own entry.
  */
-import { Worker } from 'node:worker_threads';
 import type { BackendPreference } from '../../core/engine/backend/backend';
 import type { EnergyModel } from '../../core/engine/model';
-import { modelToFile } from '../../core/engine/model-file/families';
 import type { BatchCounts, LossAndGradients, LossWeights } from '../../core/engine/train/batch-loss';
 import type { GradientHelpers } from '../../core/engine/train/train';
 import type { Structure } from '../../core/structure/structure';
+import { modelCopyForWorkers, startWorkers } from '../workers/start-workers';
 import type { GradientReply, GradientRequest, GradientWorkerData } from './gradient-worker';
 
 export interface GradientHelperPool extends GradientHelpers {
@@ -30,9 +29,8 @@ export async function startGradientHelpers(
   options: { readonly count: number; readonly backend?: BackendPreference },
 ): Promise<GradientHelperPool> {
   if (!Number.isInteger(options.count) || options.count < 1) throw new Error(`helper count must be a positive integer, got ${options.count}`);
-  const file = modelToFile(model, { card: { title: 'training helper copy', description: '', trainingData: '', intendedUse: '', limitations: '', citation: '' } });
-  const workerData: GradientWorkerData = { modelJson: file.json, modelWeights: file.weights, backend: options.backend ?? 'wasm' };
-  const workers = Array.from({ length: options.count }, () => new Worker(new URL('./gradient-worker-entry.mjs', import.meta.url), { workerData }));
+  const workerData: GradientWorkerData = { ...modelCopyForWorkers(model, 'training helper copy'), backend: options.backend ?? 'wasm' };
+  const { workers, backends } = await startWorkers(new URL('./gradient-worker-entry.mjs', import.meta.url), workerData, options.count, 'gradient helper');
   const pending = new Map<number, { resolve: (r: LossAndGradients) => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -41,26 +39,6 @@ export async function startGradientHelpers(
     for (const call of pending.values()) call.reject(error);
     pending.clear();
   };
-  let backends: string[];
-  try {
-    backends = await Promise.all(workers.map((worker, k) => new Promise<string>((resolve, reject) => {
-      // Remove exactly these listeners once started (removeAllListeners would also drop the port's own hooks).
-      const onError = (error: Error) => { done(); reject(error); };
-      const onExit = (code: number) => { done(); reject(new Error(`gradient helper ${k} exited with code ${code} while starting`)); };
-      const onMessage = (reply: GradientReply) => {
-        done();
-        if ('ready' in reply) resolve(reply.backend);
-        else reject(new Error(`gradient helper ${k} failed to start: ${'startError' in reply ? reply.startError : 'unexpected message'}`));
-      };
-      const done = () => { worker.off('error', onError); worker.off('exit', onExit); worker.off('message', onMessage); };
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.on('message', onMessage);
-    })));
-  } catch (error) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw error;
-  }
   const exitListeners = workers.map((_, k) => (code: number) => fail(new Error(`gradient helper ${k} exited with code ${code}`)));
   workers.forEach((worker, k) => {
     worker.on('message', (reply: GradientReply) => {
