@@ -26,7 +26,8 @@ Options:
                         largest force, stress (fully periodic structures); per-atom forces in .extxyz/.sdf output
   --backend NAME        compute backend for --model: auto (default), tensorflow, webgpu, wasm, cpu
   --threads N           threads for an energy --model (default 1): N-1 worker threads, each with its own copy of
-                        the model, evaluate parts of every batch beside this one (same numbers, in order)
+                        the model, evaluate parts of every batch beside this one (same rows in order; values
+                        equal to float32 rounding)
   --resume              continue an interrupted run: keep OUT's complete rows, drop a torn last row, skip the
                         records already written (csv/jsonl only; same inputs, order, predictor and shard)
   --shard i/n           process only records k with k % n == i (k counts records over all inputs; 0 <= i < n)
