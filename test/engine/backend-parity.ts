@@ -67,18 +67,28 @@ export interface EgnnResults {
   readonly gradients: Float32Array[];
 }
 
-/** Energies, forces and the gradient of mean(F²) for every parameter of `model` (sorted by name) on `frames`. */
-export function energyForcesAndForceLossGradients(model: EnergyModel, frames: readonly Structure[], cutoff: number): EgnnResults {
+/**
+ * Energies, forces and the gradient of the force loss for every parameter of `model` (sorted by name) on `frames`:
+ * mean(F²), or mean((F − F_ref)²) against the frames' own forces when `againstFrameForces`.
+ */
+export function energyForcesAndForceLossGradients(model: EnergyModel, frames: readonly Structure[], cutoff: number, againstFrameForces = false): EgnnResults {
   const names = Object.keys(model.params).sort();
   const ctx = buildGraphContext(frames, { cutoff, species: model.species });
+  const reference = againstFrameForces
+    ? tf.tensor2d(frames.flatMap((s) => Array.from(s.atomArrays['forces']!.data as Float64Array)), [ctx.nAtoms, 3])
+    : undefined;
   const { energy, forces } = energyAndForces(model, ctx);
-  const { value: loss, grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(energyAndForces(model, ctx).forces))) as tf.Scalar, names.map((n) => model.params[n]! as tf.Variable));
+  const forceLoss = () => tf.tidy(() => {
+    const predicted = energyAndForces(model, ctx).forces;
+    return tf.mean(tf.square(reference ? tf.sub(predicted, reference) : predicted));
+  }) as tf.Scalar;
+  const { value: loss, grads } = tf.variableGrads(forceLoss, names.map((n) => model.params[n]! as tf.Variable));
   const out = {
     energy: energy.dataSync() as Float32Array,
     forces: forces.dataSync() as Float32Array,
     gradients: names.map((n) => (grads[model.params[n]!.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(0)),
   };
-  tf.dispose([energy, forces, loss, ...Object.values(grads)]);
+  tf.dispose([energy, forces, loss, ...(reference ? [reference] : []), ...Object.values(grads)]);
   disposeGraphContext(ctx);
   return out;
 }
@@ -88,20 +98,7 @@ export function smallEgnnCase(): { readonly model: EgnnModel; readonly names: st
   const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
   const model = createEgnn({ species: [1, 6, 8], features: 8, layers: 2, cutoff: 4, radialBasis: 4, updateCoordinates: true, seed: 2 }, { referenceEnergies: [0, 0, 0], scale: 5, shift: 0 });
   const names = Object.keys(model.params).sort();
-  const compute = (): EgnnResults => {
-    const ctx = buildGraphContext(frames, { cutoff: 4, species: [1, 6, 8] });
-    const reference = tf.tensor2d(frames.flatMap((s) => Array.from(s.atomArrays['forces']!.data as Float64Array)), [ctx.nAtoms, 3]);
-    const { energy, forces } = energyAndForces(model, ctx);
-    const { grads } = tf.variableGrads(() => tf.tidy(() => tf.mean(tf.square(tf.sub(energyAndForces(model, ctx).forces, reference)))) as tf.Scalar, names.map((n) => model.params[n]!));
-    const out = {
-      energy: energy.dataSync() as Float32Array,
-      forces: forces.dataSync() as Float32Array,
-      gradients: names.map((n) => (grads[model.params[n]!.name]?.dataSync() as Float32Array | undefined) ?? new Float32Array(0)),
-    };
-    tf.dispose([energy, forces, reference, ...Object.values(grads)]);
-    disposeGraphContext(ctx);
-    return out;
-  };
+  const compute = (): EgnnResults => energyForcesAndForceLossGradients(model, frames, 4, true);
   return { model, names, compute };
 }
 
