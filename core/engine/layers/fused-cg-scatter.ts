@@ -14,16 +14,13 @@
  * kernel is unavailable: web mode, other backends, no addon, or `setFusedMessagePassing(false)`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wigner3j } from '../../o3/wigner-3j';
 import { CG_SCATTER_KERNEL, cgScatterReady, type CgScatterAttrs, type CgScatterPlan } from '../backend/native-cg-scatter';
 import type { GraphContext } from '../graph/graph-context';
+import { pathTable, type TablePath } from './fused-path-table';
 import { gatherSenders, sumAtReceivers } from './graph-ops';
 import { multilinearPartial, type MultilinearKernel } from './multilinear-op';
 import type { ParamRecord } from './params';
 import type { TensorProduct } from './tensor-product';
-
-/** Drops Wigner-3j entries below this (they are exact zeros up to rounding). */
-const ZERO = 1e-12;
 
 const plans = new WeakMap<TensorProduct, CgScatterPlan | null>();
 
@@ -43,35 +40,14 @@ function buildPlan(tp: TensorProduct): CgScatterPlan | undefined {
   if (tp.options.sharedWeights || tp.instructions.length === 0) return undefined;
   if (!tp.instructions.every((ins) => ins.mode === 'uvu') || !tp.irrepsIn2.items.every((b) => b.mul === 1)) return undefined;
   const [off1, off2, offOut] = [tp.irrepsIn1.offsets, tp.irrepsIn2.offsets, tp.irrepsOut.offsets];
-  const paths: number[] = [];
-  const coefIndex: number[] = [];
-  const coefValue: number[] = [];
-  for (const ins of tp.instructions) {
-    const a = tp.irrepsIn1.items[ins.i1]!;
-    const b = tp.irrepsIn2.items[ins.i2]!;
-    const o = tp.irrepsOut.items[ins.iOut]!;
-    const [d1, d2, d3] = [a.ir.dim, b.ir.dim, o.ir.dim];
-    const c = wigner3j(a.ir.l, b.ir.l, o.ir.l); // [d1, d2, d3]
-    const coefStart = coefValue.length;
-    for (let i = 0; i < d1; i++) {
-      for (let j = 0; j < d2; j++) {
-        for (let k = 0; k < d3; k++) {
-          const value = c[(i * d2 + j) * d3 + k]!;
-          if (Math.abs(value) <= ZERO) continue;
-          coefIndex.push(i, j, k);
-          coefValue.push(ins.pathWeight * value);
-        }
-      }
-    }
-    paths.push(off1[ins.i1]!, d1, off2[ins.i2]!, d2, offOut[ins.iOut]!, d3, ins.weightOffset, a.mul, coefStart, coefValue.length - coefStart);
-  }
-  return {
-    dim1: tp.irrepsIn1.dim, dim2: tp.irrepsIn2.dim, dimW: tp.weightNumel, dimOut: tp.irrepsOut.dim,
-    paths: Int32Array.from(paths), coefIndex: Int32Array.from(coefIndex), coefValue: Float32Array.from(coefValue),
-  };
+  const paths = tp.instructions.map((ins): TablePath => ({
+    off1: off1[ins.i1]!, off2: off2[ins.i2]!, offOut: offOut[ins.iOut]!, woff: ins.weightOffset, mul: tp.irrepsIn1.items[ins.i1]!.mul,
+    l1: tp.irrepsIn1.items[ins.i1]!.ir.l, l2: tp.irrepsIn2.items[ins.i2]!.ir.l, l3: tp.irrepsOut.items[ins.iOut]!.ir.l, scale: ins.pathWeight,
+  }));
+  return pathTable(paths, { dim1: tp.irrepsIn1.dim, dim2: tp.irrepsIn2.dim, dimW: tp.weightNumel, dimOut: tp.irrepsOut.dim });
 }
 
-/** Off by default until tests (values, gradients, second derivatives vs the reference) land: see issue 16. */
+/** Off by default in core; the Node host turns it on (EQUIMOL_FUSED, main/models/node-backend.ts). */
 let fusedEnabled = false;
 
 /** Turns the fused op on (it still needs the wasm backend and the native addon) or off (the reference path, default). */

@@ -12,17 +12,14 @@
  * is unavailable: web mode, other backends, no addon, or `setFusedProductBasis(false)`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { wigner3j } from '../../o3/wigner-3j';
 import {
   CHANNEL_PRODUCT_KERNEL, channelProductReady, type ChannelProductAttrs, type ChannelProductPlan,
 } from '../backend/native-channel-product';
+import { pathTable, type TablePath } from './fused-path-table';
 import { multilinearPartial, type MultilinearKernel } from './multilinear-op';
 import type { ParamRecord } from './params';
 import { param } from './params';
 import type { ElementwiseTensorProduct } from './product-basis';
-
-/** Drops Wigner-3j entries below this (they are exact zeros up to rounding). */
-const ZERO = 1e-12;
 
 const plans = new WeakMap<ElementwiseTensorProduct, ChannelProductPlan>();
 
@@ -35,30 +32,10 @@ export function channelProductPlan(product: ElementwiseTensorProduct): ChannelPr
   if (cached) return cached;
   const mul = product.mul;
   const dim = mul * (product.lmax + 1) ** 2;
-  const dimOut = mul * (product.lmaxOut + 1) ** 2;
-  const paths: number[] = [];
-  const coefIndex: number[] = [];
-  const coefValue: number[] = [];
-  product.paths.forEach((p, k) => {
-    const [d1, d2, d3] = [2 * p.l1 + 1, 2 * p.l2 + 1, 2 * p.l3 + 1];
-    const c = wigner3j(p.l1, p.l2, p.l3); // [d1, d2, d3]
-    const coefStart = coefValue.length;
-    for (let i = 0; i < d1; i++) {
-      for (let j = 0; j < d2; j++) {
-        for (let m = 0; m < d3; m++) {
-          const value = c[(i * d2 + j) * d3 + m]!;
-          if (Math.abs(value) <= ZERO) continue;
-          coefIndex.push(i, j, m);
-          coefValue.push(p.weight * value);
-        }
-      }
-    }
-    paths.push(mul * p.l1 * p.l1, d1, mul * p.l2 * p.l2, d2, mul * p.l3 * p.l3, d3, k * mul, mul, coefStart, coefValue.length - coefStart);
-  });
-  const plan: ChannelProductPlan = {
-    dim1: dim, dim2: dim, dimW: product.paths.length * mul, dimOut,
-    paths: Int32Array.from(paths), coefIndex: Int32Array.from(coefIndex), coefValue: Float32Array.from(coefValue),
-  };
+  const paths = product.paths.map((p, k): TablePath => ({
+    off1: mul * p.l1 * p.l1, off2: mul * p.l2 * p.l2, offOut: mul * p.l3 * p.l3, woff: k * mul, mul, l1: p.l1, l2: p.l2, l3: p.l3, scale: p.weight,
+  }));
+  const plan = pathTable(paths, { dim1: dim, dim2: dim, dimW: product.paths.length * mul, dimOut: mul * (product.lmaxOut + 1) ** 2 });
   plans.set(product, plan);
   return plan;
 }
