@@ -2,8 +2,9 @@
  * Loading states in web mode (Chromium): a large drop shows its progress at once and ends in a usable list; a slow
  * SMILES file does not hold back a CIF dropped with it; Cancel stops a large open. The 128,744-molecule QM9-xTB
  * file is read where it lives (../shared/datasets/qm9_xtb), served to the page by a route, never copied. Each test
- * runs at 1280×720 and 1920×1080 (one Vite build for both), and the page does not get wider than the window while
- * files are loading.
+ * runs at 1280×720 and 1920×1080 (one Vite build for both) on a page of its own (so that one test's leftovers, such as
+ * an embedding it did not get to cancel, cannot hold up the next), and the page does not get wider than the window
+ * while files are loading.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -147,7 +148,8 @@ for (const [width, height] of [
     await page().waitForFunction(() => (window.__equimolDebug?.viewer?.getInfo().atoms ?? 0) > 0);
   });
 
-  test(`${width}×${height}: a 20-SMILES file dropped with a CIF: the CIF document is listed while the SMILES still embeds`, { skip }, async (t) => {
+  test(`${width}×${height}: a 20-SMILES file dropped with a CIF: the CIF document is listed and shown while the SMILES still embeds`, { skip }, async (t) => {
+    await openApp(width, height);
     await dropServed(['drugs.smi', 'rutile.cif']);
     const latency = await progressLatencyMs();
     t.diagnostic(`loading state after ${latency.shown.toFixed(0)} ms, announced after ${latency.announced.toFixed(0)} ms`);
@@ -164,8 +166,12 @@ for (const [width, height] of [
     await page().waitForFunction(() => document.querySelector('[data-testid="doc-tab"][aria-selected="true"] .name')?.textContent === 'rutile.cif');
     await page().waitForFunction(() => window.__equimolDebug?.viewer?.getInfo().atoms === 6, undefined, { timeout: 60_000 });
     const shownMs = Date.now() - clickedAt;
-    t.diagnostic(`the CIF was shown ${shownMs} ms after its tab was clicked, while drugs.smi embedded`);
-    assert.ok(shownMs < 3000, `the CIF took ${shownMs} ms to show while the SMILES embedded`);
+    // The order is what this checks (a session worker busy embedding would answer only after the last molecule);
+    // how long it took depends on what else the machine runs, so it is reported, not bounded.
+    const stillEmbedding = await page().evaluate((selector) => document.querySelector(selector)?.getAttribute('data-phase') ?? 'gone', item('drugs.smi'));
+    t.diagnostic(`the CIF was shown ${shownMs} ms after its tab was clicked; drugs.smi was then ${stillEmbedding}`);
+    assert.equal(stillEmbedding, 'embedding', 'drugs.smi was still embedding when the CIF was shown');
+    assert.ok(!(await tabNames()).includes('drugs.smi'));
     // Embedding progress counts molecules; Cancel ends it without listing a half-built document.
     await page().waitForFunction((selector) => /Building 3D · [1-9]\d* of 20 molecules/.test(document.querySelector(`${selector} [data-testid="open-progress-phase"]`)?.textContent ?? ''), item('drugs.smi'), { timeout: 120_000 });
     await page().click(`${item('drugs.smi')} [data-testid="open-cancel"]`);
@@ -174,6 +180,7 @@ for (const [width, height] of [
   });
 
   test(`${width}×${height}: Cancel on a large open stops it: its loading state goes and no document is listed`, { skip }, async () => {
+    await openApp(width, height);
     const before = await tabNames();
     await dropServed([QM9_NAME]);
     await page().waitForFunction((selector) => /[1-9][\d,]* structures? so far/.test(document.querySelector(`${selector} [data-testid="open-progress-records"]`)?.textContent ?? ''), item(QM9_NAME), { timeout: 60_000 });
