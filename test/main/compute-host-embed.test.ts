@@ -48,6 +48,7 @@ test('while a 20-SMILES file embeds, the host answers at once and a CIF opened w
   while (!(latest('drugs.smi')!.phase === 'embedding' && latest('drugs.smi')!.completed >= 1)) await sleep(20);
   // A molecule takes about a second to embed; in the host thread it would hold every call that long.
   const latencies: number[] = [];
+  const windowStart = { at: performance.now(), completed: latest('drugs.smi')!.completed };
   const until = Date.now() + 3000;
   while (Date.now() < until) {
     const sent = performance.now();
@@ -56,6 +57,9 @@ test('while a 20-SMILES file embeds, the host answers at once and a CIF opened w
     assert.ok(listed.some((d) => d.name === 'rutile.cif'));
     await sleep(50);
   }
+  // The in-run baseline: how long one molecule took to embed over the same window (at least the window's length
+  // when none finished), so the bounds below hold on a loaded machine as on an idle one.
+  const moleculeMs = (performance.now() - windowStart.at) / Math.max(1, latest('drugs.smi')!.completed - windowStart.completed);
   const cifSent = performance.now();
   const nacl = await client.call<OpenResult>('openFiles', [[{ name: 'nacl.cif', bytes: example('nacl.cif') }]]);
   const cifMs = performance.now() - cifSent;
@@ -64,9 +68,10 @@ test('while a 20-SMILES file embeds, the host answers at once and a CIF opened w
   assert.equal(embedding.state, 'running');
   assert.ok(embedding.completed < 20, `nacl.cif listed at molecule ${embedding.completed} of 20`);
   const worst = Math.max(...latencies);
-  t.diagnostic(`host answers while embedding: ${latencies.length} calls, worst ${worst.toFixed(0)} ms; nacl.cif opened in ${cifMs.toFixed(0)} ms at molecule ${embedding.completed} of 20`);
-  assert.ok(worst < 400, `listDocuments took up to ${worst.toFixed(0)} ms while drugs.smi embedded`);
-  assert.ok(cifMs < 1500, `nacl.cif took ${cifMs.toFixed(0)} ms to open while drugs.smi embedded`);
+  t.diagnostic(`host answers while embedding: ${latencies.length} calls, worst ${worst.toFixed(0)} ms; nacl.cif opened in ${cifMs.toFixed(0)} ms at molecule ${embedding.completed} of 20; a molecule embedded in ${moleculeMs.toFixed(0)} ms`);
+  // Held behind the embedding, a call would wait up to a whole molecule: the worst of ~50 calls would come close.
+  assert.ok(worst < moleculeMs / 3, `listDocuments took up to ${worst.toFixed(0)} ms while a molecule took ${moleculeMs.toFixed(0)} ms to embed`);
+  assert.ok(cifMs < moleculeMs / 2, `nacl.cif took ${cifMs.toFixed(0)} ms to open while a molecule took ${moleculeMs.toFixed(0)} ms to embed`);
   await client.call('cancelOpen', [embedding.openId]);
   const result = await smiles;
   assert.deepEqual(result.documents.map((d) => d.name), ['rutile.cif']);
