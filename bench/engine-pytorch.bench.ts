@@ -88,7 +88,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-interface PassTimes {
+export interface PassTimes {
   /** Median wall-clock ms of a pass. */
   readonly wall: number;
   /** Fastest pass, wall-clock ms (the least disturbed by other load on the machine). */
@@ -98,7 +98,7 @@ interface PassTimes {
 }
 
 /** Times of each of `runs`, timed alternately (ABC CBA …) after one warm-up each, so drift hits all alike. */
-function alternatingTimes(runs: ReadonlyArray<() => void>, repeats: number): PassTimes[] {
+export function alternatingTimes(runs: ReadonlyArray<() => void>, repeats: number): PassTimes[] {
   runs.forEach((run) => run());
   const wall = runs.map(() => [] as number[]);
   const cpu = runs.map(() => [] as number[]);
@@ -115,17 +115,17 @@ function alternatingTimes(runs: ReadonlyArray<() => void>, repeats: number): Pas
 }
 
 /** The fused kernels a configuration switches on. */
-interface Fusion {
+export interface Fusion {
   readonly label: string;
   readonly messages: boolean;
   readonly productBasis: boolean;
 }
 
-const UNFUSED: Fusion = { label: 'unfused', messages: false, productBasis: false };
+export const UNFUSED: Fusion = { label: 'unfused', messages: false, productBasis: false };
 const MESSAGES_ONLY: Fusion = { label: 'fused messages only', messages: true, productBasis: false };
-const FUSED: Fusion = { label: 'fused messages + product basis', messages: true, productBasis: true };
+export const FUSED: Fusion = { label: 'fused messages + product basis', messages: true, productBasis: true };
 
-function applyFusion(fusion: Fusion): void {
+export function applyFusion(fusion: Fusion): void {
   setFusedMessagePassing(fusion.messages);
   setFusedProductBasis(fusion.productBasis);
   if (fusion.messages && !fusedMessagePassingActive()) throw new Error('the fused message-passing op did not switch on');
