@@ -4,7 +4,8 @@
  * the first 100 QM9 molecules made of H, C and O only (../shared/datasets/qm9_xtb/qm9_xtb_equilibrium.extxyz.gz;
  * 1,113 atoms, 11,826 edges at the model's 5 Å cutoff), graph building included, at 100 molecules per call and at
  * one molecule per call (the first 50, one by one: molecular dynamics), native threads 1 and 2, in three settings:
- * unfused, the fused CG message + scatter op only, and that plus the fused product-basis op.
+ * unfused, the fused CG message + scatter op only, and that plus the fused product-basis op and the fused
+ * equivariant linear maps.
  *
  * Each figure's baseline is the unfused path measured in the same run (in-run baseline: the three are timed
  * alternately, ABC CBA, in one process). The value is the median pass; the note adds the fastest pass and the rate per
@@ -26,6 +27,7 @@ import { buildGraphContext } from '../core/engine/geometry/batch';
 import { disposeGraphContext } from '../core/engine/graph/graph-context';
 import { fusedMessagePassingActive, setFusedMessagePassing } from '../core/engine/layers/fused-cg-scatter';
 import { fusedProductBasisActive, setFusedProductBasis } from '../core/engine/layers/fused-channel-product';
+import { fusedLinearActive, setFusedLinear } from '../core/engine/layers/fused-linear';
 import { energyAndForces, type EnergyModel } from '../core/engine/model';
 import { createMaceModel } from '../core/engine/models/mace/mace-model';
 import type { Calculator } from '../core/calc/calculator';
@@ -119,17 +121,20 @@ export interface Fusion {
   readonly label: string;
   readonly messages: boolean;
   readonly productBasis: boolean;
+  readonly linear: boolean;
 }
 
-export const UNFUSED: Fusion = { label: 'unfused', messages: false, productBasis: false };
-const MESSAGES_ONLY: Fusion = { label: 'fused messages only', messages: true, productBasis: false };
-export const FUSED: Fusion = { label: 'fused messages + product basis', messages: true, productBasis: true };
+export const UNFUSED: Fusion = { label: 'unfused', messages: false, productBasis: false, linear: false };
+const MESSAGES_ONLY: Fusion = { label: 'fused messages only', messages: true, productBasis: false, linear: false };
+export const FUSED: Fusion = { label: 'fused messages + product basis + linear maps', messages: true, productBasis: true, linear: true };
 
 export function applyFusion(fusion: Fusion): void {
   setFusedMessagePassing(fusion.messages);
   setFusedProductBasis(fusion.productBasis);
+  setFusedLinear(fusion.linear);
   if (fusion.messages && !fusedMessagePassingActive()) throw new Error('the fused message-passing op did not switch on');
   if (fusion.productBasis && !fusedProductBasisActive()) throw new Error('the fused product-basis op did not switch on');
+  if (fusion.linear && !fusedLinearActive()) throw new Error('the fused linear op did not switch on');
 }
 
 /** The fused batch-100 figure at 2 threads against the one at 1 thread. */

@@ -42,7 +42,7 @@ export async function silenceTfjsHints(): Promise<void> {
   tf.env().set('PROD', true);
 }
 
-/** EQUIMOL_FUSED: unset, '' or '1' → true (the fused message-passing op on), '0' → false; anything else throws. */
+/** EQUIMOL_FUSED: unset, '' or '1' → true (the fused kernels on: messages, product basis, linear maps), '0' → false; anything else throws. */
 export function fusedMessagePassingFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   const text = env.EQUIMOL_FUSED;
   if (text === undefined || text === '' || text === '1') return true;
@@ -56,7 +56,9 @@ export async function initNodeBackend(prefer: BackendPreference = 'auto'): Promi
   const { initBackend } = await import('../../core/engine/backend/backend');
   const { setFusedMessagePassing } = await import('../../core/engine/layers/fused-cg-scatter');
   const { setFusedProductBasis } = await import('../../core/engine/layers/fused-channel-product');
+  const { setFusedLinear } = await import('../../core/engine/layers/fused-linear');
   setFusedMessagePassing(fused);
   setFusedProductBasis(fused);
+  setFusedLinear(fused);
   return initBackend({ prefer, loader: nodeBackendLoader });
 }

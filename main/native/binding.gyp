@@ -2,7 +2,8 @@
 # addon's library and sets with_openblas / with_xtb so that one addon builds even where the other's library is missing.
 #   equimol_native  matMul kernels over OpenBLAS (src/matmul.cc) and the fused channelwise CG message + scatter
 #                   kernels of MACE/NequIP interactions (src/cg-scatter.cc, plain C++ on std::threads) and
-#                   the fused channelwise product of MACE's product basis (src/channel-product.cc)
+#                   the fused channelwise product of MACE's product basis (src/channel-product.cc) and the fused
+#                   equivariant linear maps (src/linear-maps.cc)
 #   equimol_xtb     GFN2-/GFN1-xTB single points over libxtb 6.5 (src/xtb.cc; Debian libxtb-dev)
 {
   "variables": {
@@ -14,7 +15,7 @@
       "targets": [
         {
           "target_name": "equimol_native",
-          "sources": ["src/matmul.cc", "src/cg-scatter.cc", "src/channel-product.cc"],
+          "sources": ["src/matmul.cc", "src/cg-scatter.cc", "src/channel-product.cc", "src/linear-maps.cc"],
           "defines": ["NAPI_VERSION=8"],
           "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
           "ldflags": ["-pthread"],

@@ -32,7 +32,7 @@ export function assertRelativelyClose(actual: ArrayLike<number>, expected: Array
   assert.ok(difference <= relative * scale, `${what}: max difference ${difference} (scale ${scale})`);
 }
 
-/** Values and derivatives of a trilinear op out = F(x, y, w) at seeded inputs. */
+/** Values and derivatives of a multilinear op out = F(x, y, w) (or of any number of inputs) at seeded inputs. */
 export interface MultilinearDerivatives {
   readonly value: Float32Array;
   /** ∂(Σ g·F)/∂x, ∂y, ∂w for a seeded cotangent g. */
@@ -41,22 +41,22 @@ export interface MultilinearDerivatives {
   readonly second: Float32Array[];
 }
 
-/** F's value, first and second derivatives at seeded x, y, w of `shapes`, with a seeded cotangent of `outShape`. */
+/** F's value, first and second derivatives at seeded inputs of `shapes` (x, y, w, …), with a seeded cotangent of `outShape`. */
 export function multilinearDerivatives(
-  op: (x: tf.Tensor, y: tf.Tensor, w: tf.Tensor) => tf.Tensor, shapes: readonly (readonly number[])[], outShape: readonly number[], seed: number,
+  op: (...inputs: tf.Tensor[]) => tf.Tensor, shapes: readonly (readonly number[])[], outShape: readonly number[], seed: number,
 ): MultilinearDerivatives {
   return tf.tidy(() => {
     const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-    const [x, y, w] = shapes.map((s, k) => tf.tensor(randomArray(size(s), seed + k), [...s]));
+    const inputs = shapes.map((s, k) => tf.tensor(randomArray(size(s), seed + k), [...s]));
     const directions = shapes.map((s, k) => tf.tensor(randomArray(size(s), seed + 10 + k), [...s]));
     const cotangent = tf.tensor(randomArray(size(outShape), seed + 20), [...outShape]);
-    const first = tf.grads(op)([x!, y!, w!], cotangent);
-    const second = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
-      const g = tf.grads(op)([a, b, c], cotangent);
+    const first = tf.grads(op)(inputs, cotangent);
+    const second = tf.grads((...args: tf.Tensor[]) => {
+      const g = tf.grads(op)(args, cotangent);
       return tf.addN(g.map((t, r) => tf.sum(tf.mul(t, directions[r]!))));
-    })([x!, y!, w!]);
+    })(inputs);
     const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-    return { value: read(op(x!, y!, w!)), first: first.map(read), second: second.map(read) };
+    return { value: read(op(...inputs)), first: first.map(read), second: second.map(read) };
   });
 }
 

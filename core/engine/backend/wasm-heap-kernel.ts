@@ -6,8 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** Role r: the partial derivative of T(x, y, w, g) = Σ g·F(x, y, w) w.r.t. operand r (x, y, w, g). */
-export type FusedKernelRole = 0 | 1 | 2 | 3;
+/**
+ * Role r: the partial derivative of T(x, y, w, g) = Σ g·F(x, y, w) w.r.t. operand r (x, y, w, g: 0..3; 0..2 for the
+ * three-operand linear map T(x, W, g)).
+ */
+export type FusedKernelRole = number;
 
 /** The static description of one fused product (main/native/src/path-table.h), built once per layer. */
 export interface FusedKernelPlan {
@@ -43,16 +46,16 @@ const EMPTY = new Float32Array(0);
 
 /** Heap views handed to a fused kernel. */
 export interface HeapOperands {
-  /** x, y, w, g; the role's own operand is empty. */
-  readonly operands: readonly [Float32Array, Float32Array, Float32Array, Float32Array];
+  /** x, y, w, g (or as many as the kernel has); the role's own operand is empty. */
+  readonly operands: readonly Float32Array[];
   readonly out: Float32Array;
   /** A view of any other input (an index array, say). */
   view(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 /**
- * A float32 output of `shape`, filled by `write` from the three inputs `given` (the operands other than `role`, in
- * x, y, w, g order). An empty output is returned without calling `write`.
+ * A float32 output of `shape`, filled by `write` from the inputs `given` (the operands other than `role`, in operand
+ * order: x, y, w, g for the four-operand kernels). An empty output is returned without calling `write`.
  */
 export function runOnWasmHeap(
   kernelArgs: Parameters<tf.KernelFunc>[0], shape: number[], role: number, given: readonly tf.TensorInfo[],
@@ -66,8 +69,8 @@ export function runOnWasmHeap(
     const views = given.map((t) => backend.typedArrayFromHeap(t) as Float32Array);
     const operands: Float32Array[] = [];
     let k = 0;
-    for (let r = 0; r < 4; r++) operands.push(r === role ? EMPTY : views[k++]!);
-    write({ operands: operands as unknown as HeapOperands['operands'], out, view: (t) => backend.typedArrayFromHeap(t) });
+    for (let r = 0; r <= given.length; r++) operands.push(r === role ? EMPTY : views[k++]!);
+    write({ operands, out, view: (t) => backend.typedArrayFromHeap(t) });
   } catch (error) {
     backend.disposeData(info.dataId);
     throw error;

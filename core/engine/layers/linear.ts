@@ -5,14 +5,19 @@
  *
  * e3nn's 'element' path normalisation: the 1/√fan-in factor sits in the forward pass and weights are N(0,1),
  * so outputs have unit second moment for unit inputs.
+ *
+ * With the native addon on tfjs-wasm and the fused switch on (fused-linear.ts), `apply` is one kernel call instead
+ * of per-path slices, transposes, matMuls and a concat; `applyReference` is the composition either way.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Irreps } from '../../o3/irreps';
 import type { ParamRecord, ParamSpec } from './params';
 import { param } from './params';
 import { normalizedActivation } from './activations';
+import { fusedLinearActive, linearFused } from './fused-linear';
 
-interface LinearPath {
+/** One block of weights: input block iIn mixed into output block iOut of the same irrep. */
+export interface LinearPath {
   readonly iIn: number;
   readonly iOut: number;
   readonly mulIn: number;
@@ -25,6 +30,11 @@ export class EquivariantLinear {
   readonly irrepsIn: Irreps;
   readonly irrepsOut: Irreps;
   private readonly paths: LinearPath[] = [];
+
+  /** The weight blocks, in parameter order (the fused kernel's plan, fused-linear.ts, is built from them). */
+  get linearPaths(): readonly LinearPath[] {
+    return this.paths;
+  }
 
   constructor(readonly name: string, irrepsIn: Irreps | string, irrepsOut: Irreps | string, readonly bias = false) {
     this.irrepsIn = Irreps.of(irrepsIn);
@@ -46,8 +56,33 @@ export class EquivariantLinear {
     return specs;
   }
 
+  /** [n, irrepsOut.dim]: the biases on their 0e blocks, zeros elsewhere; undefined without biases. */
+  biasVector(params: ParamRecord): tf.Tensor1D | undefined {
+    if (!this.bias) return undefined;
+    const parts: tf.Tensor1D[] = [];
+    let any = false;
+    this.irrepsOut.items.forEach(({ mul, ir }, iOut) => {
+      const b = params[`${this.name}/b${iOut}`];
+      if (b) any = true;
+      parts.push(b ? (b as tf.Tensor1D) : tf.zeros([mul * ir.dim]));
+    });
+    return any ? (parts.length === 1 ? parts[0]! : tf.concat(parts)) : undefined;
+  }
+
   /** [n, irrepsIn.dim] -> [n, irrepsOut.dim] */
   apply(params: ParamRecord, x: tf.Tensor2D): tf.Tensor2D {
+    if (fusedLinearActive()) {
+      return tf.tidy(() => {
+        const y = linearFused(this, params, x);
+        const bias = this.biasVector(params);
+        return bias ? tf.add(y, bias) : y;
+      });
+    }
+    return this.applyReference(params, x);
+  }
+
+  /** The tfjs composition (slices, matMuls, transposes, concat): the reference, and the path without the kernel. */
+  applyReference(params: ParamRecord, x: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
       const n = x.shape[0];
       const inOffsets = this.irrepsIn.offsets;

@@ -9,7 +9,7 @@
 //   a, b, out are Float32Array views (the tfjs-wasm heap, zero-copy). Lengths are validated; bad arguments throw a
 //   JS TypeError / RangeError, never touch memory outside the views.
 // setThreads(n): openblas_set_num_threads(n). threads(): openblas_get_num_threads().
-// setKernelThreads(n) / kernelThreads(): the std::threads the fused kernels (cgScatter, channelProduct) are told to use
+// setKernelThreads(n) / kernelThreads(): the std::threads the fused kernels (cgScatter, channelProduct, linearMaps) are told to use
 //   by their callers (core/engine/backend/native-*.ts), apart from OpenBLAS's: on this workload's small products two
 //   OpenBLAS threads were slower than one (busy-waiting threads take the core the fused kernels' second thread needs).
 #include <node_api.h>
@@ -17,6 +17,7 @@
 
 #include "cg-scatter.h"
 #include "channel-product.h"
+#include "linear-maps.h"
 
 #include <cmath>
 #include <cstdint>
@@ -207,6 +208,7 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "blas", blas);
   if (!equimol::RegisterCgScatter(env, exports)) return nullptr;  // fused message-passing kernels (cg-scatter.cc)
   if (!equimol::RegisterChannelProduct(env, exports)) return nullptr;  // fused product-basis kernel (channel-product.cc)
+  if (!equimol::RegisterLinearMaps(env, exports)) return nullptr;  // fused equivariant linear maps (linear-maps.cc)
   return exports;
 }
 
