@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../core/engine/backend/backend';
 import { hasCgScatter, type NativeCgScatter } from '../../core/engine/backend/native-cg-scatter';
-import type { NativeKernels } from '../../core/engine/backend/native-kernels';
 import { setNativeMatMul } from '../../core/engine/backend/wasm-graph-kernels';
 import { disposeGraphContext, type GraphContext } from '../../core/engine/graph/graph-context';
 import {
@@ -14,45 +12,14 @@ import { TensorProduct } from '../../core/engine/layers/tensor-product';
 import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { Irreps } from '../../core/o3/irreps';
 import { seededRandom } from '../../core/util/seeded-random';
-import { loadNativeKernels } from '../../main/native/load-native-kernels';
 import { fusedMessagePassingFromEnv } from '../../main/models/node-backend';
 import { assertRelativelyClose, energyForcesAndForceLossGradients, multilinearDerivatives, randomArray, type MultilinearDerivatives } from './backend-parity';
 import { readDataset } from './geometry-data';
+import { loadFusedAddon, wasmWithCountingAddon } from './fused-kernel-harness';
 import { buildTestGraph, checkEnergyModel, type TestMolecule } from './layers-test-graph';
 
-// The addon is optional (Equimol runs without it); `npm test` builds it first (npm run build:native).
-const native = await loadNativeKernels({ EQUIMOL_NATIVE_THREADS: '1' }).catch((error: unknown) => {
-  throw new Error(`main/native/build/Release/equimol_native.node is there but does not load: ${String(error)}`);
-});
-const skip = !native
-  ? 'the native addon is not built (npm run build:native; needs a C++ compiler and libopenblas-dev)'
-  : !hasCgScatter(native) ? 'the native addon was built without cgScatter (stale build: rerun npm run build:native)' : false;
-const addon = native as (NativeKernels & NativeCgScatter) | undefined;
-
-/** The addon with its cgScatter calls counted (to tell the fused path from the reference). */
-function counting(kernels: NativeKernels & NativeCgScatter): NativeKernels & NativeCgScatter & { calls: number } {
-  const counter = {
-    calls: 0,
-    sgemm: (...args: Parameters<NativeKernels['sgemm']>) => kernels.sgemm(...args),
-    cgScatter: (...args: Parameters<NativeCgScatter['cgScatter']>) => {
-      counter.calls++;
-      kernels.cgScatter(...args);
-    },
-    setThreads: (n: number) => kernels.setThreads(n),
-    threads: () => kernels.threads(),
-    setKernelThreads: (n: number) => kernels.setKernelThreads!(n),
-    kernelThreads: () => kernels.kernelThreads!(),
-    blas: kernels.blas,
-  };
-  return counter;
-}
-
-async function wasmWithAddon(): Promise<NativeKernels & NativeCgScatter & { calls: number }> {
-  await initBackend({ prefer: 'wasm', loader: { nativeKernels: async () => addon } });
-  const counter = counting(addon!);
-  setNativeMatMul(counter);
-  return counter;
-}
+const { addon, skip } = await loadFusedAddon<NativeCgScatter>('cgScatter', hasCgScatter);
+const wasmWithAddon = () => wasmWithCountingAddon(addon!, 'cgScatter');
 
 const assertClose = assertRelativelyClose;
 

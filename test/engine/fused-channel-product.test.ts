@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../core/engine/backend/backend';
 import { hasChannelProduct, type NativeChannelProduct } from '../../core/engine/backend/native-channel-product';
-import type { NativeKernels } from '../../core/engine/backend/native-kernels';
 import { setNativeMatMul } from '../../core/engine/backend/wasm-graph-kernels';
 import { setFusedMessagePassing } from '../../core/engine/layers/fused-cg-scatter';
 import { channelProductFused, channelProductPlan, fusedProductBasisActive, setFusedProductBasis } from '../../core/engine/layers/fused-channel-product';
@@ -14,37 +12,11 @@ import type { EquivariantModelConfig } from '../../core/engine/models/message-pa
 import { loadNativeKernels } from '../../main/native/load-native-kernels';
 import { assertRelativelyClose, energyForcesAndForceLossGradients, multilinearDerivatives, randomArray, type MultilinearDerivatives } from './backend-parity';
 import { readDataset } from './geometry-data';
+import { loadFusedAddon, wasmWithCountingAddon } from './fused-kernel-harness';
 import { checkEnergyModel } from './layers-test-graph';
 
-// The addon is optional (Equimol runs without it); `npm test` builds it first (npm run build:native).
-const native = await loadNativeKernels({ EQUIMOL_NATIVE_THREADS: '1' }).catch((error: unknown) => {
-  throw new Error(`main/native/build/Release/equimol_native.node is there but does not load: ${String(error)}`);
-});
-const skip = !native
-  ? 'the native addon is not built (npm run build:native; needs a C++ compiler and libopenblas-dev)'
-  : !hasChannelProduct(native) ? 'the native addon was built without channelProduct (stale build: rerun npm run build:native)' : false;
-type Addon = NativeKernels & NativeChannelProduct;
-const addon = native as Addon | undefined;
-
-/** The addon with its channelProduct calls counted (to tell the fused path from the reference). */
-async function wasmWithCountingAddon(): Promise<Addon & { calls: number }> {
-  await initBackend({ prefer: 'wasm', loader: { nativeKernels: async () => addon } });
-  const counter = {
-    calls: 0,
-    sgemm: (...args: Parameters<NativeKernels['sgemm']>) => addon!.sgemm(...args),
-    channelProduct: (...args: Parameters<NativeChannelProduct['channelProduct']>) => {
-      counter.calls++;
-      addon!.channelProduct(...args);
-    },
-    setThreads: (n: number) => addon!.setThreads(n),
-    threads: () => addon!.threads(),
-    setKernelThreads: (n: number) => addon!.setKernelThreads!(n),
-    kernelThreads: () => addon!.kernelThreads!(),
-    blas: addon!.blas,
-  };
-  setNativeMatMul(counter);
-  return counter;
-}
+const { addon, skip } = await loadFusedAddon<NativeChannelProduct>('channelProduct', hasChannelProduct);
+const wasmWithCounter = () => wasmWithCountingAddon(addon!, 'channelProduct');
 
 /** The tfjs reference of the fused op: irreps layout -> per-l blocks, `applyPerL`, back to the irreps layout. */
 function referenceProduct(product: ElementwiseTensorProduct, params: ParamRecord, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
@@ -72,7 +44,7 @@ const opsOf = (product: ElementwiseTensorProduct): { fused: ProductOp; reference
 });
 
 test('the fused product op equals the tfjs product in values, first gradients and second derivatives (L = 1, 2, 3; 3 -> 1)', { skip }, async () => {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   setFusedProductBasis(true);
   assert.equal(fusedProductBasisActive(), true);
   for (const [k, product] of [new ElementwiseTensorProduct('p1', 5, 1), new ElementwiseTensorProduct('p2', 4, 2), new ElementwiseTensorProduct('p3', 3, 3), new ElementwiseTensorProduct('p31', 3, 3, 1)].entries()) {
@@ -99,7 +71,7 @@ test('the fused product op equals the tfjs product in values, first gradients an
 });
 
 test('with 2 threads the product kernel gives the same bits as with 1 for every role (fixed node blocks)', { skip }, async () => {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   setFusedProductBasis(true);
   const product = new ElementwiseTensorProduct('p', 8, 2);
   const { fused } = opsOf(product);
@@ -133,7 +105,7 @@ test('the product kernel rejects operands that do not fit its plan before writin
 });
 
 test('ProductBasis and MACE (narrow and as published, messages to L = 3) energies, forces and force-loss gradients agree with the fused product on and off', { skip }, async () => {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   const basis = new ProductBasis('pb', 4, 1, 3);
   const params: ParamRecord = Object.fromEntries(basis.paramSpecs().map((s, k) => [s.name, tf.tensor(randomArray(s.shape.reduce((a, b) => a * b, 1), 50 + k), [...s.shape])]));
   const a = tf.tensor2d(randomArray(13 * basis.irrepsIn.dim, 3), [13, basis.irrepsIn.dim]);
@@ -178,7 +150,7 @@ test('ProductBasis and MACE (narrow and as published, messages to L = 3) energie
 
 /** checkEnergyModel (invariance, equivariance, F = -dE/dr, flat tensor count) on a MACE whose product basis runs fused. */
 async function checkMaceOnFusedProduct(config: Partial<EquivariantModelConfig>): Promise<void> {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   setFusedProductBasis(true);
   const model = createMaceModel({ species: [1, 6, 8], channels: 4, lmax: 1, shLmax: 3, nInteractions: 2, correlation: 3, ...config });
   try {

@@ -1,9 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../core/engine/backend/backend';
 import { hasLinearMaps, type NativeLinearMaps } from '../../core/engine/backend/native-linear-maps';
-import type { NativeKernels } from '../../core/engine/backend/native-kernels';
 import { setNativeMatMul } from '../../core/engine/backend/wasm-graph-kernels';
 import { setFusedMessagePassing } from '../../core/engine/layers/fused-cg-scatter';
 import { setFusedProductBasis } from '../../core/engine/layers/fused-channel-product';
@@ -12,36 +10,13 @@ import { EquivariantLinear } from '../../core/engine/layers/linear';
 import type { ParamRecord } from '../../core/engine/layers/params';
 import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { createTdnModel } from '../../core/engine/models/tdn/tdn-model';
-import { loadNativeKernels } from '../../main/native/load-native-kernels';
 import { assertRelativelyClose, energyForcesAndForceLossGradients, multilinearDerivatives, randomArray, type MultilinearDerivatives } from './backend-parity';
 import { readDataset } from './geometry-data';
+import { loadFusedAddon, wasmWithCountingAddon } from './fused-kernel-harness';
 import { checkEnergyModel } from './layers-test-graph';
 
-// The addon is optional (Equimol runs without it); `npm test` builds it first (npm run build:native).
-const native = await loadNativeKernels({ EQUIMOL_NATIVE_THREADS: '1' }).catch((error: unknown) => {
-  throw new Error(`main/native/build/Release/equimol_native.node is there but does not load: ${String(error)}`);
-});
-const skip = !native
-  ? 'the native addon is not built (npm run build:native; needs a C++ compiler and libopenblas-dev)'
-  : !hasLinearMaps(native) ? 'the native addon was built without linearMaps (stale build: rerun npm run build:native)' : false;
-type Addon = NativeKernels & NativeLinearMaps;
-const addon = native as Addon | undefined;
-
-/** The addon with its linearMaps calls counted (to tell the fused path from the reference). */
-async function wasmWithCountingAddon(): Promise<Addon & { calls: number }> {
-  await initBackend({ prefer: 'wasm', loader: { nativeKernels: async () => addon } });
-  const counter = {
-    ...Object.fromEntries(Object.entries(addon!).filter(([, v]) => typeof v === 'function').map(([k, v]) => [k, (v as (...a: unknown[]) => unknown).bind(addon)])),
-    calls: 0,
-    linearMaps: (...args: Parameters<NativeLinearMaps['linearMaps']>) => {
-      counter.calls++;
-      addon!.linearMaps(...args);
-    },
-    blas: addon!.blas,
-  } as unknown as Addon & { calls: number };
-  setNativeMatMul(counter);
-  return counter;
-}
+const { addon, skip } = await loadFusedAddon<NativeLinearMaps>('linearMaps', hasLinearMaps);
+const wasmWithCounter = () => wasmWithCountingAddon(addon!, 'linearMaps');
 
 /** Layers of several shapes: mixed degrees, two inputs of one irrep (fan-in sums), an output with no source, biases. */
 const LAYERS = [
@@ -72,7 +47,7 @@ function derivatives(layer: EquivariantLinear, fused: boolean, n: number, seed: 
 }
 
 test('the fused linear op equals the tfjs composition in values, first gradients and second derivatives, x and every weight block', { skip }, async () => {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   setFusedLinear(true);
   assert.equal(fusedLinearActive(), true);
   for (const [k, make] of LAYERS.entries()) {
@@ -97,7 +72,7 @@ test('the fused linear op equals the tfjs composition in values, first gradients
 });
 
 test('with 2 threads the linear kernel gives the same bits as with 1 for every role (fixed node blocks)', { skip }, async () => {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   setFusedLinear(true);
   const layer = new EquivariantLinear('wide', '16x0e+16x1o+8x2e', '16x0e+16x1o+8x2e');
   const one = derivatives(layer, true, 700, 9);
@@ -131,7 +106,7 @@ test('the linear kernel rejects operands that do not fit its plan before writing
 });
 
 test('MACE and TDN energies, forces and force-loss gradients agree with the fused linear maps on and off', { skip }, async () => {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 2);
   const species = [1, 6, 8];
   const models = [
@@ -167,7 +142,7 @@ test('MACE and TDN energies, forces and force-loss gradients agree with the fuse
 });
 
 test('MACE on the fused linear maps keeps invariant energies, equivariant forces equal to -dE/dr and a flat tensor count', { skip }, async () => {
-  const counter = await wasmWithCountingAddon();
+  const counter = await wasmWithCounter();
   setFusedLinear(true);
   const model = createMaceModel({ species: [1, 6, 8], channels: 4, lmax: 1, shLmax: 3, nInteractions: 2, correlation: 3, seed: 3 });
   try {
@@ -181,7 +156,7 @@ test('MACE on the fused linear maps keeps invariant energies, equivariant forces
 });
 
 test('an empty batch (no nodes) through the fused linear op gives an empty output and gradients', { skip }, async () => {
-  await wasmWithCountingAddon();
+  await wasmWithCounter();
   setFusedLinear(true);
   const layer = new EquivariantLinear('e', '2x0e+1x1o', '3x0e+2x1o', true);
   const params: ParamRecord = Object.fromEntries(layer.paramSpecs().map((s, k) => [s.name, tf.tensor(randomArray(s.shape.reduce((a, b) => a * b, 1), k), [...s.shape])]));

@@ -67,9 +67,33 @@ void ScatterAdd(const float* cols, int64_t rows, int count, float* dst, int64_t 
   }
 }
 
-// Per path and component m, the channel mixing of a chunk of nodes is one sgemm on contiguous columns:
+// One component m of a d-strided block: the columns of `in` at (inOff + c·d + m), c < inCount, times op(W)
+// (W stored [mulIn, mulOut]; transposed for the input gradient) and α, added to the columns of `out` at
+// (outOff + c·d + m), c < outCount. A d = 1 block is one sgemm in place, with the row stride as leading dimension;
+// otherwise the columns are gathered into `a`, multiplied into `b` and added back.
+struct Columns {
+  const float* in;
+  int64_t inStride;
+  int inOff, inCount;
+  float* out;
+  int64_t outStride;
+  int outOff, outCount;
+};
+
+void MixComponent(const Columns& c, const float* w, int mulOut, bool transW, float norm, int d, int m, int64_t rows, float* a, float* b) {
+  const CBLAS_TRANSPOSE op = transW ? CblasTrans : CblasNoTrans;
+  if (d == 1) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, op, rows, c.outCount, c.inCount, norm, c.in + c.inOff, c.inStride, w, mulOut, 1.0f,
+                c.out + c.outOff, c.outStride);
+    return;
+  }
+  Gather(c.in, c.inStride, c.inOff + m, d, c.inCount, rows, a);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, op, rows, c.outCount, c.inCount, norm, a, c.inCount, w, mulOut, 0.0f, b, c.outCount);
+  ScatterAdd(b, rows, c.outCount, c.out, c.outStride, c.outOff + m, d);
+}
+
+// Per path, component m and chunk of nodes, the channel mixing is one sgemm on that component's columns:
 //   role 2: Y_m = α X_m · W   role 0: ∂X_m = α G_m · Wᵀ   role 1: ∂W += α X_mᵀ · G_m
-// (d = 1 blocks are read and written in place, with the row stride as leading dimension).
 void Run(const Problem& p, int role) {
   const int64_t outSize = role == 1 ? p.dimW : p.n * (role == 0 ? p.dimIn : p.dimOut);
   std::memset(p.out, 0, sizeof(float) * static_cast<size_t>(outSize));
@@ -83,38 +107,21 @@ void Run(const Problem& p, int role) {
       const float* w = p.w + q.woff;
       for (int m = 0; m < q.d; m++) {
         if (role == 2) {  // out[:, offOut + v·d + m] += α x[:, offIn + u·d + m] · W[u, v]
-          float* o = p.out + first * p.dimOut;
-          if (q.d == 1) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, q.mulOut, q.mulIn, q.norm, x + q.offIn, p.dimIn, w, q.mulOut,
-                        1.0f, o + q.offOut, p.dimOut);
-          } else {
-            Gather(x, p.dimIn, q.offIn + m, q.d, q.mulIn, rows, a.data());
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, q.mulOut, q.mulIn, q.norm, a.data(), q.mulIn, w, q.mulOut,
-                        0.0f, b.data(), q.mulOut);
-            ScatterAdd(b.data(), rows, q.mulOut, o, p.dimOut, q.offOut + m, q.d);
-          }
+          const Columns c{x, p.dimIn, q.offIn, q.mulIn, p.out + first * p.dimOut, p.dimOut, q.offOut, q.mulOut};
+          MixComponent(c, w, q.mulOut, false, q.norm, q.d, m, rows, a.data(), b.data());
         } else if (role == 0) {  // ∂x[:, offIn + u·d + m] += α g[:, offOut + v·d + m] · W[u, v]
-          float* o = p.out + first * p.dimIn;
-          if (q.d == 1) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, q.mulIn, q.mulOut, q.norm, g + q.offOut, p.dimOut, w, q.mulOut,
-                        1.0f, o + q.offIn, p.dimIn);
-          } else {
-            Gather(g, p.dimOut, q.offOut + m, q.d, q.mulOut, rows, a.data());
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, q.mulIn, q.mulOut, q.norm, a.data(), q.mulOut, w, q.mulOut,
-                        0.0f, b.data(), q.mulIn);
-            ScatterAdd(b.data(), rows, q.mulIn, o, p.dimIn, q.offIn + m, q.d);
-          }
+          const Columns c{g, p.dimOut, q.offOut, q.mulOut, p.out + first * p.dimIn, p.dimIn, q.offIn, q.mulIn};
+          MixComponent(c, w, q.mulOut, true, q.norm, q.d, m, rows, a.data(), b.data());
         } else {  // ∂W[u, v] += α Σ_rows x[:, offIn + u·d + m] g[:, offOut + v·d + m]
-          float* o = p.out + q.woff;
-          if (q.d == 1) {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q.mulIn, q.mulOut, rows, q.norm, x + q.offIn, p.dimIn, g + q.offOut,
-                        p.dimOut, 1.0f, o, q.mulOut);
-          } else {
+          const float* xs = x + q.offIn;
+          const float* gs = g + q.offOut;
+          int64_t ldx = p.dimIn, ldg = p.dimOut;
+          if (q.d > 1) {
             Gather(x, p.dimIn, q.offIn + m, q.d, q.mulIn, rows, a.data());
             Gather(g, p.dimOut, q.offOut + m, q.d, q.mulOut, rows, b.data());
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q.mulIn, q.mulOut, rows, q.norm, a.data(), q.mulIn, b.data(), q.mulOut,
-                        1.0f, o, q.mulOut);
+            xs = a.data(), gs = b.data(), ldx = q.mulIn, ldg = q.mulOut;
           }
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, q.mulIn, q.mulOut, rows, q.norm, xs, ldx, gs, ldg, 1.0f, p.out + q.woff, q.mulOut);
         }
       }
     }
