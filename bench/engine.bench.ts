@@ -36,7 +36,8 @@ import type { EnergyModel } from '../core/engine/model';
 import { readText } from '../core/formats/read-text';
 import { extxyzFormat } from '../core/formats/xyz/index';
 
-function medianMs(run: () => void, repeats: number): number {
+/** Median of `repeats` timed runs (ms) after one warm-up. */
+export function medianMs(run: () => void, repeats: number): number {
   run(); // warm-up
   const times: number[] = [];
   for (let k = 0; k < repeats; k++) {

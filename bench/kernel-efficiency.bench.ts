@@ -25,6 +25,7 @@ import { ElementwiseTensorProduct } from '../core/engine/layers/product-basis';
 import { TensorProduct } from '../core/engine/layers/tensor-product';
 import { loadNativeKernels } from '../main/native/load-native-kernels';
 import { firstMoleculesOf } from './engine-pytorch.bench';
+import { medianMs } from './engine.bench';
 
 const CHANNELS = 64;
 const SH = '1x0e+1x1o+1x2e+1x3o';
@@ -39,19 +40,6 @@ function seededArray(length: number, seed: number): Float32Array {
     out[i] = state / 2147483648 - 1;
   }
   return out;
-}
-
-/** Median of `repeats` timed calls (ms) after one warm-up. */
-function medianCallMs(call: () => void, repeats: number): number {
-  call();
-  const times: number[] = [];
-  for (let k = 0; k < repeats; k++) {
-    const t0 = performance.now();
-    call();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
 
 /** Per-path rows of a plan: (off1, d1, off2, d2, offOut, d3, woff, mul, coefStart, coefCount). */
@@ -74,7 +62,7 @@ export function channelProductFlops(plan: FusedKernelPlan, nNodes: number): numb
 function sgemmGflops(native: NativeKernels, repeats: number): number {
   const n = SGEMM_SIZE;
   const a = seededArray(n * n, 1), b = seededArray(n * n, 2), out = new Float32Array(n * n);
-  const ms = medianCallMs(() => native.sgemm(a, b, out, 1, n, n, n, false, false, 0, 0), repeats);
+  const ms = medianMs(() => native.sgemm(a, b, out, 1, n, n, n, false, false, 0, 0), repeats);
   return (2 * n * n * n) / (ms * 1e6);
 }
 
@@ -127,7 +115,7 @@ export const suite: BenchSuite = {
       const sgemm = sgemmGflops(native, repeats);
       options.log(`sgemm ${SGEMM_SIZE}³, ${threads} thread(s): ${sgemm.toFixed(1)} GFLOP/s`);
       for (const call of calls) {
-        const ms = medianCallMs(() => call.run(threads), repeats);
+        const ms = medianMs(() => call.run(threads), repeats);
         const gflops = call.flops / (ms * 1e6);
         figures.push({
           name: `${call.label}: FLOP rate, ${threads} thread${threads > 1 ? 's' : ''}`,
