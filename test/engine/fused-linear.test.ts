@@ -71,7 +71,7 @@ test('the fused linear op equals the tfjs composition in values, first gradients
   setNativeMatMul(undefined);
 });
 
-test('with 2 threads the linear kernel gives the same bits as with 1 for every role (fixed node blocks)', { skip }, async () => {
+test('with 2 kernel threads the linear kernel gives the same bits as with 1 for every role (fixed node chunks; its products run on the OpenBLAS thread setting)', { skip }, async () => {
   const counter = await wasmWithCounter();
   setFusedLinear(true);
   const layer = new EquivariantLinear('wide', '16x0e+16x1o+8x2e', '16x0e+16x1o+8x2e');
