@@ -157,6 +157,37 @@ test('addon forces equal minus central finite differences of its own energy (wat
   t.diagnostic(`forces vs −central differences (h = ${h} Å): max deviation ${maxDeviation.toExponential(2)} eV/Å`);
 });
 
+test('repeated single points of one molecule reuse the cached calculator and give the same bits as fresh ones; a failed SCF and another molecule drop it', { skip: noAddon }, async () => {
+  const displaced = (structure: Structure, k: number): Structure =>
+    createStructure({ ...structure, positions: structure.positions.map((x, i) => x + 0.03 * Math.sin(7 * i + k)) });
+  const caffeine = byName('caffeine');
+  const geometries = [0, 1, 2, 3].map((k) => displaced(caffeine, k));
+  // Fresh: each call follows a call of another molecule, so none is served from the cache.
+  const fresh: XtbRawResult[] = [];
+  for (const geometry of geometries) {
+    await addonRaw(byName('water'));
+    const before = addon!.cacheHits();
+    fresh.push(await addonRaw(geometry));
+    assert.equal(addon!.cacheHits(), before, 'a call after another molecule must build a new calculator');
+  }
+  const before = addon!.cacheHits();
+  const cached: XtbRawResult[] = [];
+  for (const geometry of geometries) cached.push(await addonRaw(geometry));
+  assert.equal(addon!.cacheHits() - before, geometries.length, 'each call after the first caffeine call reuses its calculator');
+  cached.forEach((result, k) => {
+    assert.equal(result.energy, fresh[k]!.energy, `geometry ${k + 1}: energy`);
+    assert.deepEqual(Array.from(result.gradient), Array.from(fresh[k]!.gradient), `geometry ${k + 1}: gradient`);
+    assert.deepEqual(Array.from(result.charges), Array.from(fresh[k]!.charges), `geometry ${k + 1}: charges`);
+  });
+  // Other SCF settings are another calculator; a failed SCF is not kept.
+  const failing = { numbers: Int32Array.from(caffeine.numbers), positions: Float64Array.from(caffeine.positions, (x) => x / BOHR_IN_ANGSTROM), charge: 0, uhf: 0, method: 'gfn2' as const, accuracy: 1, maxIterations: 8, electronicTemperature: 300 };
+  await assert.rejects(addon!.calculate(failing), /did not converge/);
+  await assert.rejects(addon!.calculate(failing), /did not converge/);
+  const afterFailures = addon!.cacheHits();
+  assert.equal((await addonRaw(geometries[0]!)).energy, fresh[0]!.energy);
+  assert.equal(addon!.cacheHits(), afterFailures, 'the settings changed, so the next call builds a calculator');
+});
+
 test('an SCF that does not converge is an error naming that structure; the others in the batch still get results', { skip: noAddon && noExecutable }, async () => {
   // With 8 SCC iterations water and ammonium converge, caffeine and aspirin do not.
   const backends = [...(noAddon ? [] : ['addon' as const]), ...(noExecutable ? [] : ['executable' as const])];
@@ -207,7 +238,7 @@ test('an element beyond Rn, coincident atoms, an impossible multiplicity or a GF
 
 test('the addon itself rejects bad input with errors (not a crash) and rejects coincident atoms with libxtb’s message', { skip: noAddon }, async () => {
   const base = { charge: 0, uhf: 0, method: 'gfn2' as const, accuracy: 1, maxIterations: 250, electronicTemperature: 300 };
-  await assert.rejects(addon!.calculate({ ...base, numbers: new Int32Array([8, 1, 1]), positions: new Float64Array(9) }), /libxtb molecule: .*Could not generate molecular structure/);
+  await assert.rejects(addon!.calculate({ ...base, numbers: new Int32Array([8, 1, 1]), positions: new Float64Array(9) }), /libxtb molecule: .*Could not (generate|update) molecular structure/); // update: the same molecule was the last one, so its cached calculator moved the atoms
   assert.throws(() => addon!.calculate({ ...base, numbers: new Int32Array([87]), positions: new Float64Array(3) }), /atom 1 has atomic number 87/);
   assert.throws(() => addon!.calculate({ ...base, numbers: new Int32Array([1, 1]), positions: new Float64Array(3) }), /positions has 3 values for 2 atoms/);
   assert.throws(() => addon!.calculate({ ...base, numbers: new Int32Array([1, 1]), positions: new Float64Array([0, 0, 0, 0, 0, Number.NaN]) }), /atom 2 has a non-finite coordinate/);

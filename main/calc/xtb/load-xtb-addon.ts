@@ -58,6 +58,12 @@ export interface XtbAddon {
   calculate(input: XtbInput): Promise<XtbRawResult>;
   setThreads(threads: number): void;
   threads(): number;
+  /**
+   * Single points served by the addon's cached calculator since it loaded: a call for the same molecule (elements,
+   * charge, spin, method, SCF settings; no cell) as the call before it reuses that call's GFN parametrisation and
+   * only moves the atoms. Results are the same to the bit as from a fresh calculator.
+   */
+  cacheHits(): number;
   readonly apiVersion: number;
 }
 
