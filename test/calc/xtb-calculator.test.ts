@@ -238,7 +238,7 @@ test('an element beyond Rn, coincident atoms, an impossible multiplicity or a GF
 
 test('the addon itself rejects bad input with errors (not a crash) and rejects coincident atoms with libxtb’s message', { skip: noAddon }, async () => {
   const base = { charge: 0, uhf: 0, method: 'gfn2' as const, accuracy: 1, maxIterations: 250, electronicTemperature: 300 };
-  await assert.rejects(addon!.calculate({ ...base, numbers: new Int32Array([8, 1, 1]), positions: new Float64Array(9) }), /libxtb molecule: .*Could not (generate|update) molecular structure/); // update: the same molecule was the last one, so its cached calculator moved the atoms
+  await assert.rejects(addon!.calculate({ ...base, numbers: new Int32Array([8, 1, 1]), positions: new Float64Array(9) }), /libxtb molecule: .*Could not generate molecular structure/);
   assert.throws(() => addon!.calculate({ ...base, numbers: new Int32Array([87]), positions: new Float64Array(3) }), /atom 1 has atomic number 87/);
   assert.throws(() => addon!.calculate({ ...base, numbers: new Int32Array([1, 1]), positions: new Float64Array(3) }), /positions has 3 values for 2 atoms/);
   assert.throws(() => addon!.calculate({ ...base, numbers: new Int32Array([1, 1]), positions: new Float64Array([0, 0, 0, 0, 0, Number.NaN]) }), /atom 2 has a non-finite coordinate/);

@@ -165,13 +165,10 @@ std::string TakeError(xtb_TEnvironment env) {
 // (xtb_updateMolecule) and runs the SCF from a fresh results object, so it skips reading and expanding the GFN
 // parameters and the basis set (35.7 -> 25.8 ms a single point of 27-atom ephedrine, one thread). Results are the
 // same to the bit as from a fresh calculator (checked on displaced geometries when written, and in
-// test/calc/xtb-addon.test.ts), since the parametrisation depends on the elements, charge and spin only. The SCF is
-// never started from the previous wavefunction, so a result does not depend on the calls before it. Cells are not
+// test/calc/xtb-calculator.test.ts), since the parametrisation depends on the elements, charge and spin only. The SCF
+// is never started from the previous wavefunction, so a result does not depend on the calls before it. Cells are not
 // cached. Guarded by xtb_mutex; any libxtb error drops the cache.
-struct CachedCalculator {
-  xtb_TEnvironment env = nullptr;
-  xtb_TCalculator calc = nullptr;
-  xtb_TMolecule mol = nullptr;
+struct CalculatorKey {
   std::vector<int> numbers;
   double charge = 0;
   int uhf = 0;
@@ -180,19 +177,28 @@ struct CachedCalculator {
   int max_iterations = 0;
   double electronic_temperature = 0;
 
-  bool Matches(const Job& job) const {
-    return env != nullptr && !job.has_cell && numbers == job.numbers && charge == job.charge && uhf == job.uhf &&
-           method == job.method && accuracy == job.accuracy && max_iterations == job.max_iterations &&
-           electronic_temperature == job.electronic_temperature;
+  static CalculatorKey Of(const Job& job) {
+    return {job.numbers, job.charge, job.uhf, job.method, job.accuracy, job.max_iterations, job.electronic_temperature};
   }
+  bool operator==(const CalculatorKey& other) const {
+    return numbers == other.numbers && charge == other.charge && uhf == other.uhf && method == other.method &&
+           accuracy == other.accuracy && max_iterations == other.max_iterations &&
+           electronic_temperature == other.electronic_temperature;
+  }
+};
+
+struct CachedCalculator {
+  xtb_TEnvironment env = nullptr;
+  xtb_TCalculator calc = nullptr;
+  xtb_TMolecule mol = nullptr;
+  CalculatorKey key;
+
+  bool Matches(const Job& job) const { return env != nullptr && !job.has_cell && key == CalculatorKey::Of(job); }
   void Clear() {
     if (mol) xtb_delMolecule(&mol);
     if (calc) xtb_delCalculator(&calc);
     if (env) xtb_delEnvironment(&env);
-    mol = nullptr;
-    calc = nullptr;
-    env = nullptr;
-    numbers.clear();
+    *this = CachedCalculator();
   }
 };
 
@@ -204,7 +210,13 @@ void Execute(napi_env, void* data) {
   std::lock_guard<std::mutex> lock(xtb_mutex);
   omp_set_num_threads(omp_threads.load());
   const int n = static_cast<int>(job->numbers.size());
-  const bool hit = cached.Matches(*job);
+  bool hit = cached.Matches(*job);
+  if (hit) {
+    xtb_updateMolecule(cached.env, cached.mol, job->positions.data(), nullptr);
+    // A geometry libxtb refuses (coincident atoms) goes through the fresh set-up below, which reports it in the same
+    // words whatever the call before it was.
+    hit = TakeError(cached.env).empty();
+  }
   if (!hit) cached.Clear();
   xtb_TEnvironment env = hit ? cached.env : xtb_newEnvironment();
   xtb_TCalculator calc = hit ? cached.calc : xtb_newCalculator();
@@ -222,8 +234,6 @@ void Execute(napi_env, void* data) {
   do {
     if (hit) {
       cache_hits.fetch_add(1);
-      xtb_updateMolecule(env, mol, job->positions.data(), nullptr);
-      if (!step("molecule")) break;
     } else {
       mol = xtb_newMolecule(env, &n, job->numbers.data(), job->positions.data(), &job->charge, &job->uhf,
                             job->has_cell ? job->lattice.data() : nullptr, job->has_cell ? job->periodic : nullptr);
@@ -266,28 +276,19 @@ void Execute(napi_env, void* data) {
     }
   } while (false);
   xtb_delResults(&res);
-  const bool keep = !failed && !job->has_cell;
-  if (keep && !hit) {
+  if (failed || job->has_cell) {
+    if (hit) {
+      cached.Clear();  // the handles in use are the cached ones
+    } else {
+      if (mol) xtb_delMolecule(&mol);
+      xtb_delCalculator(&calc);
+      xtb_delEnvironment(&env);
+    }
+  } else if (!hit) {
     cached.env = env;
     cached.calc = calc;
     cached.mol = mol;
-    cached.numbers = job->numbers;
-    cached.charge = job->charge;
-    cached.uhf = job->uhf;
-    cached.method = job->method;
-    cached.accuracy = job->accuracy;
-    cached.max_iterations = job->max_iterations;
-    cached.electronic_temperature = job->electronic_temperature;
-  } else if (!keep) {
-    if (hit) {  // the cached handles are the ones freed below
-      cached.env = nullptr;
-      cached.calc = nullptr;
-      cached.mol = nullptr;
-      cached.numbers.clear();
-    }
-    if (mol) xtb_delMolecule(&mol);
-    xtb_delCalculator(&calc);
-    xtb_delEnvironment(&env);
+    cached.key = CalculatorKey::Of(*job);
   }
 }
 
