@@ -126,6 +126,38 @@ test('butane has one rotatable bond (C2–C3, 7 atoms on the moving side); rotat
   assert.equal(rotatableBonds(ring).length, 0);
 });
 
+// RDKit ETKDG (seed 7) + MMFF geometries: ethanol (C, C, O, 6 H), ethylamine (C, C, N, 7 H), methylamine (C, N, 5 H).
+const ethanol = createStructure({
+  name: 'ethanol',
+  numbers: [6, 6, 8, 1, 1, 1, 1, 1, 1],
+  positions: [-0.8628, 0.2206, 0.2045, 0.4056, -0.3731, -0.3724, 1.5279, 0.4019, 0.0236, -1.739, -0.3558, -0.1051, -0.9869, 1.2576, -0.1241,
+    -0.8201, 0.2362, 1.2985, 0.5497, -1.4015, -0.0277, 0.3631, -0.3783, -1.4654, 1.5625, 0.3924, 0.9953],
+});
+const ethylamine = createStructure({
+  name: 'ethylamine',
+  numbers: [6, 6, 7, 1, 1, 1, 1, 1, 1, 1],
+  positions: [1.0554, 0.4496, -0.0502, -0.1016, -0.5287, -0.1521, -1.3731, 0.1747, -0.0465, 2.0081, -0.0824, -0.1385, 1.0124, 1.1986, -0.8482,
+    1.0497, 0.9729, 0.9119, -0.0272, -1.2767, 0.6441, -0.0572, -1.0546, -1.1112, -2.1358, -0.501, -0.0639, -1.4307, 0.6476, 0.8545],
+});
+const methylamine = createStructure({
+  name: 'methylamine',
+  numbers: [6, 7, 1, 1, 1, 1, 1],
+  positions: [-0.5679, 0.0777, -0.0408, 0.8539, -0.0611, -0.3006, -1.1303, -0.6678, -0.6097, -0.9115, 1.0714, -0.3415, -0.7798, -0.0596, 1.0233,
+    1.1672, -0.9793, 0.0115, 1.3683, 0.6188, 0.2579],
+});
+
+test('polar hydrogens are rotors: ethanol turns its O–H about C–O, ethylamine its NH2 about C–N; methyl spins (the C–C of ethanol, the C–N of methylamine) are not', () => {
+  const [hydroxyl, ...restOfEthanol] = rotatableBonds(ethanol);
+  assert.equal(restOfEthanol.length, 0, 'one rotor in ethanol');
+  assert.deepEqual([hydroxyl!.a, hydroxyl!.b], [1, 2], 'C2 → O');
+  assert.deepEqual([...hydroxyl!.moving].sort((x, y) => x - y), [2, 8], 'O and its H move');
+  const [amine, ...restOfEthylamine] = rotatableBonds(ethylamine);
+  assert.equal(restOfEthylamine.length, 0, 'one rotor in ethylamine');
+  assert.deepEqual([amine!.a, amine!.b], [1, 2], 'C2 → N');
+  assert.deepEqual([...amine!.moving].sort((x, y) => x - y), [2, 8, 9], 'N and its two H move');
+  assert.equal(rotatableBonds(methylamine).length, 0, 'methylamine: both ends only carry hydrogens besides each other; C is no polar rotor');
+});
+
 test('torsion moves with a calculator that only sees bond lengths are all accepted and reported per rung', async () => {
   const calculator = springCalculator(butane, 20);
   const { reports, sample } = await collect(butane, calculator, { population: 6, startTemperature: 600, temperature: 300, rungs: 3, stepsPerRung: 20, timestep: 0.25, friction: 0.05, seed: 2, torsionMoves: true });

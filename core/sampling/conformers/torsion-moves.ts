@@ -6,8 +6,11 @@
  *
  * A bond is rotatable when it is single (order 1 from the file or assigned by core/chem/bond-orders.ts; with only
  * perceived connectivity, when either end is saturated: C with 4, N with 3 or O/S with 2 neighbours), not in a ring
- * (removing it disconnects the graph) and both ends have another heavy-atom neighbour (no methyl or hydroxyl
- * spins). Positions Å, angles rad.
+ * (removing it disconnects the graph) and each end either has another heavy-atom neighbour or is a polar-hydrogen
+ * rotor: an O or S with one H, or an N with one or two H, and nothing else (hydroxyl, thiol, amine and amide
+ * hydrogens: the rotor that forms or breaks an intramolecular hydrogen bond, which Langevin steps alone rarely
+ * turn). Methyl and other symmetric CH3/NH3 spins are left out: every angle of them is the same state.
+ * Positions Å, angles rad.
  */
 import { chemicalBonds } from '../../chem/bond-orders';
 import { perceiveBonds } from '../../perception/perceive-bonds';
@@ -21,6 +24,8 @@ export interface RotatableBond {
 }
 
 const SATURATED_DEGREE: Readonly<Record<number, number>> = { 6: 4, 7: 3, 8: 2, 16: 2 };
+/** Largest number of hydrogens a polar-hydrogen rotor end carries, by element (N: NH and NH2; O and S: OH, SH). */
+const POLAR_ROTOR_HYDROGENS: Readonly<Record<number, number>> = { 7: 2, 8: 1, 16: 1 };
 
 /** Atoms reachable from `start` without crossing the bond start–`blocked`; undefined when `blocked` is reached (a ring). */
 function sideOf(neighbours: readonly number[][], start: number, blocked: number): number[] | undefined {
@@ -55,12 +60,21 @@ export function rotatableBonds(structure: Structure): RotatableBond[] {
   }
   const heavy = (atom: number): boolean => structure.numbers[atom]! > 1;
   const saturated = (atom: number): boolean => SATURATED_DEGREE[structure.numbers[atom]!] === neighbours[atom]!.length;
+  /** `end` of the bond to `partner` turns something that changes the state: a heavy atom beyond it, or polar hydrogens. */
+  const turnsSomething = (end: number, partner: number): boolean => {
+    const others = neighbours[end]!.filter((x) => x !== partner);
+    if (others.some(heavy)) return true;
+    const maxHydrogens = POLAR_ROTOR_HYDROGENS[structure.numbers[end]!] ?? 0;
+    return others.length >= 1 && others.length <= maxHydrogens;
+  };
   const result: RotatableBond[] = [];
   for (const bond of bonds) {
     const { a, b } = bond;
     if (!heavy(a) || !heavy(b)) continue;
     if (ordersKnown ? bond.order !== 1 : !(saturated(a) || saturated(b))) continue;
-    if (!neighbours[a]!.some((x) => x !== b && heavy(x)) || !neighbours[b]!.some((x) => x !== a && heavy(x))) continue;
+    if (!turnsSomething(a, b) || !turnsSomething(b, a)) continue;
+    // A dihedral needs a third atom on each side: a polar-hydrogen end's partner must have another neighbour.
+    if (!neighbours[a]!.some((x) => x !== b) || !neighbours[b]!.some((x) => x !== a)) continue;
     const sideB = sideOf(neighbours, b, a);
     if (!sideB) continue; // ring bond
     const smallerOnB = 2 * sideB.length <= n;
