@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { createLennardJonesCalculator } from '../../core/calc/analytic/lennard-jones';
 import type { Calculator } from '../../core/calc/calculator';
 import { sampleConformers, temperatureLadder, type ConformerSample, type ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
-import { rotatableBonds, rotateAboutBond } from '../../core/sampling/conformers/torsion-moves';
+import { invertibleNitrogens, invertNitrogen, rotatableBonds, rotateAboutBond } from '../../core/sampling/conformers/torsion-moves';
 import type { SmcRungReport } from '../../core/sampling/smc/annealed-smc';
 import { perceiveBonds } from '../../core/perception/perceive-bonds';
 import { createStructure, type Structure } from '../../core/structure/structure';
@@ -156,6 +156,42 @@ test('polar hydrogens are rotors: ethanol turns its O–H about C–O, ethylamin
   assert.deepEqual([amine!.a, amine!.b], [1, 2], 'C2 → N');
   assert.deepEqual([...amine!.moving].sort((x, y) => x - y), [2, 8, 9], 'N and its two H move');
   assert.equal(rotatableBonds(methylamine).length, 0, 'methylamine: both ends only carry hydrogens besides each other; C is no polar rotor');
+});
+
+// RDKit ETKDG (seed 7) + MMFF: N-methylethylamine (C, C, N, C, 9 H; the N's H is atom 10) and N-methylacetamide (C, C, O, N, C, 7 H).
+const methylethylamine = createStructure({
+  name: 'N-methylethylamine',
+  numbers: [6, 6, 7, 6, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+  positions: [1.795, 0.4584, -0.1486, 0.5091, -0.1658, 0.3713, -0.6315, 0.3448, -0.387, -1.8773, -0.2491, 0.0786, 2.652, 0.0868, 0.4224,
+    1.7731, 1.5492, -0.0522, 1.9595, 0.21, -1.2026, 0.5767, -1.256, 0.2785, 0.3988, 0.0803, 1.4335, -0.5061, 0.1329, -1.3766,
+    -1.8767, -1.3364, -0.0501, -2.0594, -0.0128, 1.132, -2.7132, 0.1578, -0.499],
+});
+const methylacetamide = createStructure({
+  name: 'N-methylacetamide',
+  numbers: [6, 6, 8, 7, 6, 1, 1, 1, 1, 1, 1, 1],
+  positions: [1.8633, 0.2355, 0.2252, 0.3966, 0.34, 0.5466, -0.0183, 1.0158, 1.4822, -0.4176, -0.371, -0.3057, -1.8521, -0.2972, -0.19,
+    2.1952, 1.1676, -0.2394, 2.4209, 0.0647, 1.1503, 2.0685, -0.5958, -0.455, -0.0257, -0.7294, -1.1664, -2.1515, -0.3263, 0.8612,
+    -2.2881, -1.1436, -0.7255, -2.1913, 0.6398, -0.6395],
+});
+
+test('a secondary amine N inverts: its H is mirrored through the C–N–C plane, keeping every distance from N and flipping the pyramid; a planar amide N is not offered', () => {
+  const [site, ...others] = invertibleNitrogens(methylethylamine);
+  assert.equal(others.length, 0);
+  assert.deepEqual([site!.nitrogen, site!.hydrogen, [...site!.plane].sort()], [2, 9, [1, 3]]);
+  const p = methylethylamine.positions;
+  const q = invertNitrogen(p, site!);
+  const distance = (x: Float64Array, i: number, j: number): number => Math.hypot(x[3 * i]! - x[3 * j]!, x[3 * i + 1]! - x[3 * j + 1]!, x[3 * i + 2]! - x[3 * j + 2]!);
+  for (let atom = 0; atom < 13; atom++) if (atom !== 9) assert.deepEqual([q[3 * atom], q[3 * atom + 1], q[3 * atom + 2]], [p[3 * atom], p[3 * atom + 1], p[3 * atom + 2]], `atom ${atom + 1} stays`);
+  for (const other of [1, 3]) assert.ok(Math.abs(distance(q, 9, 2) - distance(p, 9, 2)) < 1e-12 && Math.abs(distance(q, other, 9) - distance(p, other, 9)) < 1e-12, 'N–H and the H–C distances are kept');
+  // The signed volume of (C2 − N, C4 − N, H − N) changes sign: the other invertomer.
+  const volume = (x: Float64Array): number => {
+    const v = (i: number): number[] => [0, 1, 2].map((k) => x[3 * i + k]! - x[6 + k]!);
+    const [a, b, c] = [v(1), v(3), v(9)] as [number[], number[], number[]];
+    return a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) - a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) + a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!);
+  };
+  assert.ok(volume(p) * volume(q) < 0 && Math.abs(Math.abs(volume(q)) - Math.abs(volume(p))) < 1e-9, `volumes ${volume(p)} → ${volume(q)}`);
+  assert.ok(Array.from(invertNitrogen(q, site!)).every((x, i) => Math.abs(x - p[i]!) < 1e-12), 'inverting twice is the identity (a symmetric proposal)');
+  assert.deepEqual(invertibleNitrogens(methylacetamide), [], 'amide N is planar');
 });
 
 test('torsion moves with a calculator that only sees bond lengths are all accepted and reported per rung', async () => {

@@ -39,8 +39,8 @@ const full = process.env.EQUIMOL_CONFORMERS_FULL === '1';
  * 8 rungs of 200 steps: 51 200 evaluations, ~35 min a molecule) are out of reach for 20 molecules here.
  */
 const SAMPLER: Partial<ConformerSamplerOptions> = full
-  ? { seed: 1, population: 16, rungs: 6, stepsPerRung: 50, torsionMoves: true }
-  : { seed: 1, population: 8, rungs: 4, stepsPerRung: 25, torsionMoves: true };
+  ? { seed: 1, population: 16, rungs: 6, stepsPerRung: 50, torsionMoves: true, moveInterval: 1 }
+  : { seed: 1, population: 8, rungs: 4, stepsPerRung: 25, torsionMoves: true, moveInterval: 1 };
 
 const { calculator, unavailable } = gfn2OrSkipReason();
 const reference = loadDrugReference();

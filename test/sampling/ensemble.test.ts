@@ -259,3 +259,25 @@ function dihedral(structure: Structure): number {
   const m = cross(n1, b2.map((x) => x / Math.hypot(...b2)));
   return (Math.atan2(dot(m, n2), dot(n1, n2)) * 180) / Math.PI;
 }
+
+test('xtb (GFN2): with the crude screen, butane replicas give the same three conformers at the same energies as relaxing each fully, in fewer calculator calls', { skip: xtb ? false : 'the xtb executable is not on PATH' }, async () => {
+  const { createXtbCalculator } = await import('../../main/calc/xtb/xtb-calculator');
+  const calculator = createXtbCalculator({ method: 'gfn2' });
+  const butane = createStructure({ ...embed('CCCC'), name: 'butane' });
+  const anti = rotateAbout(butane, 1, 2, 180 - dihedral(butane));
+  // Six near-copies of anti and one of each gauche: the screen's duplicate test should leave three full relaxations.
+  const replicas = [0, 4, -4, 8, -8, 12, 118, -121].map((d) => rotateAbout(anti, 1, 2, d));
+  try {
+    const full = await buildEnsemble({ structures: replicas }, butane, calculator);
+    const screened = await buildEnsemble({ structures: replicas }, butane, calculator, { screen: {} });
+    const energies = (e: typeof full) => e.conformers.map((c) => c.properties['relative_energy'] as number);
+    assert.equal(screened.conformers.length, 3, `screened relative energies ${energies(screened).join(', ')}`);
+    assert.equal(full.conformers.length, 3, `full relative energies ${energies(full).join(', ')}`);
+    energies(screened).forEach((e, k) => assert.ok(Math.abs(e - energies(full)[k]!) < 0.02, `conformer ${k + 1}: ${e} vs ${energies(full)[k]} kcal/mol`));
+    assert.ok(Math.abs((screened.conformers[0]!.properties['energy'] as number) - (full.conformers[0]!.properties['energy'] as number)) < 0.02 / KCAL_PER_MOL_PER_EV);
+    assert.equal(screened.dropped.duplicates, 5, JSON.stringify(screened.dropped));
+    assert.ok(screened.calls < full.calls, `calls: screened ${screened.calls}, full ${full.calls}`);
+  } finally {
+    calculator.dispose?.();
+  }
+});

@@ -141,7 +141,8 @@ test('a conformers job on an LJ cluster streams ESS per rung and makes one sorte
   assert.equal(row.values['final_ess'], annealing.at(-1)!.ess!.at(-1));
   assert.equal(row.values['starts'], 1);
   const dropped = ['dropped_connectivity', 'dropped_stereo', 'dropped_duplicates', 'dropped_window', 'failed'].reduce((s, k) => s + (row.values[k] as number), 0);
-  assert.equal(conformerCount + dropped, 6 + 1, 'every replica and the start is a conformer or counted as dropped');
+  assert.equal(row.values['candidates'], 6 + 1 + (rungs - 1) * 6, 'relaxed: the final replicas, the start and the replicas at the end of each earlier rung');
+  assert.equal(conformerCount + dropped, row.values['candidates'], 'every candidate is a conformer or counted as dropped');
   // The LJ6 octahedron's energy at its minimum is −12.712 ε (Wales & Doye 1997), less ASE's cutoff shift.
   assert.ok((row.values['lowest_energy'] as number) < -12, `lowest ${row.values['lowest_energy']} eV`);
 
@@ -187,7 +188,8 @@ test('a conformers job on a SMILES record starts from several seeded embeddings 
   const kept = row.values['conformers'] as number;
   const dropped = ['dropped_connectivity', 'dropped_stereo', 'dropped_duplicates', 'dropped_window', 'failed'].reduce((s, k) => s + (row.values[k] as number), 0);
   assert.ok(kept >= 1, `conformers ${kept}`);
-  assert.equal(kept + dropped, 8 + (row.values['starts'] as number));
+  assert.equal(row.values['candidates'], 8 + (row.values['starts'] as number) + 8, 'final replicas, starts, and the first rung\'s replicas');
+  assert.equal(kept + dropped, row.values['candidates']);
   const ensemble = await session.getDocument(final.outputDocIds![0]!);
   assert.equal(ensemble.name, 'butanol-1-conformers.sdf');
   const best = await session.getStructure(ensemble.id, 0);

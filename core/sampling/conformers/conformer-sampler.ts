@@ -17,7 +17,7 @@ import { createStructure, type Structure } from '../../structure/structure';
 import type { SamplerProblem, SamplerReport } from '../frames';
 import { annealedLangevinSmc, type SmcEvaluation, type SmcRungReport } from '../smc/annealed-smc';
 import { coverageProblem, createWatchdog } from '../watchdogs';
-import { createTorsionMove, rotatableBonds } from './torsion-moves';
+import { createTorsionMove, invertibleNitrogens, rotatableBonds } from './torsion-moves';
 
 export interface ConformerSamplerOptions {
   /** Replicas [32]. */
@@ -39,8 +39,10 @@ export interface ConformerSamplerOptions {
   readonly seed?: number;
   /** Starting geometries (several embeddings) of the same molecule; [the structure]. */
   readonly initial?: readonly Structure[];
-  /** Metropolis torsion rotations every 10 Langevin steps [false]. */
+  /** Metropolis torsion rotations (and secondary-amine N inversions) every `moveInterval` Langevin steps [false]. */
   readonly torsionMoves?: boolean;
+  /** Langevin steps between torsion-move attempts [10]. */
+  readonly moveInterval?: number;
   /**
    * Adaptive tempering (off by default): insert rungs between the ladder's temperatures wherever the conditional ESS
    * of a reweighting would fall below this fraction of the population (annealed-smc.ts `adaptive`).
@@ -48,6 +50,8 @@ export interface ConformerSamplerOptions {
   readonly adaptiveEss?: number;
   /** With adaptiveEss: at most this many rungs in all [4 × rungs]. */
   readonly maxRungs?: number;
+  /** Keep the replicas at the end of every rung but the last (ConformerSample.snapshots) [false]. */
+  readonly snapshots?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -73,6 +77,11 @@ export interface ConformerSample {
   readonly essPerRung: number[];
   /** Structures evaluated by the calculator (a batch of N counts N). */
   readonly calls: number;
+  /**
+   * With `snapshots`: the alive replicas at the end of each rung before the last (property `energy` eV, `rung`
+   * 1-based, `temperature` K), the hotter rungs' wider view of the landscape; else [].
+   */
+  readonly snapshots: Structure[];
   readonly report: SamplerReport;
 }
 
@@ -89,6 +98,7 @@ function stoppedSample(structure: Structure, problem: SamplerProblem): Conformer
     logWeights: [],
     essPerRung: [],
     calls: 0,
+    snapshots: [],
     report: { status: 'stopped', steps: 0, calculatorCalls: 0, problem, summary: `${structureLabel(structure)}: ${problem.message}` },
   };
 }
@@ -118,7 +128,7 @@ export async function* sampleConformers(structure: Structure, calculator: Calcul
   const masses = new Float64Array(3 * n);
   for (let i = 0; i < n; i++) masses.fill(elementOf(structure.numbers[i]!).mass || 1, 3 * i, 3 * i + 3);
   const watchdog = createWatchdog(structure, { mode: 'relax' });
-  const asStructure = (positions: Float64Array, energy?: number): Structure =>
+  const asStructure = (positions: Float64Array, energy?: number, extra: Record<string, number> = {}): Structure =>
     createStructure({
       name: structure.name,
       numbers: structure.numbers,
@@ -127,7 +137,7 @@ export async function* sampleConformers(structure: Structure, calculator: Calcul
       ...(structure.formalCharges ? { formalCharges: structure.formalCharges } : {}),
       charge: structure.charge,
       multiplicity: structure.multiplicity,
-      properties: energy !== undefined && Number.isFinite(energy) ? { energy } : {},
+      properties: { ...(energy !== undefined && Number.isFinite(energy) ? { energy } : {}), ...extra },
     });
   let batch = 0;
   let firstProblem: SamplerProblem | undefined;
@@ -167,7 +177,7 @@ export async function* sampleConformers(structure: Structure, calculator: Calcul
   };
 
   const bonds = o.torsionMoves ? rotatableBonds(structure) : [];
-  const move = createTorsionMove(bonds);
+  const move = createTorsionMove(bonds, o.torsionMoves ? invertibleNitrogens(structure) : []);
   const temperatures = temperatureLadder(o.startTemperature, o.temperature, o.rungs);
   const run = annealedLangevinSmc(target, {
     population: o.population,
@@ -179,7 +189,8 @@ export async function* sampleConformers(structure: Structure, calculator: Calcul
     essThreshold: o.essThreshold,
     seed: o.seed,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(move ? { move } : {}),
+    ...(move ? { move, ...(options.moveInterval !== undefined ? { moveInterval: options.moveInterval } : {}) } : {}),
+    ...(options.snapshots ? { keepRungEnds: true } : {}),
     ...(options.adaptiveEss !== undefined ? { adaptive: { essFraction: options.adaptiveEss, maxRungs: options.maxRungs ?? 4 * o.rungs } } : {}),
   });
   let rungsDone = 0;
@@ -207,6 +218,7 @@ export async function* sampleConformers(structure: Structure, calculator: Calcul
         logWeights: result.logWeights,
         essPerRung: result.essPerRung,
         calls: result.calls,
+        snapshots: result.rungEnds.slice(0, -1).flatMap((end, k) => end.states.map((state, j) => asStructure(state, end.energies[j], { rung: k + 1, temperature: end.temperature }))),
         report: { status: result.status, steps, calculatorCalls: result.calls, ...(problem ? { problem } : {}), summary: `${label}: ${summary}` },
       };
     }

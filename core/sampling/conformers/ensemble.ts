@@ -2,7 +2,9 @@
  * From sampled replicas to a Boltzmann conformer ensemble, following CREST's post-processing (Pracht, Bohle and
  * Grimme, Phys. Chem. Chem. Phys. 22, 7169 (2020); defaults ewin 6 kcal/mol, rthr 0.125 Å, ethr 0.05 kcal/mol):
  *  1. relax every replica (core/sampling/relax/relax.ts, L-BFGS, fmax 0.01 eV/Å unless `relax` says otherwise);
- *     a relaxation the sampler stops (a watchdog, a calculator error) counts as `failed`;
+ *     a relaxation the sampler stops (a watchdog, a calculator error) counts as `failed`. With a `screen` (many
+ *     candidates, e.g. every rung's replicas), first a crude relaxation of each, then steps 2-4 on the crude minima
+ *     with a wider window and looser duplicates, and the full relaxation of the survivors only;
  *  2. drop a relaxed structure whose perceived bond graph differs from the source's (`connectivity`) or whose
  *     stereocentres or double-bond E/Z changed (`stereo`; core/sampling/conformers/stereo.ts);
  *  3. keep those within `windowKcal` of the lowest energy (`window` counts the rest);
@@ -43,6 +45,22 @@ export interface ReplicaSample {
   readonly energies?: readonly (number | undefined)[];
 }
 
+export interface EnsembleScreen {
+  /** The crude relaxation [SCREEN_DEFAULTS.relax]. */
+  readonly relax?: RelaxOptions;
+  /** kcal/mol above the lowest crude energy to keep [2 × windowKcal]. */
+  readonly windowKcal?: number;
+  /** Heavy-atom RMSD (Å) under which two crude minima within 1 kcal/mol are one [0.25]. */
+  readonly rmsdThreshold?: number;
+}
+
+/**
+ * The screen's defaults: L-BFGS to fmax 0.1 eV/Å, at most 150 steps (a high-temperature snapshot reaches its
+ * basin's bottom region in that), duplicates within 0.25 Å and 1 kcal/mol; the window twice the ensemble's,
+ * since crude energies rank minima only roughly.
+ */
+export const SCREEN_DEFAULTS = { relax: { optimizer: 'lbfgs', fmax: 0.1, maxSteps: 150 } as RelaxOptions, rmsdThreshold: 0.25, energyThreshold: 1 } as const;
+
 export interface EnsembleOptions {
   /** Energy window above the lowest conformer, kcal/mol [6]. */
   readonly windowKcal?: number;
@@ -54,6 +72,12 @@ export interface EnsembleOptions {
   readonly temperature?: number;
   /** Relaxation options [L-BFGS, fmax 0.01 eV/Å, 500 steps]. */
   readonly relax?: RelaxOptions;
+  /**
+   * A crude first stage for many candidates (CREST's multi-level optimisation): every candidate is relaxed with
+   * `screen.relax` only, checked, kept within `screen.windowKcal` and deduplicated at `screen.rmsdThreshold`;
+   * only the survivors are relaxed fully from there. Off (every candidate fully relaxed) unless given.
+   */
+  readonly screen?: EnsembleScreen;
   readonly signal?: AbortSignal;
   /** Called after each replica's relaxation (done of total), e.g. for a progress bar. */
   readonly onRelaxed?: (done: number, total: number) => void | Promise<void>;
@@ -148,75 +172,107 @@ export async function buildEnsemble(sample: ReplicaSample, source: Structure, ca
   let stereo = 0;
   let calls = 0;
   let cancelled = false;
-  const candidates: Candidate[] = [];
-  for (let r = 0; r < sample.structures.length; r++) {
-    if (options.signal?.aborted) {
-      cancelled = true;
-      break;
-    }
-    const replica = sample.structures[r]!;
-    const sampled = sample.energies?.[r];
-    if (sampled !== undefined && !Number.isFinite(sampled)) {
-      failed++;
-      note('failed', `replica ${r + 1}: dropped by the sampler (broken geometry or calculator error)`);
-      await options.onRelaxed?.(r + 1, sample.structures.length);
-      continue;
-    }
-    const start: Structure = { ...source, positions: Float64Array.from(replica.positions) };
+  const total = sample.structures.length;
+  /** Relaxes candidate `r` from `positions` with `options` and checks it: the minimum, or undefined (counted, noted). */
+  async function relaxAndCheck(r: number, positions: Float64Array, relaxWith: RelaxOptions): Promise<Candidate | undefined> {
     let outcome: Awaited<ReturnType<typeof relaxToEnd>>;
     try {
-      outcome = await relaxToEnd(start, calculator, relaxOptions);
+      outcome = await relaxToEnd({ ...source, positions: Float64Array.from(positions) }, calculator, relaxWith);
     } catch (error) {
       failed++;
       note('failed', `replica ${r + 1}: ${error instanceof Error ? error.message : String(error)}`);
-      await options.onRelaxed?.(r + 1, sample.structures.length);
-      continue;
+      return undefined;
     }
     calls += outcome.report.calculatorCalls;
     if (outcome.report.status === 'cancelled') {
       cancelled = true;
-      break;
+      return undefined;
     }
-    await options.onRelaxed?.(r + 1, sample.structures.length);
     const last = outcome.last;
     if (outcome.report.status === 'stopped' || !last) {
       failed++;
       note('failed', `replica ${r + 1}: ${outcome.report.problem?.message ?? outcome.report.summary}`);
-      continue;
+      return undefined;
     }
-    const graph = perceivedAdjacency(source, last.positions);
-    const bondChanges = connectivityChanges(sourceGraph, graph);
+    const bondChanges = connectivityChanges(sourceGraph, perceivedAdjacency(source, last.positions));
     if (bondChanges.length > 0) {
       connectivity++;
       note('connectivity', `replica ${r + 1}: bond ${bondChanges.slice(0, 3).join(', ')}`);
-      continue;
+      return undefined;
     }
     const stereoChanged = stereoChanges(reference, last.positions);
     if (stereoChanged.length > 0) {
       stereo++;
       note('stereo', `replica ${r + 1}: ${stereoChanged.slice(0, 3).join(', ')}`);
-      continue;
+      return undefined;
     }
-    candidates.push({ replica: r, positions: last.positions, energy: last.energy });
+    return { replica: r, positions: last.positions, energy: last.energy };
   }
-
-  candidates.sort((a, b) => a.energy - b.energy || a.replica - b.replica);
-  const lowest = candidates[0]?.energy ?? 0;
-  const inWindow = candidates.filter((c) => (c.energy - lowest) * KCAL_PER_MOL_PER_EV <= settings.windowKcal);
-  const window = candidates.length - inWindow.length;
 
   const symmetry = heavyAtomSymmetryOf(source);
-  const kept: Candidate[] = [];
+  let window = 0;
   let duplicates = 0;
-  for (const candidate of inWindow) {
-    const duplicate = kept.some(
-      (other) =>
-        Math.abs(candidate.energy - other.energy) * KCAL_PER_MOL_PER_EV < settings.energyThreshold &&
-        symmetricRmsd(candidate.positions, other.positions, symmetry, settings.rmsdThreshold) < settings.rmsdThreshold,
-    );
-    if (duplicate) duplicates++;
-    else kept.push(candidate);
+  /** The candidates within `windowKcal` of the lowest, in order of energy, without duplicates at (rmsd Å, energy kcal/mol). */
+  function windowAndDeduplicate(list: Candidate[], windowKcal: number, rmsdThreshold: number, energyThreshold: number): Candidate[] {
+    list.sort((a, b) => a.energy - b.energy || a.replica - b.replica);
+    const lowest = list[0]?.energy ?? 0;
+    const inWindow = list.filter((c) => (c.energy - lowest) * KCAL_PER_MOL_PER_EV <= windowKcal);
+    window += list.length - inWindow.length;
+    const kept: Candidate[] = [];
+    for (const candidate of inWindow) {
+      const duplicate = kept.some(
+        (other) =>
+          Math.abs(candidate.energy - other.energy) * KCAL_PER_MOL_PER_EV < energyThreshold &&
+          symmetricRmsd(candidate.positions, other.positions, symmetry, rmsdThreshold) < rmsdThreshold,
+      );
+      if (duplicate) duplicates++;
+      else kept.push(candidate);
+    }
+    return kept;
   }
+
+  // Stage 1 (with a screen, crude; else the full relaxation) of every candidate the sampler did not drop.
+  const screen = options.screen;
+  const firstRelax: RelaxOptions = screen ? { ...SCREEN_DEFAULTS.relax, ...screen.relax, ...(options.signal ? { signal: options.signal } : {}) } : relaxOptions;
+  /** Progress: every candidate's first relaxation, then the survivors' full one (the total shrinks once, when known). */
+  let progressTotal = screen ? 2 * total : total;
+  let done = 0;
+  let candidates: Candidate[] = [];
+  for (let r = 0; r < total; r++) {
+    if (options.signal?.aborted || cancelled) {
+      cancelled = true;
+      break;
+    }
+    const sampled = sample.energies?.[r];
+    if (sampled !== undefined && !Number.isFinite(sampled)) {
+      failed++;
+      note('failed', `replica ${r + 1}: dropped by the sampler (broken geometry or calculator error)`);
+    } else {
+      const candidate = await relaxAndCheck(r, sample.structures[r]!.positions, firstRelax);
+      if (cancelled) break;
+      if (candidate) candidates.push(candidate);
+    }
+    await options.onRelaxed?.(++done, progressTotal);
+  }
+  // Stage 2 with a screen: the crude minima in the wide window, without duplicates, relaxed fully.
+  if (screen && !cancelled) {
+    const survivors = windowAndDeduplicate(candidates, screen.windowKcal ?? 2 * settings.windowKcal, screen.rmsdThreshold ?? SCREEN_DEFAULTS.rmsdThreshold, SCREEN_DEFAULTS.energyThreshold);
+    progressTotal = total + survivors.length;
+    candidates = [];
+    for (const survivor of survivors) {
+      if (options.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      const candidate = await relaxAndCheck(survivor.replica, survivor.positions, relaxOptions);
+      if (cancelled) break;
+      if (candidate) candidates.push(candidate);
+      await options.onRelaxed?.(++done, progressTotal);
+    }
+  }
+
+  const kept = windowAndDeduplicate(candidates, settings.windowKcal, settings.rmsdThreshold, settings.energyThreshold);
+  const lowest = kept[0]?.energy ?? 0;
 
   const weights = boltzmannWeights(
     kept.map((c) => c.energy),

@@ -11,6 +11,11 @@
  * hydrogens: the rotor that forms or breaks an intramolecular hydrogen bond, which Langevin steps alone rarely
  * turn). Methyl and other symmetric CH3/NH3 spins are left out: every angle of them is the same state.
  * Positions Å, angles rad.
+ *
+ * Also nitrogen inversion of a secondary amine (an sp3 N with one H and two heavy neighbours): the H reflected
+ * through the plane of N and its two heavy neighbours, which is the other invertomer with every bond length and
+ * angle at N kept. Torsions alone cannot reach it, and it decides which side an N lone pair (an O−H···N hydrogen
+ * bond) points to. A reflection is its own inverse, so this proposal too is symmetric.
  */
 import { chemicalBonds } from '../../chem/bond-orders';
 import { perceiveBonds } from '../../perception/perceive-bonds';
@@ -52,12 +57,7 @@ export function rotatableBonds(structure: Structure): RotatableBond[] {
   const assigned = chemicalBonds(structure);
   const bonds: readonly Bond[] = assigned?.bonds ?? structure.bonds ?? perceiveBonds(structure);
   const ordersKnown = assigned !== undefined;
-  const neighbours: number[][] = Array.from({ length: n }, () => []);
-  for (const bond of bonds) {
-    if (bond.order === 0) continue;
-    neighbours[bond.a]!.push(bond.b);
-    neighbours[bond.b]!.push(bond.a);
-  }
+  const neighbours = neighbourLists(n, bonds);
   const heavy = (atom: number): boolean => structure.numbers[atom]! > 1;
   const saturated = (atom: number): boolean => SATURATED_DEGREE[structure.numbers[atom]!] === neighbours[atom]!.length;
   /** `end` of the bond to `partner` turns something that changes the state: a heavy atom beyond it, or polar hydrogens. */
@@ -84,6 +84,75 @@ export function rotatableBonds(structure: Structure): RotatableBond[] {
   return result;
 }
 
+/** A secondary-amine nitrogen that can invert: the N, its H, and its two heavy neighbours (0-based). */
+export interface InvertibleNitrogen {
+  readonly nitrogen: number;
+  readonly hydrogen: number;
+  readonly plane: readonly [number, number];
+}
+
+/**
+ * Out-of-plane height (Å) below which an N counts as planar (amides, anilines, sulfonamides: sp2-like, where a
+ * reflection would change nothing); an sp3 amine N stands ~0.35 Å above the plane of its three neighbours.
+ */
+const PLANAR_NITROGEN_HEIGHT = 0.15;
+
+/** The bonds of a molecule: orders assigned by core/chem/bond-orders.ts, else the file's, else perceived. */
+function moleculeBonds(structure: Structure): readonly Bond[] {
+  return chemicalBonds(structure)?.bonds ?? structure.bonds ?? perceiveBonds(structure);
+}
+
+function neighbourLists(atoms: number, bonds: readonly Bond[]): number[][] {
+  const neighbours: number[][] = Array.from({ length: atoms }, () => []);
+  for (const bond of bonds) {
+    if (bond.order === 0) continue;
+    neighbours[bond.a]!.push(bond.b);
+    neighbours[bond.b]!.push(bond.a);
+  }
+  return neighbours;
+}
+
+/** Distance (Å) of point p from the plane through a, b, c of flat `positions`; 0 for a degenerate plane. */
+function heightAbovePlane(positions: Float64Array, p: number, a: number, b: number, c: number): number {
+  const at = (i: number, k: number): number => positions[3 * i + k]!;
+  const u = [0, 1, 2].map((k) => at(b, k) - at(a, k)), v = [0, 1, 2].map((k) => at(c, k) - at(a, k));
+  const normal = [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
+  const length = Math.hypot(...normal);
+  if (!(length > 0)) return 0;
+  return Math.abs(normal.reduce((sum, x, k) => sum + x * (at(p, k) - at(a, k)), 0)) / length;
+}
+
+/** The secondary-amine nitrogens of a molecule that are pyramidal in its geometry (none for crystals). */
+export function invertibleNitrogens(structure: Structure): InvertibleNitrogen[] {
+  if (structure.cell && structure.pbc.some((p) => p)) return [];
+  const neighbours = neighbourLists(structure.numbers.length, moleculeBonds(structure));
+  const result: InvertibleNitrogen[] = [];
+  structure.numbers.forEach((z, atom) => {
+    const around = neighbours[atom]!;
+    if (z !== 7 || around.length !== 3) return;
+    const hydrogens = around.filter((x) => structure.numbers[x] === 1);
+    const heavy = around.filter((x) => structure.numbers[x]! > 1);
+    if (hydrogens.length !== 1 || heavy.length !== 2) return;
+    if (heightAbovePlane(structure.positions, atom, around[0]!, around[1]!, around[2]!) < PLANAR_NITROGEN_HEIGHT) return;
+    result.push({ nitrogen: atom, hydrogen: hydrogens[0]!, plane: [heavy[0]!, heavy[1]!] });
+  });
+  return result;
+}
+
+/** Reflects the N's hydrogen through the plane of the N and its two heavy neighbours; a new array. */
+export function invertNitrogen(positions: Float64Array, site: InvertibleNitrogen): Float64Array {
+  const out = Float64Array.from(positions);
+  const at = (i: number, k: number): number => positions[3 * i + k]!;
+  const [a, b] = site.plane;
+  const u = [0, 1, 2].map((k) => at(a, k) - at(site.nitrogen, k)), v = [0, 1, 2].map((k) => at(b, k) - at(site.nitrogen, k));
+  const normal = [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
+  const length = Math.hypot(...normal);
+  if (!(length > 0)) return out;
+  const offset = normal.reduce((sum, x, k) => sum + (x / length) * (at(site.hydrogen, k) - at(site.nitrogen, k)), 0);
+  for (let k = 0; k < 3; k++) out[3 * site.hydrogen + k] = at(site.hydrogen, k) - (2 * offset * normal[k]!) / length;
+  return out;
+}
+
 /** Rotates `moving` atoms of `positions` [n*3] Å about the axis a→b by `angle` rad (Rodrigues' formula); a new array. */
 export function rotateAboutBond(positions: Float64Array, bond: RotatableBond, angle: number): Float64Array {
   const out = Float64Array.from(positions);
@@ -105,13 +174,18 @@ export function rotateAboutBond(positions: Float64Array, bond: RotatableBond, an
 }
 
 /**
- * The SMC `move` for these bonds: one uniformly chosen rotatable bond, an angle uniform in (−π, π]; undefined
- * (no move) when the molecule has no rotatable bond.
+ * The SMC `move` for these bonds and nitrogens: one uniformly chosen site; a bond turns by an angle uniform in
+ * (−π, π], a nitrogen inverts. Undefined (no move) when the molecule has neither.
  */
-export function createTorsionMove(bonds: readonly RotatableBond[]): ((state: Float64Array, uniform: () => number) => Float64Array | undefined) | undefined {
-  if (bonds.length === 0) return undefined;
+export function createTorsionMove(
+  bonds: readonly RotatableBond[],
+  nitrogens: readonly InvertibleNitrogen[] = [],
+): ((state: Float64Array, uniform: () => number) => Float64Array | undefined) | undefined {
+  const sites = bonds.length + nitrogens.length;
+  if (sites === 0) return undefined;
   return (state, uniform) => {
-    const bond = bonds[Math.min(bonds.length - 1, Math.floor(uniform() * bonds.length))]!;
-    return rotateAboutBond(state, bond, Math.PI * (2 * uniform() - 1));
+    const site = Math.min(sites - 1, Math.floor(uniform() * sites));
+    if (site >= bonds.length) return invertNitrogen(state, nitrogens[site - bonds.length]!);
+    return rotateAboutBond(state, bonds[site]!, Math.PI * (2 * uniform() - 1));
   };
 }

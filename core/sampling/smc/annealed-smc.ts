@@ -71,6 +71,8 @@ export interface SmcOptions {
   readonly signal?: AbortSignal;
   /** Extra MC move: a symmetric proposal from `state` (not modified), or undefined for none; Metropolis-accepted at T. */
   readonly move?: (state: Float64Array, uniform: () => number, temperature: number) => Float64Array | undefined;
+  /** Keep the alive replicas' states at the end of every rung (SmcResult.rungEnds) [false]. */
+  readonly keepRungEnds?: boolean;
   /** Langevin steps between extra-move attempts [10]. */
   readonly moveInterval?: number;
   /**
@@ -114,8 +116,16 @@ export interface SmcResult {
   readonly logNormaliserRatio: number;
   /** Replicas whose evaluation failed (weight set to 0). */
   readonly failed: number;
+  /** With keepRungEnds: per completed rung, the alive replicas' states (copies) and energies (eV) at its end; else []. */
+  readonly rungEnds: readonly SmcRungEnd[];
   readonly status: 'done' | 'stopped' | 'cancelled';
   readonly problem?: string;
+}
+
+export interface SmcRungEnd {
+  readonly temperature: number;
+  readonly states: readonly Float64Array[];
+  readonly energies: readonly number[];
 }
 
 interface Replica {
@@ -191,6 +201,7 @@ export async function* annealedLangevinSmc(target: SmcTarget, options: SmcOption
   let failed = 0;
   let firstFailure: string | undefined;
   let logNormaliserRatio = 0;
+  const rungEnds: SmcRungEnd[] = [];
 
   const result = (status: SmcResult['status'], problem?: string): SmcResult => ({
     states: replicas.map((x) => Float64Array.from(x.positions)),
@@ -201,6 +212,7 @@ export async function* annealedLangevinSmc(target: SmcTarget, options: SmcOption
     calls,
     logNormaliserRatio,
     failed,
+    rungEnds,
     status,
     ...(problem !== undefined ? { problem } : {}),
   });
@@ -385,6 +397,10 @@ export async function* annealedLangevinSmc(target: SmcTarget, options: SmcOption
       }
     }
 
+    if (options.keepRungEnds) {
+      const alive = aliveIndices();
+      rungEnds.push({ temperature, states: alive.map((r) => Float64Array.from(replicas[r]!.positions)), energies: alive.map((r) => replicas[r]!.energy) });
+    }
     yield {
       rung: k,
       temperature,
