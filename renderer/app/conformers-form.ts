@@ -22,13 +22,13 @@ export interface ConformersForm {
   readonly seed: number;
 }
 
-/** The contract's defaults: 32 replicas from 1200 K down to 298.15 K over 8 rungs of 200 steps, 6 kcal/mol, 0.125 Å, ESS 0.5, seed 1. */
+/** The search's defaults (core CONFORMER_SEARCH_DEFAULTS): 16 replicas from 1200 K down to 298.15 K over 6 rungs of 50 steps, 6 kcal/mol, 0.125 Å, ESS 0.5, seed 1. */
 export const DEFAULT_CONFORMERS_FORM: ConformersForm = {
-  population: 32,
+  population: 16,
   startTemperature: 1200,
   temperature: 298.15,
-  rungs: 8,
-  stepsPerRung: 200,
+  rungs: 6,
+  stepsPerRung: 50,
   windowKcal: 6,
   rmsdThreshold: 0.125,
   essThreshold: 0.5,

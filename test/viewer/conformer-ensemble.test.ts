@@ -28,11 +28,11 @@ function moved(positions: ArrayLike<number>, axis: [number, number, number], ang
   return out;
 }
 
-test('the default Conformers form asks for 32 replicas, 1200 → 298.15 K over 8 rungs of 200 steps, 6 kcal/mol, 0.125 Å, ESS 0.5, seed 1', () => {
+test('the default Conformers form asks for the search defaults: 16 replicas, 1200 → 298.15 K over 6 rungs of 50 steps, 6 kcal/mol, 0.125 Å, ESS 0.5, seed 1', () => {
   assert.equal(conformersFormProblem(DEFAULT_CONFORMERS_FORM), null);
   assert.deepEqual(conformersRequest('doc-1', 4, 'xtb:gfn2', DEFAULT_CONFORMERS_FORM), {
-    kind: 'conformers', docIds: ['doc-1'], indices: [4], calculator: 'xtb:gfn2', population: 32, startTemperature: 1200, temperature: 298.15,
-    rungs: 8, stepsPerRung: 200, essThreshold: 0.5, windowKcal: 6, rmsdThreshold: 0.125, seed: 1,
+    kind: 'conformers', docIds: ['doc-1'], indices: [4], calculator: 'xtb:gfn2', population: 16, startTemperature: 1200, temperature: 298.15,
+    rungs: 6, stepsPerRung: 50, essThreshold: 0.5, windowKcal: 6, rmsdThreshold: 0.125, seed: 1,
   });
 });
 

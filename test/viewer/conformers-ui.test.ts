@@ -40,7 +40,7 @@ async function chartInk(page: Page): Promise<number> {
   });
 }
 
-test('the Conformers dialog starts 32 replicas from 1200 K to 298.15 K over 8 rungs of 200 steps, 6 kcal/mol and 0.125 Å by default, and refuses a population of 1', { skip }, async () => {
+test('the Conformers dialog starts 16 replicas from 1200 K to 298.15 K over 6 rungs of 50 steps, 6 kcal/mol and 0.125 Å by default, and refuses a population of 1', { skip }, async () => {
   const page = session!.page;
   await page.click('[data-testid="doc-tab"]:first-child');
   await page.click('.vtable-row');
@@ -50,13 +50,13 @@ test('the Conformers dialog starts 32 replicas from 1200 K to 298.15 K over 8 ru
   const options = await page.$$eval('[data-testid="calculator-option"]', (els) => els.map((e) => [e.getAttribute('data-id'), e.getAttribute('data-disabled')]));
   assert.deepEqual(options, [['model:egnn-ethanol-rmd17', 'false'], ['model:only-h', 'true'], ['xtb:gfn2', 'true']]);
   const value = (id: string) => page.inputValue(`[data-testid="${id}"]`);
-  assert.deepEqual([await value('conformers-population'), await value('conformers-start-temperature'), await value('conformers-temperature'), await value('conformers-window')], ['32', '1200', '298.15', '6']);
+  assert.deepEqual([await value('conformers-population'), await value('conformers-start-temperature'), await value('conformers-temperature'), await value('conformers-window')], ['16', '1200', '298.15', '6']);
   await page.click('[data-testid="conformers-advanced"]');
-  assert.deepEqual([await value('conformers-rungs'), await value('conformers-steps'), await value('conformers-rmsd'), await value('conformers-ess'), await value('conformers-seed')], ['8', '200', '0.125', '0.5', '1']);
+  assert.deepEqual([await value('conformers-rungs'), await value('conformers-steps'), await value('conformers-rmsd'), await value('conformers-ess'), await value('conformers-seed')], ['6', '50', '0.125', '0.5', '1']);
   await page.fill('[data-testid="conformers-population"]', '1');
   assert.match((await page.textContent('[data-testid="conformers-problem"]')) ?? '', /Population must be a whole number ≥ 2, got 1/);
   assert.equal(await page.isDisabled('[data-testid="conformers-start"]'), true);
-  await page.fill('[data-testid="conformers-population"]', '16');
+  await page.fill('[data-testid="conformers-population"]', '12');
   await page.fill('[data-testid="conformers-seed"]', '7');
   await page.click('[data-testid="conformers-start"]');
   const { started } = await pageState(page);
@@ -65,11 +65,11 @@ test('the Conformers dialog starts 32 replicas from 1200 K to 298.15 K over 8 ru
     docIds: ['doc-source'],
     indices: [0],
     calculator: 'model:egnn-ethanol-rmd17',
-    population: 16,
+    population: 12,
     startTemperature: 1200,
     temperature: 298.15,
-    rungs: 8,
-    stepsPerRung: 200,
+    rungs: 6,
+    stepsPerRung: 50,
     essThreshold: 0.5,
     windowKcal: 6,
     rmsdThreshold: 0.125,
@@ -79,13 +79,13 @@ test('the Conformers dialog starts 32 replicas from 1200 K to 298.15 K over 8 ru
 
 test('the jobs panel shows the rung and the ESS of every rung so far while the job anneals', { skip }, async () => {
   const page = session!.page;
-  await page.waitForFunction(() => /rung [3-8]\/8/.test(document.querySelector('[data-testid="job"] [data-testid="job-sampler"]')?.textContent ?? ''));
+  await page.waitForFunction(() => /rung [3-6]\/6/.test(document.querySelector('[data-testid="job"] [data-testid="job-sampler"]')?.textContent ?? ''));
   const text = (await page.textContent('[data-testid="job"] [data-testid="job-sampler"]')) ?? '';
-  assert.match(text, /^annealing · rung (\d)\/8 · T \d+ K · ESS (\d+\.\d, )+\d+\.\d · E -4209\.\d{4} eV$/);
+  assert.match(text, /^annealing · rung (\d)\/6 · T \d+ K · ESS (\d+\.\d, )+\d+\.\d · E -4209\.\d{4} eV$/);
   const rung = Number(/rung (\d)/.exec(text)![1]);
   const ess = /ESS ([\d., ]+) ·/.exec(text)![1]!.split(', ').map(Number);
   assert.equal(ess.length, rung, 'one ESS per rung so far');
-  assert.equal(ess[0], 14.4, 'rung 1 of 16 replicas: ESS 0.9 × 16');
+  assert.equal(ess[0], 10.8, 'rung 1 of 12 replicas: ESS 0.9 × 12');
 });
 
 test('the finished ensemble is shown: relative energy and weight columns first, the other three conformers overlaid and superposed on the lowest', { skip }, async () => {

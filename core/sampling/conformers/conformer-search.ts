@@ -16,11 +16,17 @@ import { buildEnsemble, ENSEMBLE_DEFAULTS, type Ensemble, type ReplicaSample } f
 
 /** The defaults of a conformer search (ConformersJobRequest, `equimol conformers`). */
 export const CONFORMER_SEARCH_DEFAULTS = {
-  population: 32,
+  /**
+   * 16 replicas over 6 rungs of 50 steps, each step followed by a torsion move: ~10 000 evaluations of sampling
+   * (a few minutes of GFN2-xTB for a 30-atom drug), where the moves and the rung snapshots, not long dynamics, find
+   * the rotamers (8 × 4 × 25 already matches RDKit ETKDG+MMFF+xtb's lowest conformer on most of 20 drugs:
+   * test/sampling/conformers-xtb.test.ts).
+   */
+  population: 16,
   startTemperature: 1200,
   temperature: 298.15,
-  rungs: 8,
-  stepsPerRung: 200,
+  rungs: 6,
+  stepsPerRung: 50,
   essThreshold: 0.5,
   /**
    * Metropolis torsion rotations about rotatable bonds (and secondary-amine inversions) after every Langevin step
