@@ -239,7 +239,7 @@ export async function buildEnsemble(sample: ReplicaSample, source: Structure, ca
   let done = 0;
   let candidates: Candidate[] = [];
   for (let r = 0; r < total; r++) {
-    if (options.signal?.aborted || cancelled) {
+    if (options.signal?.aborted) {
       cancelled = true;
       break;
     }

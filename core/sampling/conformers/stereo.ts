@@ -13,6 +13,7 @@
  */
 import { perceiveBonds } from '../../perception/perceive-bonds';
 import type { Structure } from '../../structure/structure';
+import { atomVector, cross, dot, norm } from '../../util/vec3';
 
 /** A neighbour list (0-based, ascending) per atom, from covalent-radius perception of `positions`. */
 export function perceivedAdjacency(structure: Structure, positions: Float64Array = structure.positions): number[][] {
@@ -82,35 +83,19 @@ export interface StereoReference {
   readonly doubleBonds: readonly DoubleBond[];
 }
 
-function vector(p: ArrayLike<number>, from: number, to: number): [number, number, number] {
-  return [p[3 * to]! - p[3 * from]!, p[3 * to + 1]! - p[3 * from + 1]!, p[3 * to + 2]! - p[3 * from + 2]!];
-}
-
-function cross(u: readonly number[], v: readonly number[]): [number, number, number] {
-  return [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
-}
-
-function dot(u: readonly number[], v: readonly number[]): number {
-  return u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!;
-}
-
-function norm(u: readonly number[]): number {
-  return Math.sqrt(dot(u, u));
-}
-
 /** Signed volume of the first three neighbours around `atom`, normalised by their lengths (−1..1). */
 export function chiralVolume(positions: ArrayLike<number>, atom: number, neighbours: readonly [number, number, number]): number {
-  const u = vector(positions, atom, neighbours[0]);
-  const v = vector(positions, atom, neighbours[1]);
-  const w = vector(positions, atom, neighbours[2]);
+  const u = atomVector(positions, atom, neighbours[0]);
+  const v = atomVector(positions, atom, neighbours[1]);
+  const w = atomVector(positions, atom, neighbours[2]);
   return dot(u, cross(v, w)) / Math.max(norm(u) * norm(v) * norm(w), 1e-12);
 }
 
 /** cos of the dihedral i-j-k-l. */
 export function dihedralCosine(positions: ArrayLike<number>, i: number, j: number, k: number, l: number): number {
-  const b1 = vector(positions, i, j);
-  const b2 = vector(positions, j, k);
-  const b3 = vector(positions, k, l);
+  const b1 = atomVector(positions, i, j);
+  const b2 = atomVector(positions, j, k);
+  const b3 = atomVector(positions, k, l);
   const n1 = cross(b1, b2);
   const n2 = cross(b2, b3);
   return dot(n1, n2) / Math.max(norm(n1) * norm(n2), 1e-12);

@@ -20,6 +20,7 @@
 import { chemicalBonds } from '../../chem/bond-orders';
 import { perceiveBonds } from '../../perception/perceive-bonds';
 import type { Bond, Structure } from '../../structure/structure';
+import { atomVector, cross, dot, norm } from '../../util/vec3';
 
 export interface RotatableBond {
   /** 0-based atoms of the bond; `moving` are on b's side (b included), the smaller side. */
@@ -54,9 +55,7 @@ function sideOf(neighbours: readonly number[][], start: number, blocked: number)
 export function rotatableBonds(structure: Structure): RotatableBond[] {
   if (structure.cell && structure.pbc.some((p) => p)) return [];
   const n = structure.numbers.length;
-  const assigned = chemicalBonds(structure);
-  const bonds: readonly Bond[] = assigned?.bonds ?? structure.bonds ?? perceiveBonds(structure);
-  const ordersKnown = assigned !== undefined;
+  const { bonds, ordersKnown } = moleculeBonds(structure);
   const neighbours = neighbourLists(n, bonds);
   const heavy = (atom: number): boolean => structure.numbers[atom]! > 1;
   const saturated = (atom: number): boolean => SATURATED_DEGREE[structure.numbers[atom]!] === neighbours[atom]!.length;
@@ -97,9 +96,13 @@ export interface InvertibleNitrogen {
  */
 const PLANAR_NITROGEN_HEIGHT = 0.15;
 
-/** The bonds of a molecule: orders assigned by core/chem/bond-orders.ts, else the file's, else perceived. */
-function moleculeBonds(structure: Structure): readonly Bond[] {
-  return chemicalBonds(structure)?.bonds ?? structure.bonds ?? perceiveBonds(structure);
+/**
+ * The bonds of a molecule: orders assigned by core/chem/bond-orders.ts (`ordersKnown`), else the file's, else
+ * perceived connectivity.
+ */
+function moleculeBonds(structure: Structure): { readonly bonds: readonly Bond[]; readonly ordersKnown: boolean } {
+  const assigned = chemicalBonds(structure);
+  return { bonds: assigned?.bonds ?? structure.bonds ?? perceiveBonds(structure), ordersKnown: assigned !== undefined };
 }
 
 function neighbourLists(atoms: number, bonds: readonly Bond[]): number[][] {
@@ -112,20 +115,17 @@ function neighbourLists(atoms: number, bonds: readonly Bond[]): number[][] {
   return neighbours;
 }
 
-/** Distance (Å) of point p from the plane through a, b, c of flat `positions`; 0 for a degenerate plane. */
+/** Distance (Å) of atom p from the plane through atoms a, b, c of flat `positions`; 0 for a degenerate plane. */
 function heightAbovePlane(positions: Float64Array, p: number, a: number, b: number, c: number): number {
-  const at = (i: number, k: number): number => positions[3 * i + k]!;
-  const u = [0, 1, 2].map((k) => at(b, k) - at(a, k)), v = [0, 1, 2].map((k) => at(c, k) - at(a, k));
-  const normal = [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
-  const length = Math.hypot(...normal);
-  if (!(length > 0)) return 0;
-  return Math.abs(normal.reduce((sum, x, k) => sum + x * (at(p, k) - at(a, k)), 0)) / length;
+  const normal = cross(atomVector(positions, a, b), atomVector(positions, a, c));
+  const length = norm(normal);
+  return length > 0 ? Math.abs(dot(normal, atomVector(positions, a, p))) / length : 0;
 }
 
 /** The secondary-amine nitrogens of a molecule that are pyramidal in its geometry (none for crystals). */
 export function invertibleNitrogens(structure: Structure): InvertibleNitrogen[] {
   if (structure.cell && structure.pbc.some((p) => p)) return [];
-  const neighbours = neighbourLists(structure.numbers.length, moleculeBonds(structure));
+  const neighbours = neighbourLists(structure.numbers.length, moleculeBonds(structure).bonds);
   const result: InvertibleNitrogen[] = [];
   structure.numbers.forEach((z, atom) => {
     const around = neighbours[atom]!;
@@ -142,14 +142,12 @@ export function invertibleNitrogens(structure: Structure): InvertibleNitrogen[] 
 /** Reflects the N's hydrogen through the plane of the N and its two heavy neighbours; a new array. */
 export function invertNitrogen(positions: Float64Array, site: InvertibleNitrogen): Float64Array {
   const out = Float64Array.from(positions);
-  const at = (i: number, k: number): number => positions[3 * i + k]!;
   const [a, b] = site.plane;
-  const u = [0, 1, 2].map((k) => at(a, k) - at(site.nitrogen, k)), v = [0, 1, 2].map((k) => at(b, k) - at(site.nitrogen, k));
-  const normal = [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
-  const length = Math.hypot(...normal);
+  const normal = cross(atomVector(positions, site.nitrogen, a), atomVector(positions, site.nitrogen, b));
+  const length = norm(normal);
   if (!(length > 0)) return out;
-  const offset = normal.reduce((sum, x, k) => sum + (x / length) * (at(site.hydrogen, k) - at(site.nitrogen, k)), 0);
-  for (let k = 0; k < 3; k++) out[3 * site.hydrogen + k] = at(site.hydrogen, k) - (2 * offset * normal[k]!) / length;
+  const offset = dot(normal, atomVector(positions, site.nitrogen, site.hydrogen)) / length;
+  for (let k = 0; k < 3; k++) out[3 * site.hydrogen + k] = positions[3 * site.hydrogen + k]! - (2 * offset * normal[k]!) / length;
   return out;
 }
 

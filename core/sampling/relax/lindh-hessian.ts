@@ -16,6 +16,7 @@
  * Units: positions in Å on input; the Hessian is in Eh/bohr² over Cartesian coordinates in bohr, [3N × 3N]
  * row-major, symmetric, with zero sum over each row's atoms (translation invariant).
  */
+import { cross, dot, sub, type Vec3 } from '../../util/vec3';
 
 /** Å per bohr (CODATA 2018, as main/calc/xtb). */
 export const BOHR_IN_ANGSTROM = 0.529177210903;
@@ -58,18 +59,6 @@ const D2_RADIUS = [
 
 function tableRow(z: number): 0 | 1 | 2 {
   return z <= 2 ? 0 : z <= 10 ? 1 : 2;
-}
-
-type Vec3 = [number, number, number];
-
-function sub(a: Vec3, b: Vec3): Vec3 {
-  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-}
-function dot(a: Vec3, b: Vec3): number {
-  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-function cross(a: Vec3, b: Vec3): Vec3 {
-  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
 }
 
 /** Adds weight · b bᵀ to the Hessian, b given by its non-zero atom blocks. */
