@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { CalcRequest, CalcResult, Calculator } from '../../core/calc/calculator';
 import { sampleConformers, type ConformerSample, type ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
-import { ensembleCandidates } from '../../core/sampling/conformers/conformer-search';
+import { ensembleInput } from '../../core/sampling/conformers/conformer-search';
 import { buildEnsemble, type Ensemble, type EnsembleOptions } from '../../core/sampling/conformers/ensemble';
 import { heavyAtomSymmetryOf, symmetricRmsd } from '../../core/sampling/conformers/symmetric-rmsd';
 import type { SmcRungReport } from '../../core/sampling/smc/annealed-smc';
@@ -113,16 +113,16 @@ export async function drain<Y, R>(run: AsyncGenerator<Y, R>): Promise<{ yields: 
 
 /**
  * Our conformer search on one structure, as searchConformers composes it (sampleConformers with every rung's
- * snapshots unless `sampler.snapshots` is false, then buildEnsemble of ensembleCandidates with the crude screen
- * when there are snapshots) but with the caller's sampler and relaxation settings; timed and counted.
+ * snapshots unless `sampler.snapshots` is false, then buildEnsemble of ensembleInput: the crude screen when there
+ * are snapshots) but with the caller's sampler and relaxation settings; timed and counted.
  */
 export async function runConformerSearch(start: Structure, inner: Calculator, sampler: Partial<ConformerSamplerOptions>, ensembleOptions: EnsembleOptions): Promise<SearchOutcome> {
   const { calculator, counts } = countingCalculator(inner);
   const t0 = performance.now();
   const { yields: rungs, result: sample } = await drain(sampleConformers(start, calculator, { snapshots: true, ...sampler }));
   const t1 = performance.now();
-  const screen = sample.snapshots.length > 0 ? { screen: {} } : {};
-  const ensemble = await buildEnsemble(ensembleCandidates(sample, [start]), start, calculator, { ...screen, ...ensembleOptions });
+  const { pool, screen } = ensembleInput(sample, [start]);
+  const ensemble = await buildEnsemble(pool, start, calculator, { ...(screen ? { screen } : {}), ...ensembleOptions });
   return { sample, ensemble, rungs, counts, samplingMs: t1 - t0, ensembleMs: performance.now() - t1 };
 }
 

@@ -12,7 +12,7 @@ import type { Structure } from '../../structure/structure';
 import { smilesToStructure } from '../../toolkits/embed';
 import type { SmcRungReport } from '../smc/annealed-smc';
 import { sampleConformers, type ConformerSample } from './conformer-sampler';
-import { buildEnsemble, ENSEMBLE_DEFAULTS, type Ensemble, type ReplicaSample } from './ensemble';
+import { buildEnsemble, ENSEMBLE_DEFAULTS, type Ensemble, type EnsembleScreen, type ReplicaSample } from './ensemble';
 
 /** The defaults of a conformer search (ConformersJobRequest, `equimol conformers`). */
 export const CONFORMER_SEARCH_DEFAULTS = {
@@ -115,16 +115,24 @@ export function smilesEmbeddings(source: Structure, count: number, seed: number)
   return out;
 }
 
+/** What buildEnsemble gets from a sample: its candidates, and the crude screen when rung snapshots are among them. */
+export interface EnsembleInput {
+  readonly pool: ReplicaSample;
+  /** Present (the screen's defaults) when there are snapshots: they multiply the candidates, most far from a minimum. */
+  readonly screen?: EnsembleScreen;
+}
+
 /**
  * The ensemble's candidates from a sample: the final replicas (1..population in the ensemble's notes), then the
  * starting geometries (relaxed, they are minima the annealing may have left: resampling concentrates the
  * population), then the earlier rungs' snapshots, if kept. Energies: the sampler's (NaN marks a dropped replica).
  */
-export function ensembleCandidates(sample: ConformerSample, startGeometries: readonly Structure[]): ReplicaSample {
-  return {
+export function ensembleInput(sample: ConformerSample, startGeometries: readonly Structure[]): EnsembleInput {
+  const pool = {
     structures: [...sample.structures, ...startGeometries, ...sample.snapshots],
     energies: [...sample.energies, ...startGeometries.map(() => undefined), ...sample.snapshots.map(() => undefined)],
   };
+  return sample.snapshots.length > 0 ? { pool, screen: {} } : { pool };
 }
 
 /** Samples and builds the conformer ensemble of `source`; never throws for a physical problem (status 'stopped'). */
@@ -164,13 +172,13 @@ export async function searchConformers(
   if (sample.report.status === 'stopped' || sample.structures.length === 0) {
     return { status: 'stopped', problem: sample.report.problem?.message ?? sample.report.summary, essPerRung, calls: sample.calls, starts, candidates: 0 };
   }
-  const pool = ensembleCandidates(sample, [source, ...initial]);
+  const { pool, screen } = ensembleInput(sample, [source, ...initial]);
   const candidates = pool.structures.length;
   const ensemble = await buildEnsemble(pool, source, calculator, {
     windowKcal: options.windowKcal ?? d.windowKcal,
     rmsdThreshold: options.rmsdThreshold ?? d.rmsdThreshold,
     temperature: options.temperature ?? d.temperature,
-    ...(sample.snapshots.length > 0 ? { screen: {} } : {}),
+    ...(screen ? { screen } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(observer.relaxed ? { onRelaxed: (done: number, total: number) => observer.relaxed!(done, total) } : {}),
   });
