@@ -1,7 +1,8 @@
 /**
- * Conformer search cost per molecule with GFN2-xTB: our search (sampleConformers: annealed Langevin SMC from 1200 K
- * to 298.15 K with torsion moves, then buildEnsemble: L-BFGS relaxation of every replica to fmax 0.01 eV/Å,
- * deduplication, 6 kcal/mol window) beside, in the same run, RDKit ETKDGv3 + MMFF94 followed by `xtb --opt normal`
+ * Conformer search cost per molecule with GFN2-xTB: our search at the app's defaults (CONFORMER_SEARCH_DEFAULTS:
+ * sampleConformers, annealed Langevin SMC from 1200 K to 298.15 K with a torsion move after every step and every
+ * rung's replicas kept, then buildEnsemble: a crude screen of the candidates, L-BFGS relaxation of the survivors to
+ * fmax 0.01 eV/Å, deduplication, 6 kcal/mol window) beside, in the same run, RDKit ETKDGv3 + MMFF94 followed by `xtb --opt normal`
  * of every conformer (test/fixtures/conformers/make-rdkit-xtb-reference.py --bench, Debian /usr/bin/python3 with
  * RDKit and the xtb executable, one thread). Molecules from test/fixtures/conformers/drugs20.smi, started from the
  * reference fixture's start structure.
@@ -12,9 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ConformerSamplerOptions } from '../core/sampling/conformers/conformer-sampler';
 import { createXtbCalculator } from '../main/calc/xtb/xtb-calculator';
-import { KCAL_PER_EV, loadDrugReference, lowestOf, runConformerSearch, startStructure } from '../test/sampling/conformer-reference';
+import { KCAL_PER_EV, loadDrugReference, lowestOf, runConformerSearch, searchSampler, startStructure } from '../test/sampling/conformer-reference';
 import type { BenchFigure, BenchSuite } from './harness';
 
 const PYTHON = '/usr/bin/python3';
@@ -51,9 +51,8 @@ export const suite: BenchSuite = {
       log(`skipped: ${(error as Error).message}`);
       return [];
     }
-    const sampler: Partial<ConformerSamplerOptions> = quick
-      ? { seed: 1, population: 8, rungs: 4, stepsPerRung: 20, torsionMoves: true }
-      : { seed: 1, population: 16, rungs: 6, stepsPerRung: 50, torsionMoves: true };
+    // The app's and the CLI's defaults; --quick a smaller population and fewer, shorter rungs.
+    const sampler = searchSampler({ seed: 1, ...(quick ? { population: 8, rungs: 4, stepsPerRung: 20 } : {}) });
     const rdkitConformers = quick ? 20 : 100;
     const reference = loadDrugReference();
     const figures: BenchFigure[] = [];
@@ -66,7 +65,7 @@ export const suite: BenchSuite = {
       const ours = await runConformerSearch(startStructure(molecule), xtb, sampler, { windowKcal: 6, relax: { optimizer: 'lbfgs', fmax: 0.01, maxSteps: 1000 } });
       const seconds = (ours.samplingMs + ours.ensembleMs) / 1000;
       const base = rdkitXtb(molecule.smiles, rdkitConformers);
-      const settings = `population ${sampler.population}, ${sampler.rungs} rungs × ${sampler.stepsPerRung} steps, torsion moves; RDKit ${rdkitConformers} conformers`;
+      const settings = `population ${sampler.population}, ${sampler.rungs} rungs × ${sampler.stepsPerRung} steps, a torsion move every ${sampler.moveInterval} step(s), rung snapshots screened; RDKit ${rdkitConformers} conformers`;
       if (typeof base === 'string') log(`${name}: baseline not run: ${base}`);
       const delta = typeof base === 'string' ? '' : `; our lowest ${((lowestOf(ours.ensemble) - base.lowestEnergy) * KCAL_PER_EV).toFixed(2)} kcal/mol vs RDKit+xtb's, ${ours.ensemble.conformers.length} vs ${base.unique} conformers`;
       log(`${name}: ours ${seconds.toFixed(1)} s (sampling ${(ours.samplingMs / 1000).toFixed(1)} s), ${ours.counts.structures} evaluations${typeof base === 'string' ? '' : `; RDKit+xtb ${base.seconds.toFixed(1)} s, ${base.xtbCycles} xtb cycles`}`);

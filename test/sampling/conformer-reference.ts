@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { CalcRequest, CalcResult, Calculator } from '../../core/calc/calculator';
 import { sampleConformers, type ConformerSample, type ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
-import { ensembleInput } from '../../core/sampling/conformers/conformer-search';
+import { CONFORMER_SEARCH_DEFAULTS, ensembleInput } from '../../core/sampling/conformers/conformer-search';
 import { buildEnsemble, type Ensemble, type EnsembleOptions } from '../../core/sampling/conformers/ensemble';
 import { heavyAtomSymmetryOf, symmetricRmsd } from '../../core/sampling/conformers/symmetric-rmsd';
 import type { SmcRungReport } from '../../core/sampling/smc/annealed-smc';
@@ -109,6 +109,16 @@ export async function drain<Y, R>(run: AsyncGenerator<Y, R>): Promise<{ yields: 
     if (next.done) return { yields, result: next.value };
     yields.push(next.value);
   }
+}
+
+/** sampleConformers options of the app's and the CLI's search (CONFORMER_SEARCH_DEFAULTS), with `overrides`. */
+export function searchSampler(overrides: Partial<ConformerSamplerOptions> = {}): Partial<ConformerSamplerOptions> {
+  const d = CONFORMER_SEARCH_DEFAULTS;
+  return {
+    seed: d.seed, population: d.population, startTemperature: d.startTemperature, temperature: d.temperature, rungs: d.rungs,
+    stepsPerRung: d.stepsPerRung, essThreshold: d.essThreshold, torsionMoves: d.torsionMoves, moveInterval: d.moveInterval,
+    snapshots: d.rungSnapshots, ...overrides,
+  };
 }
 
 /**
