@@ -15,7 +15,7 @@
  *    (A move every 10 steps: 0.547 ± 0.082.)
  *  - valproic acid: ours trans 0.609 ± 0.063, xtb --md 0.552 ± 0.084 (578 ps in two runs, 140 transitions);
  *    gauche+ 0.250 ± 0.071 vs 0.211 ± 0.055, gauche− 0.141 ± 0.052 vs 0.237 ± 0.041; final-rung ESS 1.3 to 4.0
- *    of 16; about 8 min, so it is opt-in (EQUIMOL_CONFORMERS_XTB=1) to keep the CI's suite inside its 30 minutes.
+ *    of 16; 706 s on a shared core, so it is opt-in (EQUIMOL_CONFORMERS_XTB=1) to keep the CI's suite inside its 30 minutes.
  *    (A move every 10 steps: trans 0.547 ± 0.047.)
  * Skipped, with the reason, when GFN2-xTB is not available. EQUIMOL_CONFORMERS_FULL=1 runs the sampler's
  * default population and rungs instead of the small default settings.
@@ -123,7 +123,7 @@ test(`butane trans and gauche populations at ${butaneReference.temperature} K fr
 });
 
 const valproicSkip = skip || (process.env.EQUIMOL_CONFORMERS_XTB === '1' || full ? false
-  : 'opt-in (EQUIMOL_CONFORMERS_XTB=1): about 8 min of GFN2-xTB (trans 0.609 ± 0.063 against xtb --md 0.552 ± 0.084 when last run, issue 13)');
+  : 'opt-in (EQUIMOL_CONFORMERS_XTB=1): about 12 min of GFN2-xTB (trans 0.609 ± 0.063 against xtb --md 0.552 ± 0.084 when last run, issue 13)');
 
 test(`valproic acid's terminal propyl torsions: trans and gauche populations at ${valproicReference.temperature} K from our weighted SMC population with GFN2-xTB equal xtb --md's within 3 combined standard errors`, { skip: valproicSkip }, async (t) => {
   await assertPopulationsMatch(t, valproicReference);
