@@ -25,6 +25,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { sampleConformers, type ConformerSamplerOptions } from '../../core/sampling/conformers/conformer-sampler';
 import { CONFORMER_SEARCH_DEFAULTS } from '../../core/sampling/conformers/conformer-search';
+import { mean, variance } from '../../core/sampling/statistics';
 import { createStructure } from '../../core/structure/structure';
 import { atomVector, cross, dot, norm } from '../../core/util/vec3';
 import { gfn2OrSkipReason } from '../helpers/xtb';
@@ -104,11 +105,12 @@ async function assertPopulationsMatch(t: { diagnostic(message: string): void }, 
   }
   const stats = (key: State): { mean: number; se: number } => {
     const xs = perSeed.map((e) => e[key]);
-    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
-    const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
-    return { mean, se: Math.sqrt(variance / xs.length) };
+    return { mean: mean(xs), se: Math.sqrt(variance(xs) / xs.length) };
   };
-  const format = (key: State): string => `${stats(key).mean.toFixed(3)} ± ${stats(key).se.toFixed(3)} vs ${reference.populations[key].fraction.toFixed(3)} ± ${reference.populations[key].standardError.toFixed(3)}`;
+  const format = (key: State): string => {
+    const ours = stats(key);
+    return `${ours.mean.toFixed(3)} ± ${ours.se.toFixed(3)} vs ${reference.populations[key].fraction.toFixed(3)} ± ${reference.populations[key].standardError.toFixed(3)}`;
+  };
   const trans = stats('trans');
   const ref = reference.populations.trans;
   const combined = Math.sqrt(trans.se ** 2 + ref.standardError ** 2);
