@@ -64,8 +64,12 @@ function cgScatterWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   });
 }
 
-/** Whether the fused kernel can run now: wasm backend, native addon with cgScatter installed. Registers it once. */
+/**
+ * Whether the fused kernel can run now: the wasm backend with the native addon's cgScatter installed (registered here
+ * once), or the webgpu backend with its WGSL kernel (webgpu-cg-scatter.ts, registered when webgpu starts).
+ */
 export function cgScatterReady(): boolean {
+  if (tf.getBackend() === 'webgpu') return tf.getKernel(CG_SCATTER_KERNEL, 'webgpu') !== undefined;
   if (tf.getBackend() !== 'wasm' || !hasCgScatter(nativeMatMulInstalled())) return false;
   ensureWasmKernel(CG_SCATTER_KERNEL, cgScatterWasm);
   return true;

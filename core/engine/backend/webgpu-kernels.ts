@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { installWebGpuCgScatter } from './webgpu-cg-scatter';
 
 type AccurateOp = 'sin' | 'cos' | 'acos';
 
@@ -101,8 +102,12 @@ let stockKernels: tf.KernelConfig[] | undefined;
 
 const accurateKernels = [['Sin', 'sin'], ['Cos', 'cos'], ['Acos', 'acos']] as const;
 
-/** Registers the accurate Sin, Cos and Acos kernels for 'webgpu' in place of the stock ones; idempotent. */
+/**
+ * Registers the accurate Sin, Cos and Acos kernels for 'webgpu' in place of the stock ones, and Equimol's fused
+ * message kernel (webgpu-cg-scatter.ts); idempotent.
+ */
 export function installWebGpuKernels(): void {
+  installWebGpuCgScatter();
   if (stockKernels) return;
   stockKernels = [];
   for (const [kernelName, op] of accurateKernels) {

@@ -10,8 +10,9 @@
  * Derivatives: the op is linear in each of x, y, w, so every derivative of any order is the same kernel in another
  * role (multilinear-op.ts), and forces (first order) and force training (second order) run on it.
  *
- * The unfused tfjs composition (`channelwiseCgScatterReference`) stays the reference and the path wherever the
- * kernel is unavailable: web mode, other backends, no addon, or `setFusedMessagePassing(false)`.
+ * On webgpu the same kernel runs as WGSL (backend/webgpu-cg-scatter.ts). The unfused tfjs composition
+ * (`channelwiseCgScatterReference`) stays the reference and the path wherever the kernel is unavailable: wasm without
+ * the addon (web mode), other backends, or `setFusedMessagePassing(false)`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { CG_SCATTER_KERNEL, cgScatterReady, type CgScatterAttrs, type CgScatterPlan } from '../backend/native-cg-scatter';
@@ -50,7 +51,7 @@ function buildPlan(tp: TensorProduct): CgScatterPlan | undefined {
 /** Off by default in core; the Node host turns it on (EQUIMOL_FUSED, main/models/node-backend.ts). */
 let fusedEnabled = false;
 
-/** Turns the fused op on (it still needs the wasm backend and the native addon) or off (the reference path, default). */
+/** Turns the fused op on (it still needs the wasm backend with the native addon, or webgpu) or off (the reference path, default). */
 export function setFusedMessagePassing(enabled: boolean): void {
   fusedEnabled = enabled;
 }
@@ -82,7 +83,7 @@ function cgScatterKernel(graph: Graph, plan: CgScatterPlan): MultilinearKernel {
 export function channelwiseCgScatterFused(tp: TensorProduct, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
   const plan = cgScatterPlan(tp);
   if (!plan) throw new Error(`${tp.name}: the fused message op needs per-edge weights, 'uvu' paths and a second input of multiplicity 1`);
-  if (!cgScatterReady()) throw new Error(`${tp.name}: the fused message op needs the wasm backend with the native addon`);
+  if (!cgScatterReady()) throw new Error(`${tp.name}: the fused message op needs the wasm backend with the native addon, or webgpu`);
   const checks: Array<[string, tf.Tensor2D, number, number]> = [
     ['node features', nodeFeatures, ctx.nAtoms, plan.dim1],
     ['spherical harmonics', sh, ctx.nEdges, plan.dim2],

@@ -6,11 +6,14 @@ import { initBackend, type BackendInfo } from '../../../core/engine/backend/back
 import { installWebGpuKernels, restoreStockWebGpuKernels } from '../../../core/engine/backend/webgpu-kernels';
 import { buildGraphContext } from '../../../core/engine/geometry/batch';
 import { disposeGraphContext, type GraphContext } from '../../../core/engine/graph/graph-context';
+import { cgScatterPlan, channelwiseCgScatterFused, channelwiseCgScatterReference, fusedMessagePassingActive, setFusedMessagePassing } from '../../../core/engine/layers/fused-cg-scatter';
+import { TensorProduct } from '../../../core/engine/layers/tensor-product';
 import { energyAndForces, type EnergyModel } from '../../../core/engine/model';
 import { createEgnn } from '../../../core/engine/models/egnn/egnn';
 import { createMaceModel } from '../../../core/engine/models/mace/mace-model';
 import { readText } from '../../../core/formats/read-text';
 import { extxyzFormat } from '../../../core/formats/xyz/index';
+import { Irreps } from '../../../core/o3/irreps';
 import type { Structure } from '../../../core/structure/structure';
 import { seededRandom } from '../../../core/util/seeded-random';
 
@@ -38,6 +41,13 @@ export interface ModelOutputs {
   readonly parameterNames: string[];
 }
 
+/** Values, first gradients (x, y, w) and second derivatives (along seeded directions) of a multilinear op. */
+export interface CgScatterDerivatives {
+  readonly value: number[];
+  readonly first: number[][];
+  readonly second: number[][];
+}
+
 export interface WebGpuPageApi {
   probeAdapter(): Promise<AdapterProbe>;
   /** initBackend({ prefer: 'webgpu' }) with its diagnostics. */
@@ -45,8 +55,22 @@ export interface WebGpuPageApi {
   secondDerivatives(backend: ParityBackend): Promise<SecondDerivative[]>;
   /** unsortedSegmentSum, gather (rows, scalars) and the gradient through both, keyed by name. */
   graphOps(backend: ParityBackend): Promise<Record<string, number[]>>;
-  /** Parses `extxyz` with the core reader (all frames) and evaluates the seeded EGNN and MACE models. */
-  models(backend: ParityBackend, extxyz: string): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
+  /**
+   * Parses `extxyz` with the core reader (all frames) and evaluates the seeded EGNN and MACE models; with `fused`,
+   * MACE's messages run on the fused kernel (webgpu-cg-scatter.ts on webgpu; it throws where it cannot).
+   */
+  models(backend: ParityBackend, extxyz: string, fused?: boolean): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
+  /**
+   * The channelwise CG message + scatter of two products (L ≤ 1 with SH ≤ 2; mixed L ≤ 3) on the frames' graph:
+   * values, first gradients and second derivatives, fused (webgpu) or by the reference composition, and the kernel's
+   * activity; keyed by product name.
+   */
+  cgScatter(backend: ParityBackend, extxyz: string, fused: boolean): Promise<{ active: boolean; products: Record<string, CgScatterDerivatives> }>;
+  /**
+   * Milliseconds per MACE energy+forces evaluation (median of `repeats` after a warm-up), fused or not, on webgpu,
+   * and the kernels one profiled evaluation launched.
+   */
+  maceTiming(extxyz: string, fused: boolean, repeats: number): Promise<{ ms: number; kernels: string[] }>;
   /**
    * Largest |f(x) - Math.f(x)| of sin and cos over 8192 float32 x in [-30, 30] and of acos over [-1, 1] on `backend`;
    * on webgpu both with Equimol's kernels and with the stock ones.
@@ -171,11 +195,86 @@ async function evaluate(model: EnergyModel, frames: Structure[]): Promise<ModelO
   }
 }
 
-async function models(backend: ParityBackend, extxyz: string): Promise<Record<'egnn' | 'mace', ModelOutputs>> {
+async function models(backend: ParityBackend, extxyz: string, fused = false): Promise<Record<'egnn' | 'mace', ModelOutputs>> {
   await use(backend);
   const frames = readFrames(extxyz);
   const { egnn, mace } = parityModels();
-  return { egnn: await evaluate(egnn, frames), mace: await evaluate(mace, frames) };
+  setFusedMessagePassing(fused);
+  try {
+    if (fused && !fusedMessagePassingActive()) throw new Error(`the fused message kernel is not active on ${backend}`);
+    return { egnn: await evaluate(egnn, frames), mace: await evaluate(mace, frames) };
+  } finally {
+    setFusedMessagePassing(false);
+  }
+}
+
+const cgProducts = (): TensorProduct[] => [
+  TensorProduct.channelwise('L1-SH2', '4x0e+4x1o', Irreps.sphericalHarmonics(2), (ir) => ir.l <= 1 && ir.p === (ir.l % 2 === 0 ? 1 : -1)),
+  TensorProduct.channelwise('L3-mixed', '3x0e+3x1o+2x2e+2x3o', Irreps.sphericalHarmonics(3), (ir) => ir.l <= 3),
+];
+
+async function cgScatter(backend: ParityBackend, extxyz: string, fused: boolean): Promise<{ active: boolean; products: Record<string, CgScatterDerivatives> }> {
+  await use(backend);
+  setFusedMessagePassing(fused);
+  const ctx = buildGraphContext(readFrames(extxyz), { cutoff: 4, species });
+  const products: Record<string, CgScatterDerivatives> = {};
+  try {
+    for (const [k, tp] of cgProducts().entries()) {
+      if (!cgScatterPlan(tp)) throw new Error(`${tp.name} has no fused plan`);
+      const op = (x: tf.Tensor, y: tf.Tensor, w: tf.Tensor) => fused
+        ? channelwiseCgScatterFused(tp, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D)
+        : channelwiseCgScatterReference(tp, {}, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D);
+      const shapes = [[ctx.nAtoms, tp.irrepsIn1.dim], [ctx.nEdges, tp.irrepsIn2.dim], [ctx.nEdges, tp.weightNumel]];
+      const seed = 50 + 30 * k;
+      const results = tf.tidy(() => {
+        const tensor = (shape: number[], s: number) => tf.tensor2d(randomArray(shape[0]! * shape[1]!, s), shape as [number, number]);
+        const inputs = shapes.map((shape, r) => tensor(shape, seed + r));
+        const directions = shapes.map((shape, r) => tensor(shape, seed + 10 + r));
+        const cotangent = tensor([ctx.nAtoms, tp.irrepsOut.dim], seed + 20);
+        const f = (...v: tf.Tensor[]) => op(v[0]!, v[1]!, v[2]!);
+        const first = tf.grads(f)(inputs, cotangent);
+        const second = tf.grads((...v: tf.Tensor[]) => tf.addN(tf.grads(f)(v, cotangent).map((g, r) => tf.sum(tf.mul(g, directions[r]!)))))(inputs);
+        return { value: f(...inputs), first, second };
+      });
+      products[tp.name] = {
+        value: await values(results.value),
+        first: await Promise.all(results.first.map(values)),
+        second: await Promise.all(results.second.map(values)),
+      };
+      tf.dispose([results.value, ...results.first, ...results.second]);
+    }
+    return { active: fusedMessagePassingActive(), products };
+  } finally {
+    disposeGraphContext(ctx);
+    setFusedMessagePassing(false);
+  }
+}
+
+async function maceTiming(extxyz: string, fused: boolean, repeats: number): Promise<{ ms: number; kernels: string[] }> {
+  await use('webgpu');
+  const frames = readFrames(extxyz);
+  const { mace } = parityModels();
+  setFusedMessagePassing(fused);
+  const ctx = buildGraphContext(frames, { cutoff: 4, species });
+  const times: number[] = [];
+  try {
+    for (let r = 0; r <= repeats; r++) {
+      const start = performance.now();
+      const { energy, forces } = energyAndForces(mace, ctx);
+      await forces.data();
+      tf.dispose([energy, forces]);
+      if (r > 0) times.push(performance.now() - start);
+    }
+    const profile = await tf.profile(async () => {
+      const { energy, forces } = energyAndForces(mace, ctx);
+      await forces.data();
+      tf.dispose([energy, forces]);
+    });
+    return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, kernels: profile.kernels.map((k) => k.name) };
+  } finally {
+    disposeGraphContext(ctx);
+    setFusedMessagePassing(false);
+  }
 }
 
 async function tensorsAcrossPredictions(backend: ParityBackend, extxyz: string, steps: number): Promise<number[]> {
@@ -244,6 +343,6 @@ async function init(): Promise<BackendInfo & { readonly log: string[] }> {
   return { ...info, log };
 }
 
-const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, accurateOpErrors, syncAndAsyncReads, tensorsAcrossPredictions };
+const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, cgScatter, maceTiming, accurateOpErrors, syncAndAsyncReads, tensorsAcrossPredictions };
 (globalThis as unknown as { webgpuParity: WebGpuPageApi }).webgpuParity = api;
 (globalThis as unknown as { webgpuPageReady: boolean }).webgpuPageReady = true;

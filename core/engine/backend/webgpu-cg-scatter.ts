@@ -1,0 +1,207 @@
+/**
+ * The fused channelwise Clebsch–Gordan message + scatter ('EquimolCgScatter', main/native/src/cg-scatter.cc) as WGSL
+ * compute programs for tfjs-backend-webgpu, so that a GPU of any vendor runs MACE's and NequIP's message passing as
+ * one kernel per role instead of a gather, a dozen slice / matMul / mul / concat kernels and a segment sum:
+ *
+ *   T(x, y, w, g) = Σ_e Σ_p Σ_u w[e, woff_p + u] Σ_{ijk} C_p[i,j,k] x[src_e, off1_p + u·d1 + i] y[e, off2_p + j] g[dst_e, offOut_p + u·d3 + k]
+ *
+ * and `role` picks the partial derivative computed from the other three operands (x, y, w, g = 0..3; role 3 is the
+ * forward), exactly as the native kernel, so core/engine/layers/fused-cg-scatter.ts builds the forward, the forces
+ * and the force-training second derivatives from it unchanged.
+ *
+ * Each program is generated from the layer's path table: offsets, degrees and the non-zero Wigner-3j entries are
+ * WGSL constants (one pipeline per plan and role, cached by tfjs). Invocations:
+ *   role 3 (messages at receivers) and role 0 (gradient at senders): one per (edge, channel u); the sums at a node
+ *     are float atomics (compare-exchange on the bits, as tfjs's own UnsortedSegmentSum), into a zero-filled output;
+ *   role 2 (∂w, one column per path and channel): one per (edge, u), each column written once;
+ *   role 1 (∂y, summed over channels): one per edge, its row accumulated in registers.
+ * Atomic sums make the order of additions, so the last bits, vary between runs, like tfjs-webgpu's segment sums.
+ *
+ * Imported (dynamically) only once the webgpu backend has started (webgpu-kernels.ts registers it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { CG_SCATTER_KERNEL, cgScatterOutShape, type CgScatterAttrs, type CgScatterPlan } from './native-cg-scatter';
+
+interface Coefficient {
+  readonly i: number;
+  readonly j: number;
+  readonly k: number;
+  readonly value: number;
+}
+
+/** One row of the path table with its coefficients. */
+interface PlanPath {
+  readonly off1: number;
+  readonly d1: number;
+  readonly off2: number;
+  readonly offOut: number;
+  readonly d3: number;
+  readonly woff: number;
+  readonly mul: number;
+  readonly coefficients: readonly Coefficient[];
+}
+
+function planPaths(plan: CgScatterPlan): PlanPath[] {
+  const out: PlanPath[] = [];
+  for (let p = 0; p < plan.paths.length; p += 10) {
+    const [off1, d1, off2, , offOut, d3, woff, mul, start, count] = Array.from(plan.paths.subarray(p, p + 10));
+    const coefficients: Coefficient[] = [];
+    for (let c = start!; c < start! + count!; c++) {
+      coefficients.push({ i: plan.coefIndex[3 * c]!, j: plan.coefIndex[3 * c + 1]!, k: plan.coefIndex[3 * c + 2]!, value: plan.coefValue[c]! });
+    }
+    out.push({ off1: off1!, d1: d1!, off2: off2!, offOut: offOut!, d3: d3!, woff: woff!, mul: mul!, coefficients });
+  }
+  return out;
+}
+
+/** A float32 WGSL literal (9 significant digits round-trip a float32). */
+const literal = (value: number): string => `(${Math.fround(value).toPrecision(9)})`;
+
+/** The WGSL array names of the operands in x, y, w, g order for `role` (its own is absent). */
+function operandArrays(role: number): Record<'x' | 'y' | 'w' | 'g', string> {
+  const given = ['opA', 'opB', 'opC'];
+  const names = { x: '', y: '', w: '', g: '' };
+  let k = 0;
+  (['x', 'y', 'w', 'g'] as const).forEach((name, r) => {
+    if (r !== role) names[name] = given[k++]!;
+  });
+  return names;
+}
+
+/** Σ over `coefficients` of `term(c)`, or 0.0 for none. */
+function sumOf(coefficients: readonly Coefficient[], term: (c: Coefficient) => string): string {
+  return coefficients.length === 0 ? '0.0' : coefficients.map((c) => `${literal(c.value)} * ${term(c)}`).join(' + ');
+}
+
+function groupBy(coefficients: readonly Coefficient[], key: 'i' | 'j' | 'k'): Map<number, Coefficient[]> {
+  const groups = new Map<number, Coefficient[]>();
+  for (const c of coefficients) groups.set(c[key], [...(groups.get(c[key]) ?? []), c]);
+  return groups;
+}
+
+/** The WGSL body of role `role` for `plan`, after `e` (edge), `u` (channel, not role 1), `s` (sender), `d` (receiver). */
+function roleBody(plan: CgScatterPlan, paths: readonly PlanPath[], role: number): string {
+  const a = operandArrays(role);
+  const { dim1, dim2, dimW, dimOut } = plan;
+  const X = (i: number) => `${a.x}[xb + ${i}]`;
+  const Y = (j: number) => `${a.y}[yb + ${j}]`;
+  const G = (k: number) => `${a.g}[gb + ${k}]`;
+  // The row offsets of the given operands (x at the sender, y and w at the edge, g at the receiver).
+  const bases = (p: PlanPath) => [
+    `let xb = s * ${dim1} + ${p.off1} + u * ${p.d1};`,
+    `let yb = e * ${dim2} + ${p.off2};`,
+    `let wu = ${a.w}[e * ${dimW} + ${p.woff} + u];`,
+    `let gb = d * ${dimOut} + ${p.offOut} + u * ${p.d3};`,
+  ].filter((_, r) => r !== role);
+  if (role === 1) {
+    // ∂T/∂y[e, off2 + j] = Σ_p Σ_u w[u] Σ_{ik} C[i,j,k] x[u,i] g[u,k], in registers.
+    const lines = [`var acc = array<f32, ${dim2}>();`];
+    for (const p of paths) {
+      lines.push(`for (var u = 0; u < ${p.mul}; u++) {`, ...bases(p));
+      for (const [j, cs] of groupBy(p.coefficients, 'j')) lines.push(`acc[${p.off2 + j}] += wu * (${sumOf(cs, (c) => `${X(c.i)} * ${G(c.k)}`)});`);
+      lines.push('}');
+    }
+    lines.push(`for (var j = 0; j < ${dim2}; j++) { setOutputAtIndex(e * ${dim2} + j, acc[j]); }`);
+    return lines.join('\n');
+  }
+  const lines: string[] = [];
+  for (const p of paths) {
+    lines.push(`if (u < ${p.mul}) {`, ...bases(p));
+    if (role === 3) {
+      for (const [k, cs] of groupBy(p.coefficients, 'k')) lines.push(`equimolAtomicAdd(d * ${dimOut} + ${p.offOut} + u * ${p.d3} + ${k}, wu * (${sumOf(cs, (c) => `${X(c.i)} * ${Y(c.j)}`)}));`);
+    } else if (role === 0) {
+      for (const [i, cs] of groupBy(p.coefficients, 'i')) lines.push(`equimolAtomicAdd(s * ${dim1} + ${p.off1} + u * ${p.d1} + ${i}, wu * (${sumOf(cs, (c) => `${Y(c.j)} * ${G(c.k)}`)}));`);
+    } else {
+      lines.push(`setOutputAtIndex(e * ${dimW} + ${p.woff} + u, ${sumOf(p.coefficients, (c) => `${X(c.i)} * ${Y(c.j)} * ${G(c.k)}`)});`);
+    }
+    lines.push('}');
+  }
+  return lines.join('\n');
+}
+
+/** Float add on an atomic<i32> slot of the output (tfjs declares an atomic program's output that way). */
+const atomicAddWgsl = `
+  fn equimolAtomicAdd(flat : i32, value : f32) {
+    var old = atomicLoad(&result[flat]);
+    loop {
+      let swap = atomicCompareExchangeWeak(&result[flat], old, bitcast<i32>(bitcast<f32>(old) + value));
+      if (swap.exchanged) { break; }
+      old = swap.old_value;
+    }
+  }
+`;
+
+const planIds = new WeakMap<CgScatterPlan, number>();
+let nextPlanId = 0;
+
+function planId(plan: CgScatterPlan): number {
+  let id = planIds.get(plan);
+  if (id === undefined) planIds.set(plan, (id = nextPlanId++));
+  return id;
+}
+
+/** Largest multiplicity over the paths: the channel count of the (edge, u) invocations. */
+export function maxMultiplicity(plan: CgScatterPlan): number {
+  let most = 1;
+  for (let p = 0; p < plan.paths.length; p += 10) most = Math.max(most, plan.paths[p + 7]!);
+  return most;
+}
+
+class CgScatterProgram implements WebGPUProgram {
+  variableNames = ['opA', 'opB', 'opC', 'senders', 'receivers'];
+  readonly uniforms = 'invocations : i32,';
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly atomic: boolean;
+
+  constructor(private readonly attrs: CgScatterAttrs, outShape: number[], readonly invocations: number) {
+    this.outputShape = outShape;
+    this.atomic = attrs.role === 0 || attrs.role === 3;
+    this.dispatchLayout = { x: [0] };
+    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [invocations], this.workgroupSize);
+    this.shaderKey = `equimol_cg_scatter_${planId(attrs.plan)}_${attrs.role}`;
+  }
+
+  getUserCode(): string {
+    const { role, plan } = this.attrs;
+    const channels = maxMultiplicity(plan);
+    const channel = role === 1 ? 'let e = index;' : `let e = index / ${channels};\n        let u = index % ${channels};`;
+    return `${this.atomic ? atomicAddWgsl : ''}
+      fn main(index : i32) {
+        if (index >= uniforms.invocations) { return; }
+        ${channel}
+        let s = senders[e];
+        let d = receivers[e];
+        ${roleBody(plan, planPaths(plan), role)}
+      }
+    `;
+  }
+}
+
+function zeros(backend: WebGPUBackend, shape: number[]): tf.TensorInfo {
+  const fill = tf.getKernel('Fill', 'webgpu')!;
+  return fill.kernelFunc({ inputs: {}, backend, attrs: { shape, value: 0, dtype: 'float32' } }) as tf.TensorInfo;
+}
+
+/** Inputs: a, b, c = the operands other than `role` in x, y, w, g order; src, dst int32 [nEdges]. */
+function cgScatterWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = args.backend as WebGPUBackend;
+  const { a, b, c, src, dst } = args.inputs as Record<'a' | 'b' | 'c' | 'src' | 'dst', tf.TensorInfo>;
+  const attrs = args.attrs as unknown as CgScatterAttrs;
+  const nEdges = src.shape[0]!;
+  const shape = cgScatterOutShape(attrs, nEdges);
+  const output = zeros(backend, shape);
+  if (nEdges === 0 || shape[0]! * shape[1]! === 0) return output;
+  const invocations = attrs.role === 1 ? nEdges : nEdges * maxMultiplicity(attrs.plan);
+  const program = new CgScatterProgram(attrs, shape, invocations);
+  return backend.runWebGPUProgram(program, [a, b, c, src, dst], 'float32', [{ type: 'int32', data: [invocations] }], output);
+}
+
+/** Registers the WGSL EquimolCgScatter for 'webgpu' unless one is registered; idempotent. */
+export function installWebGpuCgScatter(): void {
+  if (!tf.getKernel(CG_SCATTER_KERNEL, 'webgpu')) tf.registerKernel({ kernelName: CG_SCATTER_KERNEL, backendName: 'webgpu', kernelFunc: cgScatterWebGpu as tf.KernelFunc });
+}
