@@ -188,16 +188,18 @@ test('a small EGNN and MACE give the same energies, forces and force-loss weight
   assertModelsAgree(t, webgpu, cpu, ['egnn', 'mace']);
 });
 
-test('the WGSL fused CG message + scatter kernel equals the cpu reference composition in values, first gradients and second derivatives', { skip }, async (t) => {
-  const fused = await call('cgScatter', 'webgpu', extxyz, true);
-  const reference = await call('cgScatter', 'cpu', extxyz, false);
-  assert.equal(fused.active, true, 'the fused op is active on webgpu');
-  assert.equal(reference.active, false, 'no fused kernel on cpu');
-  assert.deepEqual(Object.keys(fused.products), ['L1-SH2', 'L3-mixed']);
-  for (const [name, r] of Object.entries(reference.products)) {
-    const f = fused.products[name]!;
+test('the WGSL fused kernels (CG message + scatter, product basis, linear maps) equal the cpu reference compositions in values, first gradients and second derivatives', { skip }, async (t) => {
+  const fused = await call('fusedKernels', 'webgpu', extxyz, true);
+  const reference = await call('fusedKernels', 'cpu', extxyz, false);
+  assert.deepEqual(fused.active, { message: true, product: true, linear: true }, 'the fused ops are active on webgpu');
+  assert.deepEqual(reference.active, { message: false, product: false, linear: false }, 'no fused kernels on cpu');
+  assert.deepEqual(Object.keys(fused.ops), ['message L1-SH2', 'message L3-mixed', 'product L1', 'product L2', 'product L3-to-1', 'linear mixed', 'linear fan-in', 'linear no-source', 'linear single']);
+  for (const [name, r] of Object.entries(reference.ops)) {
+    const f = fused.ops[name]!;
     const parts: Array<[string, number[], number[]]> = [['value', f.value, r.value]];
-    ['x', 'y', 'w'].forEach((operand, k) => parts.push([`∂/∂${operand}`, f.first[k]!, r.first[k]!], [`second derivative ∂/∂${operand}`, f.second[k]!, r.second[k]!]));
+    const operands = name.startsWith('linear') ? ['x', ...r.first.slice(1).map((_, k) => `W${k}`)] : ['x', 'y', 'w'];
+    assert.equal(f.first.length, operands.length);
+    operands.forEach((operand, k) => parts.push([`∂/∂${operand}`, f.first[k]!, r.first[k]!], [`second derivative ∂/∂${operand}`, f.second[k]!, r.second[k]!]));
     for (const [what, a, b] of parts) {
       assert.ok(b.some((v) => v !== 0), `${name} ${what}: the reference is not all zero`);
       const d = difference(a, b);
@@ -207,17 +209,19 @@ test('the WGSL fused CG message + scatter kernel equals the cpu reference compos
   }
 });
 
-test('MACE with its messages on the WGSL kernel gives the cpu energies, forces and force-loss gradients; the time per pass is reported', { skip }, async (t) => {
+test('MACE with its messages, product basis and linear maps on the WGSL kernels gives the cpu energies, forces and force-loss gradients; the time per pass is reported', { skip }, async (t) => {
   const webgpu = await call('models', 'webgpu', extxyz, true);
   const cpu = await call('models', 'cpu', extxyz);
   assertModelsAgree(t, webgpu, cpu, ['mace'], 'fused ');
   const [fused, unfused] = [await call('maceTiming', extxyz, true, 5), await call('maceTiming', extxyz, false, 5)];
-  const kernelCalls = (kernels: string[]) => kernels.filter((name) => name === 'EquimolCgScatter').length;
-  // One interaction: the forward message and its gradient w.r.t. x, y and w for the forces.
-  assert.ok(kernelCalls(fused.kernels) >= 3, `the fused pass ran the kernel ${kernelCalls(fused.kernels)} times`);
-  assert.equal(kernelCalls(unfused.kernels), 0);
+  const calls = (kernels: string[], name: string) => kernels.filter((k) => k === name).length;
+  // One interaction: the forward and the gradients the forces need (the message w.r.t. x, y and w).
+  for (const name of ['EquimolCgScatter', 'EquimolChannelProduct', 'EquimolLinearMaps']) {
+    assert.ok(calls(fused.kernels, name) >= 2, `the fused pass ran ${name} ${calls(fused.kernels, name)} times`);
+    assert.equal(calls(unfused.kernels, name), 0);
+  }
   t.diagnostic(`MACE energy+forces of ${FRAMES} ethanol frames on webgpu (SwiftShader, a CPU): fused ${fused.ms.toFixed(1)} ms in ${fused.kernels.length} kernel launches ` +
-    `(${kernelCalls(fused.kernels)} of them the CG kernel), unfused ${unfused.ms.toFixed(1)} ms in ${unfused.kernels.length} (median of 5)`);
+    `(${calls(fused.kernels, 'EquimolCgScatter')} CG message, ${calls(fused.kernels, 'EquimolChannelProduct')} product basis, ${calls(fused.kernels, 'EquimolLinearMaps')} linear maps), unfused ${unfused.ms.toFixed(1)} ms in ${unfused.kernels.length} (median of 5)`);
 });
 
 test('dataSync() on webgpu returns the same values as await data()', { skip }, async () => {

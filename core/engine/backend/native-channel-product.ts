@@ -52,8 +52,12 @@ function channelProductWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   });
 }
 
-/** Whether the fused kernel can run now: wasm backend, native addon with channelProduct installed. Registers it once. */
+/**
+ * Whether the fused kernel can run now: the wasm backend with the native addon's channelProduct installed (registered
+ * here once), or the webgpu backend with its WGSL kernel (webgpu-channel-product.ts, registered when webgpu starts).
+ */
 export function channelProductReady(): boolean {
+  if (tf.getBackend() === 'webgpu') return tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'webgpu') !== undefined;
   if (tf.getBackend() !== 'wasm' || !hasChannelProduct(nativeMatMulInstalled())) return false;
   ensureWasmKernel(CHANNEL_PRODUCT_KERNEL, channelProductWasm);
   return true;

@@ -61,8 +61,12 @@ function linearMapsWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   });
 }
 
-/** Whether the fused kernel can run now: wasm backend, native addon with linearMaps installed. Registers it once. */
+/**
+ * Whether the fused kernel can run now: the wasm backend with the native addon's linearMaps installed (registered
+ * here once), or the webgpu backend with its WGSL kernel (webgpu-linear-maps.ts, registered when webgpu starts).
+ */
 export function linearMapsReady(): boolean {
+  if (tf.getBackend() === 'webgpu') return tf.getKernel(LINEAR_MAPS_KERNEL, 'webgpu') !== undefined;
   if (tf.getBackend() !== 'wasm' || !hasLinearMaps(nativeMatMulInstalled())) return false;
   ensureWasmKernel(LINEAR_MAPS_KERNEL, linearMapsWasm);
   return true;

@@ -22,63 +22,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { CG_SCATTER_KERNEL, cgScatterOutShape, type CgScatterAttrs, type CgScatterPlan } from './native-cg-scatter';
-
-interface Coefficient {
-  readonly i: number;
-  readonly j: number;
-  readonly k: number;
-  readonly value: number;
-}
-
-/** One row of the path table with its coefficients. */
-interface PlanPath {
-  readonly off1: number;
-  readonly d1: number;
-  readonly off2: number;
-  readonly offOut: number;
-  readonly d3: number;
-  readonly woff: number;
-  readonly mul: number;
-  readonly coefficients: readonly Coefficient[];
-}
-
-function planPaths(plan: CgScatterPlan): PlanPath[] {
-  const out: PlanPath[] = [];
-  for (let p = 0; p < plan.paths.length; p += 10) {
-    const [off1, d1, off2, , offOut, d3, woff, mul, start, count] = Array.from(plan.paths.subarray(p, p + 10));
-    const coefficients: Coefficient[] = [];
-    for (let c = start!; c < start! + count!; c++) {
-      coefficients.push({ i: plan.coefIndex[3 * c]!, j: plan.coefIndex[3 * c + 1]!, k: plan.coefIndex[3 * c + 2]!, value: plan.coefValue[c]! });
-    }
-    out.push({ off1: off1!, d1: d1!, off2: off2!, offOut: offOut!, d3: d3!, woff: woff!, mul: mul!, coefficients });
-  }
-  return out;
-}
-
-/** A float32 WGSL literal (9 significant digits round-trip a float32). */
-const literal = (value: number): string => `(${Math.fround(value).toPrecision(9)})`;
-
-/** The WGSL array names of the operands in x, y, w, g order for `role` (its own is absent). */
-function operandArrays(role: number): Record<'x' | 'y' | 'w' | 'g', string> {
-  const given = ['opA', 'opB', 'opC'];
-  const names = { x: '', y: '', w: '', g: '' };
-  let k = 0;
-  (['x', 'y', 'w', 'g'] as const).forEach((name, r) => {
-    if (r !== role) names[name] = given[k++]!;
-  });
-  return names;
-}
-
-/** Σ over `coefficients` of `term(c)`, or 0.0 for none. */
-function sumOf(coefficients: readonly Coefficient[], term: (c: Coefficient) => string): string {
-  return coefficients.length === 0 ? '0.0' : coefficients.map((c) => `${literal(c.value)} * ${term(c)}`).join(' + ');
-}
-
-function groupBy(coefficients: readonly Coefficient[], key: 'i' | 'j' | 'k'): Map<number, Coefficient[]> {
-  const groups = new Map<number, Coefficient[]>();
-  for (const c of coefficients) groups.set(c[key], [...(groups.get(c[key]) ?? []), c]);
-  return groups;
-}
+import { groupBy, maxMultiplicity, operandArrays, planId, planPaths, sumOf, zeros, type PlanPath } from './webgpu-path-program';
 
 /** The WGSL body of role `role` for `plan`, after `e` (edge), `u` (channel, not role 1), `s` (sender), `d` (receiver). */
 function roleBody(plan: CgScatterPlan, paths: readonly PlanPath[], role: number): string {
@@ -132,22 +76,6 @@ const atomicAddWgsl = `
   }
 `;
 
-const planIds = new WeakMap<CgScatterPlan, number>();
-let nextPlanId = 0;
-
-function planId(plan: CgScatterPlan): number {
-  let id = planIds.get(plan);
-  if (id === undefined) planIds.set(plan, (id = nextPlanId++));
-  return id;
-}
-
-/** Largest multiplicity over the paths: the channel count of the (edge, u) invocations. */
-export function maxMultiplicity(plan: CgScatterPlan): number {
-  let most = 1;
-  for (let p = 0; p < plan.paths.length; p += 10) most = Math.max(most, plan.paths[p + 7]!);
-  return most;
-}
-
 class CgScatterProgram implements WebGPUProgram {
   variableNames = ['opA', 'opB', 'opC', 'senders', 'receivers'];
   readonly uniforms = 'invocations : i32,';
@@ -180,11 +108,6 @@ class CgScatterProgram implements WebGPUProgram {
       }
     `;
   }
-}
-
-function zeros(backend: WebGPUBackend, shape: number[]): tf.TensorInfo {
-  const fill = tf.getKernel('Fill', 'webgpu')!;
-  return fill.kernelFunc({ inputs: {}, backend, attrs: { shape, value: 0, dtype: 'float32' } }) as tf.TensorInfo;
 }
 
 /** Inputs: a, b, c = the operands other than `role` in x, y, w, g order; src, dst int32 [nEdges]. */

@@ -19,6 +19,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { installWebGpuCgScatter } from './webgpu-cg-scatter';
+import { installWebGpuChannelProduct } from './webgpu-channel-product';
+import { installWebGpuLinearMaps } from './webgpu-linear-maps';
 
 type AccurateOp = 'sin' | 'cos' | 'acos';
 
@@ -104,10 +106,13 @@ const accurateKernels = [['Sin', 'sin'], ['Cos', 'cos'], ['Acos', 'acos']] as co
 
 /**
  * Registers the accurate Sin, Cos and Acos kernels for 'webgpu' in place of the stock ones, and Equimol's fused
- * message kernel (webgpu-cg-scatter.ts); idempotent.
+ * message, product-basis and linear-map kernels (webgpu-cg-scatter.ts, webgpu-channel-product.ts,
+ * webgpu-linear-maps.ts); idempotent.
  */
 export function installWebGpuKernels(): void {
   installWebGpuCgScatter();
+  installWebGpuChannelProduct();
+  installWebGpuLinearMaps();
   if (stockKernels) return;
   stockKernels = [];
   for (const [kernelName, op] of accurateKernels) {

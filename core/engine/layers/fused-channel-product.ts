@@ -8,8 +8,9 @@
  * kernels over [n, C, 2l1+1, 2l2+1] tensors. Its derivatives of every order are the same kernel in another role
  * (multilinear-op.ts), so forces and force training run on it too.
  *
- * The tfjs composition (`ElementwiseTensorProduct.applyPerL`) stays the reference and the path wherever the kernel
- * is unavailable: web mode, other backends, no addon, or `setFusedProductBasis(false)`.
+ * On webgpu the same kernel runs as WGSL (backend/webgpu-channel-product.ts). The tfjs composition
+ * (`ElementwiseTensorProduct.applyPerL`) stays the reference and the path wherever the kernel is unavailable: wasm
+ * without the addon (web mode), other backends, or `setFusedProductBasis(false)`.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -43,7 +44,7 @@ export function channelProductPlan(product: ElementwiseTensorProduct): ChannelPr
 /** Off by default; the Node host turns it on with the fused message passing (EQUIMOL_FUSED, main/models/node-backend.ts). */
 let fusedEnabled = false;
 
-/** Turns the fused product-basis op on (it still needs the wasm backend and the native addon) or off (the reference). */
+/** Turns the fused product-basis op on (it still needs the wasm backend with the native addon, or webgpu) or off (the reference). */
 export function setFusedProductBasis(enabled: boolean): void {
   fusedEnabled = enabled;
 }
@@ -62,7 +63,7 @@ function channelProductKernel(plan: ChannelProductPlan, nNodes: number): Multili
 
 /** x, y: [n, C·(L+1)²] in the irreps layout -> [n, C·(Lout+1)²]: `product` of x and y. Needs `fusedProductBasisActive()`. */
 export function channelProductFused(product: ElementwiseTensorProduct, params: ParamRecord, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
-  if (!channelProductReady()) throw new Error(`${product.name}: the fused product op needs the wasm backend with the native addon`);
+  if (!channelProductReady()) throw new Error(`${product.name}: the fused product op needs the wasm backend with the native addon, or webgpu`);
   const plan = channelProductPlan(product);
   const n = x.shape[0];
   for (const [what, t] of [['x', x], ['y', y]] as const) {

@@ -6,8 +6,9 @@
  * and every derivative of any order is the same kernel in another role (multilinear-op.ts): forces and force training
  * run on it too.
  *
- * The tfjs composition (`EquivariantLinear.applyReference`) stays the reference and the path wherever the kernel is
- * unavailable: web mode, other backends, no addon, or `setFusedLinear(false)`.
+ * On webgpu the same kernel runs as WGSL (backend/webgpu-linear-maps.ts). The tfjs composition
+ * (`EquivariantLinear.applyReference`) stays the reference and the path wherever the kernel is unavailable: wasm
+ * without the addon (web mode), other backends, or `setFusedLinear(false)`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LINEAR_MAPS_KERNEL, linearMapsReady, type LinearMapsAttrs, type LinearMapsPlan } from '../backend/native-linear-maps';
@@ -40,7 +41,7 @@ export function linearMapsPlan(layer: EquivariantLinear): LinearMapsPlan {
 /** Off by default; the Node host turns it on with the other fused kernels (EQUIMOL_FUSED, main/models/node-backend.ts). */
 let fusedEnabled = false;
 
-/** Turns the fused linear op on (it still needs the wasm backend and the native addon) or off (the reference). */
+/** Turns the fused linear op on (it still needs the wasm backend with the native addon, or webgpu) or off (the reference). */
 export function setFusedLinear(enabled: boolean): void {
   fusedEnabled = enabled;
 }
@@ -59,7 +60,7 @@ function linearMapsKernel(plan: LinearMapsPlan, nNodes: number): MultilinearKern
 
 /** x [n, irrepsIn.dim] -> [n, irrepsOut.dim], biases not included. Needs `fusedLinearActive()`. */
 export function linearFused(layer: EquivariantLinear, params: ParamRecord, x: tf.Tensor2D): tf.Tensor2D {
-  if (!linearMapsReady()) throw new Error(`${layer.name}: the fused linear op needs the wasm backend with the native addon`);
+  if (!linearMapsReady()) throw new Error(`${layer.name}: the fused linear op needs the wasm backend with the native addon, or webgpu`);
   const plan = linearMapsPlan(layer);
   const n = x.shape[0];
   if (x.shape[1] !== plan.dimIn) throw new Error(`${layer.name}: x is [${x.shape}], expected [${n},${plan.dimIn}]`);

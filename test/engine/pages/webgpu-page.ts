@@ -7,6 +7,11 @@ import { installWebGpuKernels, restoreStockWebGpuKernels } from '../../../core/e
 import { buildGraphContext } from '../../../core/engine/geometry/batch';
 import { disposeGraphContext, type GraphContext } from '../../../core/engine/graph/graph-context';
 import { cgScatterPlan, channelwiseCgScatterFused, channelwiseCgScatterReference, fusedMessagePassingActive, setFusedMessagePassing } from '../../../core/engine/layers/fused-cg-scatter';
+import { channelProductFused, fusedProductBasisActive, setFusedProductBasis } from '../../../core/engine/layers/fused-channel-product';
+import { fusedLinearActive, setFusedLinear } from '../../../core/engine/layers/fused-linear';
+import { EquivariantLinear } from '../../../core/engine/layers/linear';
+import type { ParamRecord } from '../../../core/engine/layers/params';
+import { ElementwiseTensorProduct } from '../../../core/engine/layers/product-basis';
 import { TensorProduct } from '../../../core/engine/layers/tensor-product';
 import { energyAndForces, type EnergyModel } from '../../../core/engine/model';
 import { createEgnn } from '../../../core/engine/models/egnn/egnn';
@@ -42,10 +47,16 @@ export interface ModelOutputs {
 }
 
 /** Values, first gradients (x, y, w) and second derivatives (along seeded directions) of a multilinear op. */
-export interface CgScatterDerivatives {
+export interface MultilinearDerivatives {
   readonly value: number[];
   readonly first: number[][];
   readonly second: number[][];
+}
+
+export interface FusedKernelResults {
+  readonly active: { readonly message: boolean; readonly product: boolean; readonly linear: boolean };
+  /** Keyed 'message <product>', 'product <step>' and 'linear <layer>'. */
+  readonly ops: Record<string, MultilinearDerivatives>;
 }
 
 export interface WebGpuPageApi {
@@ -57,15 +68,18 @@ export interface WebGpuPageApi {
   graphOps(backend: ParityBackend): Promise<Record<string, number[]>>;
   /**
    * Parses `extxyz` with the core reader (all frames) and evaluates the seeded EGNN and MACE models; with `fused`,
-   * MACE's messages run on the fused kernel (webgpu-cg-scatter.ts on webgpu; it throws where it cannot).
+   * MACE's messages, product basis and linear maps run on the fused kernels (webgpu-cg-scatter.ts,
+   * webgpu-channel-product.ts, webgpu-linear-maps.ts on webgpu; it throws where they cannot).
    */
   models(backend: ParityBackend, extxyz: string, fused?: boolean): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
   /**
-   * The channelwise CG message + scatter of two products (L ≤ 1 with SH ≤ 2; mixed L ≤ 3) on the frames' graph:
-   * values, first gradients and second derivatives, fused (webgpu) or by the reference composition, and the kernel's
-   * activity; keyed by product name.
+   * The channelwise CG message + scatter of two products (L ≤ 1 with SH ≤ 2; mixed L ≤ 3) on the frames' graph,
+   * three product-basis steps (L = 1, 2; 3 -> 1) and four equivariant linear maps (mixed degrees, fan-in, an output
+   * with no source, one block) on its nodes: values, first gradients and second derivatives (x and every weight
+   * block for the linear maps), on the fused kernels (webgpu) or by the reference compositions, and whether the
+   * kernels were active.
    */
-  cgScatter(backend: ParityBackend, extxyz: string, fused: boolean): Promise<{ active: boolean; products: Record<string, CgScatterDerivatives> }>;
+  fusedKernels(backend: ParityBackend, extxyz: string, fused: boolean): Promise<FusedKernelResults>;
   /**
    * Milliseconds per MACE energy+forces evaluation (median of `repeats` after a warm-up), fused or not, on webgpu,
    * and the kernels one profiled evaluation launched.
@@ -195,16 +209,22 @@ async function evaluate(model: EnergyModel, frames: Structure[]): Promise<ModelO
   }
 }
 
+function setFused(fused: boolean): void {
+  setFusedMessagePassing(fused);
+  setFusedProductBasis(fused);
+  setFusedLinear(fused);
+}
+
 async function models(backend: ParityBackend, extxyz: string, fused = false): Promise<Record<'egnn' | 'mace', ModelOutputs>> {
   await use(backend);
   const frames = readFrames(extxyz);
   const { egnn, mace } = parityModels();
-  setFusedMessagePassing(fused);
+  setFused(fused);
   try {
-    if (fused && !fusedMessagePassingActive()) throw new Error(`the fused message kernel is not active on ${backend}`);
+    if (fused && !(fusedMessagePassingActive() && fusedProductBasisActive() && fusedLinearActive())) throw new Error(`the fused kernels are not active on ${backend}`);
     return { egnn: await evaluate(egnn, frames), mace: await evaluate(mace, frames) };
   } finally {
-    setFusedMessagePassing(false);
+    setFused(false);
   }
 }
 
@@ -212,41 +232,76 @@ const cgProducts = (): TensorProduct[] => [
   TensorProduct.channelwise('L1-SH2', '4x0e+4x1o', Irreps.sphericalHarmonics(2), (ir) => ir.l <= 1 && ir.p === (ir.l % 2 === 0 ? 1 : -1)),
   TensorProduct.channelwise('L3-mixed', '3x0e+3x1o+2x2e+2x3o', Irreps.sphericalHarmonics(3), (ir) => ir.l <= 3),
 ];
+const channelProducts = (): ElementwiseTensorProduct[] => [new ElementwiseTensorProduct('L1', 5, 1), new ElementwiseTensorProduct('L2', 4, 2), new ElementwiseTensorProduct('L3-to-1', 3, 3, 1)];
 
-async function cgScatter(backend: ParityBackend, extxyz: string, fused: boolean): Promise<{ active: boolean; products: Record<string, CgScatterDerivatives> }> {
+type TrilinearOp = (x: tf.Tensor, y: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+const linearLayers = (): EquivariantLinear[] => [
+  new EquivariantLinear('mixed', '8x0e+4x1o+3x2e', '5x0e+6x1o+2x2e'),
+  new EquivariantLinear('fan-in', '4x0e+3x1o+2x0e', '5x0e+2x1o'),
+  new EquivariantLinear('no-source', '4x0e', '3x0e+2x1o'),
+  new EquivariantLinear('single', '3x1o', '4x1o'),
+];
+
+/** Values, first gradients for a seeded cotangent and second derivatives along seeded directions of `op`. */
+async function multilinearDerivatives(op: (...v: tf.Tensor[]) => tf.Tensor, shapes: readonly (readonly number[])[], outShape: number[], seed: number): Promise<MultilinearDerivatives> {
+  const results = tf.tidy(() => {
+    const tensor = (shape: readonly number[], s: number) => tf.tensor(randomArray(shape.reduce((a, b) => a * b, 1), s), [...shape]);
+    const inputs = shapes.map((shape, r) => tensor(shape, seed + r));
+    const directions = shapes.map((shape, r) => tensor(shape, seed + 10 + r));
+    const cotangent = tensor(outShape, seed + 20);
+    const f = (...v: tf.Tensor[]) => op(...v);
+    const first = tf.grads(f)(inputs, cotangent);
+    const second = tf.grads((...v: tf.Tensor[]) => tf.addN(tf.grads(f)(v, cotangent).map((g, r) => tf.sum(tf.mul(g, directions[r]!)))))(inputs);
+    return { value: f(...inputs), first, second };
+  });
+  const out = { value: await values(results.value), first: await Promise.all(results.first.map(values)), second: await Promise.all(results.second.map(values)) };
+  tf.dispose([results.value, ...results.first, ...results.second]);
+  return out;
+}
+
+/** The product basis's reference composition: irreps layout -> per-l blocks, `applyPerL`, back. */
+function referenceChannelProduct(product: ElementwiseTensorProduct, w: tf.Tensor, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [n, c] = [x.shape[0], product.mul];
+    const perL = (t: tf.Tensor2D) => Array.from({ length: product.lmax + 1 }, (_, l) => tf.reshape(tf.slice(t, [0, c * l * l], [n, c * (2 * l + 1)]), [n, c, 2 * l + 1]) as tf.Tensor3D);
+    const out = product.applyPerL({ [`${product.name}/weight`]: w }, perL(x), perL(y)).map((b, l) => tf.reshape(b, [n, c * (2 * l + 1)]));
+    return tf.concat(out, 1) as tf.Tensor2D;
+  });
+}
+
+async function fusedKernels(backend: ParityBackend, extxyz: string, fused: boolean): Promise<FusedKernelResults> {
   await use(backend);
-  setFusedMessagePassing(fused);
+  setFused(fused);
   const ctx = buildGraphContext(readFrames(extxyz), { cutoff: 4, species });
-  const products: Record<string, CgScatterDerivatives> = {};
+  const ops: Record<string, MultilinearDerivatives> = {};
   try {
     for (const [k, tp] of cgProducts().entries()) {
       if (!cgScatterPlan(tp)) throw new Error(`${tp.name} has no fused plan`);
-      const op = (x: tf.Tensor, y: tf.Tensor, w: tf.Tensor) => fused
+      const op: TrilinearOp = (x, y, w) => fused
         ? channelwiseCgScatterFused(tp, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D)
         : channelwiseCgScatterReference(tp, {}, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D);
-      const shapes = [[ctx.nAtoms, tp.irrepsIn1.dim], [ctx.nEdges, tp.irrepsIn2.dim], [ctx.nEdges, tp.weightNumel]];
-      const seed = 50 + 30 * k;
-      const results = tf.tidy(() => {
-        const tensor = (shape: number[], s: number) => tf.tensor2d(randomArray(shape[0]! * shape[1]!, s), shape as [number, number]);
-        const inputs = shapes.map((shape, r) => tensor(shape, seed + r));
-        const directions = shapes.map((shape, r) => tensor(shape, seed + 10 + r));
-        const cotangent = tensor([ctx.nAtoms, tp.irrepsOut.dim], seed + 20);
-        const f = (...v: tf.Tensor[]) => op(v[0]!, v[1]!, v[2]!);
-        const first = tf.grads(f)(inputs, cotangent);
-        const second = tf.grads((...v: tf.Tensor[]) => tf.addN(tf.grads(f)(v, cotangent).map((g, r) => tf.sum(tf.mul(g, directions[r]!)))))(inputs);
-        return { value: f(...inputs), first, second };
-      });
-      products[tp.name] = {
-        value: await values(results.value),
-        first: await Promise.all(results.first.map(values)),
-        second: await Promise.all(results.second.map(values)),
-      };
-      tf.dispose([results.value, ...results.first, ...results.second]);
+      ops[`message ${tp.name}`] = await multilinearDerivatives((...v) => op(v[0]!, v[1]!, v[2]!), [[ctx.nAtoms, tp.irrepsIn1.dim], [ctx.nEdges, tp.irrepsIn2.dim], [ctx.nEdges, tp.weightNumel]], [ctx.nAtoms, tp.irrepsOut.dim], 50 + 30 * k);
     }
-    return { active: fusedMessagePassingActive(), products };
+    for (const [k, product] of channelProducts().entries()) {
+      const op: TrilinearOp = (x, y, w) => fused
+        ? channelProductFused(product, { [`${product.name}/weight`]: w }, x as tf.Tensor2D, y as tf.Tensor2D)
+        : referenceChannelProduct(product, w, x as tf.Tensor2D, y as tf.Tensor2D);
+      const dim = product.mul * (product.lmax + 1) ** 2;
+      ops[`product ${product.name}`] = await multilinearDerivatives((...v) => op(v[0]!, v[1]!, v[2]!), [[ctx.nAtoms, dim], [ctx.nAtoms, dim], [product.paths.length, product.mul]], [ctx.nAtoms, product.mul * (product.lmaxOut + 1) ** 2], 150 + 30 * k);
+    }
+    for (const [k, layer] of linearLayers().entries()) {
+      const weights = layer.paramSpecs();
+      const op = (x: tf.Tensor, ...w: tf.Tensor[]) => {
+        const params: ParamRecord = Object.fromEntries(weights.map((spec, r) => [spec.name, w[r]!]));
+        return fused ? layer.apply(params, x as tf.Tensor2D) : layer.applyReference(params, x as tf.Tensor2D);
+      };
+      ops[`linear ${layer.name}`] = await multilinearDerivatives(op, [[ctx.nAtoms, layer.irrepsIn.dim], ...weights.map((spec) => spec.shape)], [ctx.nAtoms, layer.irrepsOut.dim], 250 + 30 * k);
+    }
+    return { active: { message: fusedMessagePassingActive(), product: fusedProductBasisActive(), linear: fusedLinearActive() }, ops };
   } finally {
     disposeGraphContext(ctx);
-    setFusedMessagePassing(false);
+    setFused(false);
   }
 }
 
@@ -254,7 +309,7 @@ async function maceTiming(extxyz: string, fused: boolean, repeats: number): Prom
   await use('webgpu');
   const frames = readFrames(extxyz);
   const { mace } = parityModels();
-  setFusedMessagePassing(fused);
+  setFused(fused);
   const ctx = buildGraphContext(frames, { cutoff: 4, species });
   const times: number[] = [];
   try {
@@ -273,7 +328,7 @@ async function maceTiming(extxyz: string, fused: boolean, repeats: number): Prom
     return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, kernels: profile.kernels.map((k) => k.name) };
   } finally {
     disposeGraphContext(ctx);
-    setFusedMessagePassing(false);
+    setFused(false);
   }
 }
 
@@ -343,6 +398,6 @@ async function init(): Promise<BackendInfo & { readonly log: string[] }> {
   return { ...info, log };
 }
 
-const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, cgScatter, maceTiming, accurateOpErrors, syncAndAsyncReads, tensorsAcrossPredictions };
+const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, fusedKernels, maceTiming, accurateOpErrors, syncAndAsyncReads, tensorsAcrossPredictions };
 (globalThis as unknown as { webgpuParity: WebGpuPageApi }).webgpuParity = api;
 (globalThis as unknown as { webgpuPageReady: boolean }).webgpuPageReady = true;

@@ -1,0 +1,108 @@
+/**
+ * The fused channelwise ('uuu') product of MACE's product basis ('EquimolChannelProduct', main/native/src/
+ * channel-product.cc) as WGSL compute programs for tfjs-backend-webgpu:
+ *
+ *   T(x, y, w, g) = Σ_n Σ_p Σ_u w[woff_p + u] Σ_{ijk} C_p[i,j,k] x[n, off1_p + u·d1 + i] y[n, off2_p + u·d2 + j] g[n, offOut_p + u·d3 + k]
+ *
+ * with `role` the operand whose partial derivative is computed from the other three (role 3 is the forward), as the
+ * native kernel, so core/engine/layers/fused-channel-product.ts builds every derivative from it unchanged.
+ *
+ * One invocation per (node, channel u): the columns it writes (channel u of the blocks of x, y or the output) belong
+ * to it alone, so it adds its paths' terms in place, without atomics, into a zero-filled output, and the result is
+ * the same bits on every run. Role 2 (the weights, shared by all nodes) writes each node's terms to an [n, dimW]
+ * scratch that tfjs's Sum kernel reduces over the nodes. Offsets, degrees and the non-zero Wigner-3j entries are
+ * WGSL constants (one pipeline per plan and role).
+ *
+ * Imported (dynamically) only once the webgpu backend has started (webgpu-kernels.ts registers it).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import { CHANNEL_PRODUCT_KERNEL, channelProductOutShape, type ChannelProductAttrs, type ChannelProductPlan } from './native-channel-product';
+import { groupBy, maxMultiplicity, operandArrays, planId, planPaths, sumOf, zeros, type PlanPath } from './webgpu-path-program';
+
+/** The WGSL body of `role` after `n` (node) and `u` (channel). */
+function roleBody(plan: ChannelProductPlan, paths: readonly PlanPath[], role: number): string {
+  const a = operandArrays(role);
+  const { dim1, dim2, dimW, dimOut } = plan;
+  const X = (i: number) => `${a.x}[xb + ${i}]`;
+  const Y = (j: number) => `${a.y}[yb + ${j}]`;
+  const G = (k: number) => `${a.g}[gb + ${k}]`;
+  const lines: string[] = [];
+  for (const p of paths) {
+    lines.push(
+      `if (u < ${p.mul}) {`,
+      `let xb = n * ${dim1} + ${p.off1} + u * ${p.d1};`,
+      `let yb = n * ${dim2} + ${p.off2} + u * ${p.d2};`,
+      `let gb = n * ${dimOut} + ${p.offOut} + u * ${p.d3};`,
+      ...(role === 2 ? [] : [`let wu = ${a.w}[${p.woff} + u];`]),
+    );
+    const add = (at: string, value: string) => `result[${at}] = result[${at}] + ${value};`;
+    if (role === 3) {
+      for (const [k, cs] of groupBy(p.coefficients, 'k')) lines.push(add(`gb + ${k}`, `wu * (${sumOf(cs, (c) => `${X(c.i)} * ${Y(c.j)}`)})`));
+    } else if (role === 0) {
+      for (const [i, cs] of groupBy(p.coefficients, 'i')) lines.push(add(`xb + ${i}`, `wu * (${sumOf(cs, (c) => `${Y(c.j)} * ${G(c.k)}`)})`));
+    } else if (role === 1) {
+      for (const [j, cs] of groupBy(p.coefficients, 'j')) lines.push(add(`yb + ${j}`, `wu * (${sumOf(cs, (c) => `${X(c.i)} * ${G(c.k)}`)})`));
+    } else {
+      // This node's term of ∂T/∂w[woff + u], summed over the nodes afterwards.
+      lines.push(`result[n * ${dimW} + ${p.woff} + u] = ${sumOf(p.coefficients, (c) => `${X(c.i)} * ${Y(c.j)} * ${G(c.k)}`)};`);
+    }
+    lines.push('}');
+  }
+  return lines.join('\n');
+}
+
+class ChannelProductProgram implements WebGPUProgram {
+  variableNames = ['opA', 'opB', 'opC'];
+  readonly uniforms = 'invocations : i32,';
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+
+  constructor(private readonly attrs: ChannelProductAttrs, outShape: number[], invocations: number) {
+    this.outputShape = outShape;
+    this.dispatchLayout = { x: [0] };
+    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [invocations], this.workgroupSize);
+    this.shaderKey = `equimol_channel_product_${planId(attrs.plan)}_${attrs.role}`;
+  }
+
+  getUserCode(): string {
+    const { role, plan } = this.attrs;
+    const channels = maxMultiplicity(plan);
+    return `
+      fn main(index : i32) {
+        if (index >= uniforms.invocations) { return; }
+        let n = index / ${channels};
+        let u = index % ${channels};
+        ${roleBody(plan, planPaths(plan), role)}
+      }
+    `;
+  }
+}
+
+/** Inputs: a, b, c = the operands other than `role` in x, y, w, g order. */
+function channelProductWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = args.backend as WebGPUBackend;
+  const { a, b, c } = args.inputs as Record<'a' | 'b' | 'c', tf.TensorInfo>;
+  const attrs = args.attrs as unknown as ChannelProductAttrs;
+  const { nNodes, plan, role } = attrs;
+  const shape = channelProductOutShape(attrs);
+  if (nNodes === 0 || shape.some((d) => d === 0)) return zeros(backend, shape);
+  const invocations = nNodes * maxMultiplicity(plan);
+  const uniform = [{ type: 'int32', data: [invocations] }];
+  if (role !== 2) return backend.runWebGPUProgram(new ChannelProductProgram(attrs, shape, invocations), [a, b, c], 'float32', uniform, zeros(backend, shape));
+  const perNode = backend.runWebGPUProgram(new ChannelProductProgram(attrs, [nNodes, plan.dimW], invocations), [a, b, c], 'float32', uniform, zeros(backend, [nNodes, plan.dimW]));
+  try {
+    const sum = tf.getKernel('Sum', 'webgpu')!;
+    return sum.kernelFunc({ inputs: { x: perNode }, backend, attrs: { axis: [0], keepDims: false } }) as tf.TensorInfo;
+  } finally {
+    backend.disposeData(perNode.dataId);
+  }
+}
+
+/** Registers the WGSL EquimolChannelProduct for 'webgpu' unless one is registered; idempotent. */
+export function installWebGpuChannelProduct(): void {
+  if (!tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'webgpu')) tf.registerKernel({ kernelName: CHANNEL_PRODUCT_KERNEL, backendName: 'webgpu', kernelFunc: channelProductWebGpu as tf.KernelFunc });
+}

@@ -1,0 +1,90 @@
+/**
+ * What the WGSL programs of the fused kernels (webgpu-cg-scatter.ts, webgpu-channel-product.ts) share: the path
+ * table (path-table.h's layout) read back into paths with their coefficients, float32 literals, the operand arrays
+ * of a role, a stable id per plan for the pipeline cache, and a zero-filled output.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import type { FusedKernelPlan } from './wasm-heap-kernel';
+
+export interface Coefficient {
+  readonly i: number;
+  readonly j: number;
+  readonly k: number;
+  readonly value: number;
+}
+
+/** One row of the path table with its coefficients. */
+export interface PlanPath {
+  readonly off1: number;
+  readonly d1: number;
+  readonly off2: number;
+  readonly d2: number;
+  readonly offOut: number;
+  readonly d3: number;
+  readonly woff: number;
+  readonly mul: number;
+  readonly coefficients: readonly Coefficient[];
+}
+
+export function planPaths(plan: FusedKernelPlan): PlanPath[] {
+  const out: PlanPath[] = [];
+  for (let p = 0; p < plan.paths.length; p += 10) {
+    const [off1, d1, off2, d2, offOut, d3, woff, mul, start, count] = Array.from(plan.paths.subarray(p, p + 10));
+    const coefficients: Coefficient[] = [];
+    for (let c = start!; c < start! + count!; c++) {
+      coefficients.push({ i: plan.coefIndex[3 * c]!, j: plan.coefIndex[3 * c + 1]!, k: plan.coefIndex[3 * c + 2]!, value: plan.coefValue[c]! });
+    }
+    out.push({ off1: off1!, d1: d1!, off2: off2!, d2: d2!, offOut: offOut!, d3: d3!, woff: woff!, mul: mul!, coefficients });
+  }
+  return out;
+}
+
+/** A float32 WGSL literal (9 significant digits round-trip a float32). */
+export const literal = (value: number): string => `(${Math.fround(value).toPrecision(9)})`;
+
+/** The WGSL array names of the operands in x, y, w, g order for `role` (its own is absent). */
+export function operandArrays(role: number): Record<'x' | 'y' | 'w' | 'g', string> {
+  const given = ['opA', 'opB', 'opC'];
+  const names = { x: '', y: '', w: '', g: '' };
+  let k = 0;
+  (['x', 'y', 'w', 'g'] as const).forEach((name, r) => {
+    if (r !== role) names[name] = given[k++]!;
+  });
+  return names;
+}
+
+/** Σ over `coefficients` of `term(c)`, or 0.0 for none. */
+export function sumOf(coefficients: readonly Coefficient[], term: (c: Coefficient) => string): string {
+  return coefficients.length === 0 ? '0.0' : coefficients.map((c) => `${literal(c.value)} * ${term(c)}`).join(' + ');
+}
+
+export function groupBy(coefficients: readonly Coefficient[], key: 'i' | 'j' | 'k'): Map<number, Coefficient[]> {
+  const groups = new Map<number, Coefficient[]>();
+  for (const c of coefficients) groups.set(c[key], [...(groups.get(c[key]) ?? []), c]);
+  return groups;
+}
+
+const planIds = new WeakMap<object, number>();
+let nextPlanId = 0;
+
+/** A number for each plan object (any kernel's), for its pipelines' shader keys. */
+export function planId(plan: object): number {
+  let id = planIds.get(plan);
+  if (id === undefined) planIds.set(plan, (id = nextPlanId++));
+  return id;
+}
+
+/** Largest multiplicity over the paths: the channel count of the (row, channel) invocations. */
+export function maxMultiplicity(plan: FusedKernelPlan): number {
+  let most = 1;
+  for (let p = 0; p < plan.paths.length; p += 10) most = Math.max(most, plan.paths[p + 7]!);
+  return most;
+}
+
+/** A float32 output of `shape`, zero-filled on the GPU (tfjs's Fill kernel). */
+export function zeros(backend: WebGPUBackend, shape: number[]): tf.TensorInfo {
+  const fill = tf.getKernel('Fill', 'webgpu')!;
+  return fill.kernelFunc({ inputs: {}, backend, attrs: { shape, value: 0, dtype: 'float32' } }) as tf.TensorInfo;
+}
+
