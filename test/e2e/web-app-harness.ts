@@ -53,6 +53,8 @@ export interface WebApp {
   readonly distDir: string;
   /** Uncaught page errors and console errors (main thread and worker), in order. */
   readonly errors: string[];
+  /** Every console message (main thread and worker), as '<type>: <text>', in order. */
+  readonly console: string[];
   close(): Promise<void>;
 }
 
@@ -62,6 +64,10 @@ export interface OpenWebAppOptions {
   readonly colorScheme?: 'light' | 'dark';
   /** Reuse an existing build (e.g. dist/web) instead of building; $EQUIMOL_WEB_DIST does the same. */
   readonly distDir?: string;
+  /** Chromium flags beyond the usual headless ones (e.g. WebGPU on SwiftShader). */
+  readonly chromiumArgs?: readonly string[];
+  /** A query string for the page, e.g. '?backend=webgpu'. */
+  readonly query?: string;
 }
 
 export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebApp> {
@@ -73,7 +79,7 @@ export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebAp
   try {
     if (ownDist) await buildWebApp(ownDist);
     server = await startStaticServer({ root: distDir });
-    browser = await launchChromium();
+    browser = await launchChromium(options.chromiumArgs);
     const context = await browser.newContext({
       viewport: { width: options.width ?? 1440, height: options.height ?? 900 },
       deviceScaleFactor: 1,
@@ -82,11 +88,13 @@ export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebAp
     });
     const page = await context.newPage();
     const errors: string[] = [];
+    const messages: string[] = [];
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
+      messages.push(`${message.type()}: ${message.text()}`);
       if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
     });
-    await page.goto(server.url);
+    await page.goto(server.url + (options.query ?? ''));
     await page.waitForSelector('[data-testid="app"]', { timeout: 30_000 });
     const opened = browser;
     const served = server;
@@ -96,6 +104,7 @@ export async function openWebApp(options: OpenWebAppOptions = {}): Promise<WebAp
       url: served.url,
       distDir,
       errors,
+      console: messages,
       close: async () => {
         await opened.close();
         await served.close();

@@ -71,6 +71,23 @@ async function tryWebGpu(loader: BackendLoader | undefined): Promise<boolean> {
   return true;
 }
 
+/** What WebGPU offers here: a hardware adapter, only a fallback (software, e.g. SwiftShader) one, or none. */
+export type WebGpuAdapterKind = 'hardware' | 'fallback' | 'none';
+
+interface AdapterLike {
+  readonly isFallbackAdapter?: boolean;
+  readonly info?: { readonly isFallbackAdapter?: boolean };
+}
+
+/** Asks `navigator.gpu` for an adapter (nothing is started); 'none' without WebGPU or when the request fails. */
+export async function webGpuAdapterKind(): Promise<WebGpuAdapterKind> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<AdapterLike | null> } } }).navigator?.gpu;
+  if (!gpu) return 'none';
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  if (!adapter) return 'none';
+  return adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter ? 'fallback' : 'hardware';
+}
+
 /**
  * tfjs-webgpu's dataSync() copies the GPU buffer through a WebGPU canvas into a 2D canvas. Where that path is
  * broken (headless Chromium whose canvases are not on Vulkan) it silently returns zeros and then loses the device.

@@ -3,7 +3,7 @@
  * Web mode's compute side: a module Web Worker hosting one EquimolSession (pure core) behind the EquimolApi
  * contract, served over postMessage. Wasm toolkits load here, with asset URLs resolved by the bundler; so do the
  * trained models (`model:<name>` predictors, and the same files as calculators of relax and md jobs; no xtb in
- * the browser) and the tfjs wasm backend they run on. Settings and the open files are kept in IndexedDB
+ * the browser) and the tfjs backend they run on (webgpu on a hardware GPU, else wasm). Settings and the open files are kept in IndexedDB
  * (persistent-api.ts) and restored on the next start.
  */
 import rdkitWasmUrl from '@rdkit/rdkit/RDKit_minimal.wasm?url';
@@ -38,11 +38,25 @@ void rdkitReady.catch(() => undefined);
 void loadOpenChemLib(toolkitOptions).catch(() => undefined);
 
 /**
- * The tfjs wasm backend, on a model's first use. The bundler hashes the .wasm file names, so the paths go to
- * tfjs as a per-file map (a prefix could not name them). Single-threaded: the threaded build would start nested
- * workers from blob: URLs, which the worker's Content-Security-Policy does not allow.
+ * The backend web mode computes on: the page's `?backend=webgpu|wasm` when given (web-entry.ts passes it as this
+ * worker's name), else webgpu where the browser has a hardware WebGPU adapter (not a software fallback such as
+ * SwiftShader, slower than wasm), else wasm.
  */
-async function initWasmBackend(): Promise<unknown> {
+async function computeBackendPreference(): Promise<'webgpu' | 'wasm'> {
+  const asked = /(?:^| )backend=(webgpu|wasm)(?= |$)/.exec(self.name)?.[1];
+  if (asked === 'webgpu' || asked === 'wasm') return asked;
+  const { webGpuAdapterKind } = await import('../../../core/engine/backend/backend');
+  return (await webGpuAdapterKind()) === 'hardware' ? 'webgpu' : 'wasm';
+}
+
+/**
+ * The tfjs backend, on a model's first use: webgpu with Equimol's fused WGSL kernels (messages, product basis,
+ * linear maps) where chosen and it starts, else wasm. The bundler hashes the .wasm file names, so the paths go to
+ * tfjs as a per-file map (a prefix could not name them). Single-threaded: the threaded build would start nested
+ * workers from blob: URLs, which the worker's Content-Security-Policy does not allow. The choice is logged to the
+ * console ('Equimol compute: …').
+ */
+async function initComputeBackend(): Promise<unknown> {
   const tf = await import('@tensorflow/tfjs');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const href = (url: string) => new URL(url, self.location.href).href;
@@ -53,16 +67,27 @@ async function initWasmBackend(): Promise<unknown> {
   });
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const { initBackend } = await import('../../../core/engine/backend/backend');
-  const info = await initBackend({ prefer: 'wasm' });
-  if (info.name !== 'wasm') throw new Error(`the tfjs wasm backend did not start (got ${info.description})`);
+  const prefer = await computeBackendPreference();
+  const info = await initBackend({ prefer, log: (line) => console.info(`Equimol compute: ${line}`) });
+  if (info.name !== 'wasm' && info.name !== 'webgpu') throw new Error(`neither the tfjs webgpu nor the wasm backend started (got ${info.description})`);
+  const fused = info.name === 'webgpu';
+  const [messages, products, linear] = await Promise.all([
+    import('../../../core/engine/layers/fused-cg-scatter'),
+    import('../../../core/engine/layers/fused-channel-product'),
+    import('../../../core/engine/layers/fused-linear'),
+  ]);
+  messages.setFusedMessagePassing(fused);
+  products.setFusedProductBasis(fused);
+  linear.setFusedLinear(fused);
+  console.info(`Equimol compute: ${info.description}${fused ? ' with the fused WGSL kernels' : ''} (asked for ${prefer})`);
   return info;
 }
 
 /** The backend is started once, whether a predictor or a calculator asks first; a failed start is retried. */
-let wasmBackend: Promise<unknown> | undefined;
-const initWasmBackendOnce = (): Promise<unknown> =>
-  (wasmBackend ??= initWasmBackend().catch((error: unknown) => {
-    wasmBackend = undefined;
+let computeBackend: Promise<unknown> | undefined;
+const initComputeBackendOnce = (): Promise<unknown> =>
+  (computeBackend ??= initComputeBackend().catch((error: unknown) => {
+    computeBackend = undefined;
     throw error;
   }));
 
@@ -81,9 +106,9 @@ const session = new ModelSession({
     await rdkitReady;
     return depictionSvg(structure, options.width, options.height);
   },
-  modelEntries: modelPredictorEntries(models, { initBackend: initWasmBackendOnce }),
-  calculators: () => modelCalculatorEntries(models, { initBackend: initWasmBackendOnce }),
-  generators: { catalogue: bundledGeneratorCatalogue(self.location.href), initBackend: initWasmBackendOnce },
+  modelEntries: modelPredictorEntries(models, { initBackend: initComputeBackendOnce }),
+  calculators: () => modelCalculatorEntries(models, { initBackend: initComputeBackendOnce }),
+  generators: { catalogue: bundledGeneratorCatalogue(self.location.href), initBackend: initComputeBackendOnce },
 });
 
 // Settings and open files outlive the page (IndexedDB); every call waits until they are restored.
