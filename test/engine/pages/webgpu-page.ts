@@ -59,6 +59,9 @@ export interface FusedKernelResults {
   readonly ops: Record<string, MultilinearDerivatives>;
 }
 
+/** A MACE architecture for timings (seeded, untrained: speed does not depend on the weights). */
+export type TimingMaceConfig = Omit<Parameters<typeof createMaceModel>[0], 'species' | 'cutoff'>;
+
 export interface WebGpuPageApi {
   probeAdapter(): Promise<AdapterProbe>;
   /** initBackend({ prefer: 'webgpu' }) with its diagnostics. */
@@ -82,9 +85,9 @@ export interface WebGpuPageApi {
   fusedKernels(backend: ParityBackend, extxyz: string, fused: boolean): Promise<FusedKernelResults>;
   /**
    * Milliseconds per MACE energy+forces evaluation (median of `repeats` after a warm-up), fused or not, on webgpu,
-   * and the kernels one profiled evaluation launched.
+   * and the kernels one profiled evaluation launched: the parity MACE, or a seeded one of `config` (cutoff 4 Å).
    */
-  maceTiming(extxyz: string, fused: boolean, repeats: number): Promise<{ ms: number; kernels: string[] }>;
+  maceTiming(extxyz: string, fused: boolean, repeats: number, config?: TimingMaceConfig): Promise<{ ms: number; kernels: string[] }>;
   /**
    * Largest |f(x) - Math.f(x)| of sin and cos over 8192 float32 x in [-30, 30] and of acos over [-1, 1] on `backend`;
    * on webgpu both with Equimol's kernels and with the stock ones.
@@ -305,10 +308,14 @@ async function fusedKernels(backend: ParityBackend, extxyz: string, fused: boole
   }
 }
 
-async function maceTiming(extxyz: string, fused: boolean, repeats: number): Promise<{ ms: number; kernels: string[] }> {
+const timingModels = new Map<string, EnergyModel>();
+
+async function maceTiming(extxyz: string, fused: boolean, repeats: number, config?: TimingMaceConfig): Promise<{ ms: number; kernels: string[] }> {
   await use('webgpu');
   const frames = readFrames(extxyz);
-  const { mace } = parityModels();
+  const key = JSON.stringify(config ?? null);
+  if (config && !timingModels.has(key)) timingModels.set(key, createMaceModel({ ...config, species, cutoff: 4 }));
+  const mace = config ? timingModels.get(key)! : parityModels().mace;
   setFused(fused);
   const ctx = buildGraphContext(frames, { cutoff: 4, species });
   const times: number[] = [];
