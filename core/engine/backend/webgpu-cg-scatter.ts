@@ -19,10 +19,12 @@
  *
  * Imported (dynamically) only once the webgpu backend has started (webgpu-kernels.ts registers it).
  */
-import * as tf from '@tensorflow/tfjs';
-import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { CG_SCATTER_KERNEL, cgScatterOutShape, type CgScatterAttrs, type CgScatterPlan } from './native-cg-scatter';
-import { groupBy, maxMultiplicity, operandArrays, planId, planPaths, sumOf, zeros, type PlanPath } from './webgpu-path-program';
+import {
+  groupBy, maxMultiplicity, operandArrays, planId, planPaths, registerWebGpuKernel, runGenerated, sumOf, zeros, type GeneratedProgramSpec, type PlanPath,
+} from './webgpu-path-program';
 
 /** The WGSL body of role `role` for `plan`, after `e` (edge), `u` (channel, not role 1), `s` (sender), `d` (receiver). */
 function roleBody(plan: CgScatterPlan, paths: readonly PlanPath[], role: number): string {
@@ -76,40 +78,6 @@ const atomicAddWgsl = `
   }
 `;
 
-class CgScatterProgram implements WebGPUProgram {
-  variableNames = ['opA', 'opB', 'opC', 'senders', 'receivers'];
-  readonly uniforms = 'invocations : i32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-  readonly atomic: boolean;
-
-  constructor(private readonly attrs: CgScatterAttrs, outShape: number[], readonly invocations: number) {
-    this.outputShape = outShape;
-    this.atomic = attrs.role === 0 || attrs.role === 3;
-    this.dispatchLayout = { x: [0] };
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [invocations], this.workgroupSize);
-    this.shaderKey = `equimol_cg_scatter_${planId(attrs.plan)}_${attrs.role}`;
-  }
-
-  getUserCode(): string {
-    const { role, plan } = this.attrs;
-    const channels = maxMultiplicity(plan);
-    const channel = role === 1 ? 'let e = index;' : `let e = index / ${channels};\n        let u = index % ${channels};`;
-    return `${this.atomic ? atomicAddWgsl : ''}
-      fn main(index : i32) {
-        if (index >= uniforms.invocations) { return; }
-        ${channel}
-        let s = senders[e];
-        let d = receivers[e];
-        ${roleBody(plan, planPaths(plan), role)}
-      }
-    `;
-  }
-}
-
 /** Inputs: a, b, c = the operands other than `role` in x, y, w, g order; src, dst int32 [nEdges]. */
 function cgScatterWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as WebGPUBackend;
@@ -119,12 +87,26 @@ function cgScatterWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const shape = cgScatterOutShape(attrs, nEdges);
   const output = zeros(backend, shape);
   if (nEdges === 0 || shape[0]! * shape[1]! === 0) return output;
-  const invocations = attrs.role === 1 ? nEdges : nEdges * maxMultiplicity(attrs.plan);
-  const program = new CgScatterProgram(attrs, shape, invocations);
-  return backend.runWebGPUProgram(program, [a, b, c, src, dst], 'float32', [{ type: 'int32', data: [invocations] }], output);
+  const { role, plan } = attrs;
+  const channels = maxMultiplicity(plan);
+  const spec: GeneratedProgramSpec = {
+    variableNames: ['opA', 'opB', 'opC', 'senders', 'receivers'],
+    outputShape: shape,
+    invocations: role === 1 ? nEdges : nEdges * channels,
+    shaderKey: `equimol_cg_scatter_${planId(plan)}_${role}`,
+    atomic: role === 0 || role === 3,
+    prelude: role === 0 || role === 3 ? atomicAddWgsl : '',
+    body: () => [
+      ...(role === 1 ? ['let e = index;'] : [`let e = index / ${channels};`, `let u = index % ${channels};`]),
+      'let s = senders[e];',
+      'let d = receivers[e];',
+      roleBody(plan, planPaths(plan), role),
+    ].join('\n'),
+  };
+  return runGenerated(backend, spec, [a, b, c, src, dst], output);
 }
 
 /** Registers the WGSL EquimolCgScatter for 'webgpu' unless one is registered; idempotent. */
 export function installWebGpuCgScatter(): void {
-  if (!tf.getKernel(CG_SCATTER_KERNEL, 'webgpu')) tf.registerKernel({ kernelName: CG_SCATTER_KERNEL, backendName: 'webgpu', kernelFunc: cgScatterWebGpu as tf.KernelFunc });
+  registerWebGpuKernel(CG_SCATTER_KERNEL, cgScatterWebGpu);
 }

@@ -16,9 +16,11 @@
  * Imported (dynamically) only once the webgpu backend has started (webgpu-kernels.ts registers it).
  */
 import * as tf from '@tensorflow/tfjs';
-import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { CHANNEL_PRODUCT_KERNEL, channelProductOutShape, type ChannelProductAttrs, type ChannelProductPlan } from './native-channel-product';
-import { groupBy, maxMultiplicity, operandArrays, planId, planPaths, sumOf, zeros, type PlanPath } from './webgpu-path-program';
+import {
+  groupBy, maxMultiplicity, operandArrays, planId, planPaths, registerWebGpuKernel, runGenerated, sumOf, zeros, type GeneratedProgramSpec, type PlanPath,
+} from './webgpu-path-program';
 
 /** The WGSL body of `role` after `n` (node) and `u` (channel). */
 function roleBody(plan: ChannelProductPlan, paths: readonly PlanPath[], role: number): string {
@@ -52,36 +54,6 @@ function roleBody(plan: ChannelProductPlan, paths: readonly PlanPath[], role: nu
   return lines.join('\n');
 }
 
-class ChannelProductProgram implements WebGPUProgram {
-  variableNames = ['opA', 'opB', 'opC'];
-  readonly uniforms = 'invocations : i32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-
-  constructor(private readonly attrs: ChannelProductAttrs, outShape: number[], invocations: number) {
-    this.outputShape = outShape;
-    this.dispatchLayout = { x: [0] };
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [invocations], this.workgroupSize);
-    this.shaderKey = `equimol_channel_product_${planId(attrs.plan)}_${attrs.role}`;
-  }
-
-  getUserCode(): string {
-    const { role, plan } = this.attrs;
-    const channels = maxMultiplicity(plan);
-    return `
-      fn main(index : i32) {
-        if (index >= uniforms.invocations) { return; }
-        let n = index / ${channels};
-        let u = index % ${channels};
-        ${roleBody(plan, planPaths(plan), role)}
-      }
-    `;
-  }
-}
-
 /** Inputs: a, b, c = the operands other than `role` in x, y, w, g order. */
 function channelProductWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as WebGPUBackend;
@@ -90,19 +62,27 @@ function channelProductWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo
   const { nNodes, plan, role } = attrs;
   const shape = channelProductOutShape(attrs);
   if (nNodes === 0 || shape.some((d) => d === 0)) return zeros(backend, shape);
-  const invocations = nNodes * maxMultiplicity(plan);
-  const uniform = [{ type: 'int32', data: [invocations] }];
-  if (role !== 2) return backend.runWebGPUProgram(new ChannelProductProgram(attrs, shape, invocations), [a, b, c], 'float32', uniform, zeros(backend, shape));
-  const perNode = backend.runWebGPUProgram(new ChannelProductProgram(attrs, [nNodes, plan.dimW], invocations), [a, b, c], 'float32', uniform, zeros(backend, [nNodes, plan.dimW]));
+  const channels = maxMultiplicity(plan);
+  // Role 2 writes each node's terms, summed over the nodes below.
+  const outputShape = role === 2 ? [nNodes, plan.dimW] : shape;
+  const spec: GeneratedProgramSpec = {
+    variableNames: ['opA', 'opB', 'opC'],
+    outputShape,
+    invocations: nNodes * channels,
+    shaderKey: `equimol_channel_product_${planId(plan)}_${role}`,
+    body: () => [`let n = index / ${channels};`, `let u = index % ${channels};`, roleBody(plan, planPaths(plan), role)].join('\n'),
+  };
+  const written = runGenerated(backend, spec, [a, b, c], zeros(backend, outputShape));
+  if (role !== 2) return written;
   try {
     const sum = tf.getKernel('Sum', 'webgpu')!;
-    return sum.kernelFunc({ inputs: { x: perNode }, backend, attrs: { axis: [0], keepDims: false } }) as tf.TensorInfo;
+    return sum.kernelFunc({ inputs: { x: written }, backend, attrs: { axis: [0], keepDims: false } }) as tf.TensorInfo;
   } finally {
-    backend.disposeData(perNode.dataId);
+    backend.disposeData(written.dataId);
   }
 }
 
 /** Registers the WGSL EquimolChannelProduct for 'webgpu' unless one is registered; idempotent. */
 export function installWebGpuChannelProduct(): void {
-  if (!tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'webgpu')) tf.registerKernel({ kernelName: CHANNEL_PRODUCT_KERNEL, backendName: 'webgpu', kernelFunc: channelProductWebGpu as tf.KernelFunc });
+  registerWebGpuKernel(CHANNEL_PRODUCT_KERNEL, channelProductWebGpu);
 }

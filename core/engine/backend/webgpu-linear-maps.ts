@@ -15,10 +15,10 @@
  *
  * Imported (dynamically) only once the webgpu backend has started (webgpu-kernels.ts registers it).
  */
-import * as tf from '@tensorflow/tfjs';
-import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type * as tf from '@tensorflow/tfjs';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { LINEAR_MAPS_KERNEL, linearMapsOutShape, type LinearMapsAttrs, type LinearMapsPlan } from './native-linear-maps';
-import { literal, planId, zeros } from './webgpu-path-program';
+import { literal, planId, registerWebGpuKernel, runGenerated, zeros, type GeneratedProgramSpec } from './webgpu-path-program';
 
 interface LinearPath {
   readonly offIn: number;
@@ -93,32 +93,6 @@ function roleBody(plan: LinearMapsPlan, paths: readonly LinearPath[], role: numb
   return lines.join('\n');
 }
 
-class LinearMapsProgram implements WebGPUProgram {
-  variableNames = ['opA', 'opB'];
-  readonly uniforms = 'invocations : i32, nodes : i32,';
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly shaderKey: string;
-
-  constructor(private readonly attrs: LinearMapsAttrs, outShape: number[], invocations: number) {
-    this.outputShape = outShape;
-    this.dispatchLayout = { x: [0] };
-    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [invocations], this.workgroupSize);
-    this.shaderKey = `equimol_linear_maps_${planId(attrs.plan)}_${attrs.role}`;
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        if (index >= uniforms.invocations) { return; }
-        ${roleBody(this.attrs.plan, linearPaths(this.attrs.plan), this.attrs.role)}
-      }
-    `;
-  }
-}
-
 /** Inputs: a, b = the operands other than `role` in x, W, g order. */
 function linearMapsWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = args.backend as WebGPUBackend;
@@ -127,11 +101,19 @@ function linearMapsWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const shape = linearMapsOutShape(attrs);
   const invocations = shape.reduce((s, d) => s * d, 1);
   if (invocations === 0 || attrs.plan.norms.length === 0) return zeros(backend, shape);
-  const program = new LinearMapsProgram(attrs, shape, invocations);
-  return backend.runWebGPUProgram(program, [a, b], 'float32', [{ type: 'int32', data: [invocations] }, { type: 'int32', data: [attrs.nNodes] }]);
+  const { plan, role } = attrs;
+  const spec: GeneratedProgramSpec = {
+    variableNames: ['opA', 'opB'],
+    extraUniforms: ' nodes : i32,',
+    outputShape: shape,
+    invocations,
+    shaderKey: `equimol_linear_maps_${planId(plan)}_${role}`,
+    body: () => roleBody(plan, linearPaths(plan), role),
+  };
+  return runGenerated(backend, spec, [a, b], undefined, [attrs.nNodes]);
 }
 
 /** Registers the WGSL EquimolLinearMaps for 'webgpu' unless one is registered; idempotent. */
 export function installWebGpuLinearMaps(): void {
-  if (!tf.getKernel(LINEAR_MAPS_KERNEL, 'webgpu')) tf.registerKernel({ kernelName: LINEAR_MAPS_KERNEL, backendName: 'webgpu', kernelFunc: linearMapsWebGpu as tf.KernelFunc });
+  registerWebGpuKernel(LINEAR_MAPS_KERNEL, linearMapsWebGpu);
 }

@@ -1,10 +1,11 @@
 /**
- * What the WGSL programs of the fused kernels (webgpu-cg-scatter.ts, webgpu-channel-product.ts) share: the path
- * table (path-table.h's layout) read back into paths with their coefficients, float32 literals, the operand arrays
- * of a role, a stable id per plan for the pipeline cache, and a zero-filled output.
+ * What the WGSL programs of the fused kernels (webgpu-cg-scatter.ts, webgpu-channel-product.ts,
+ * webgpu-linear-maps.ts) share: the path table (path-table.h's layout) read back into paths with their coefficients,
+ * float32 literals, the operand arrays of a role, a stable id per plan for the pipeline cache, a zero-filled output,
+ * the program over a flat range of invocations, and registration.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { webgpu_util, type WebGPUBackend, type WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import type { FusedKernelPlan } from './wasm-heap-kernel';
 
 export interface Coefficient {
@@ -88,3 +89,61 @@ export function zeros(backend: WebGPUBackend, shape: number[]): tf.TensorInfo {
   return fill.kernelFunc({ inputs: {}, backend, attrs: { shape, value: 0, dtype: 'float32' } }) as tf.TensorInfo;
 }
 
+
+export interface GeneratedProgramSpec {
+  /** The inputs' WGSL array names, in the order runWebGPUProgram gets them. */
+  readonly variableNames: string[];
+  /** Uniforms beyond `invocations : i32,` (each `name : type,`), given to runWebGPUProgram after it. */
+  readonly extraUniforms?: string;
+  readonly outputShape: number[];
+  readonly invocations: number;
+  /** Names the pipeline in tfjs's cache: one per plan and role. */
+  readonly shaderKey: string;
+  /** The output as atomic<i32> (float adds by compare-exchange), zero-filled by the caller. */
+  readonly atomic?: boolean;
+  /** WGSL before `main` (helper functions). */
+  readonly prelude?: string;
+  /** The body of `fn main(index : i32)` for index < invocations; generated only when the pipeline is compiled. */
+  readonly body: () => string;
+}
+
+/** A tfjs-webgpu program of `spec.invocations` invocations in a flat dispatch. */
+export class GeneratedProgram implements WebGPUProgram {
+  readonly variableNames: string[];
+  readonly uniforms: string;
+  readonly workgroupSize: [number, number, number] = [64, 1, 1];
+  readonly outputShape: number[];
+  readonly dispatchLayout = { x: [0] };
+  readonly dispatch: [number, number, number];
+  readonly shaderKey: string;
+  readonly atomic: boolean;
+
+  constructor(private readonly spec: GeneratedProgramSpec) {
+    this.variableNames = spec.variableNames;
+    this.uniforms = `invocations : i32,${spec.extraUniforms ?? ''}`;
+    this.outputShape = spec.outputShape;
+    this.dispatch = webgpu_util.computeDispatch(this.dispatchLayout, [spec.invocations], this.workgroupSize);
+    this.shaderKey = spec.shaderKey;
+    this.atomic = spec.atomic ?? false;
+  }
+
+  getUserCode(): string {
+    return `${this.spec.prelude ?? ''}
+      fn main(index : i32) {
+        if (index >= uniforms.invocations) { return; }
+        ${this.spec.body()}
+      }
+    `;
+  }
+}
+
+/** Runs `spec` on `inputs` into `output` (a fresh one when absent); `extra` are the values of `spec.extraUniforms`. */
+export function runGenerated(backend: WebGPUBackend, spec: GeneratedProgramSpec, inputs: tf.TensorInfo[], output?: tf.TensorInfo, extra: readonly number[] = []): tf.TensorInfo {
+  const uniforms = [spec.invocations, ...extra].map((value) => ({ type: 'int32', data: [value] }));
+  return backend.runWebGPUProgram(new GeneratedProgram(spec), inputs, 'float32', uniforms, output);
+}
+
+/** Registers `kernelFunc` as the webgpu kernel `kernelName` unless one is registered; idempotent. */
+export function registerWebGpuKernel(kernelName: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo): void {
+  if (!tf.getKernel(kernelName, 'webgpu')) tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as tf.KernelFunc });
+}
