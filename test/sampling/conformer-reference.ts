@@ -19,6 +19,15 @@ import { createStructure, type BondOrder, type Structure } from '../../core/stru
 /** kcal/mol per eV (ASE 3.22.1 units, as core/sampling/conformers/ensemble.ts). */
 export const KCAL_PER_EV = 23.060548012069496;
 
+/** EQUIMOL_CONFORMERS_FULL=1: the opt-in conformer checks at the app's full settings. */
+export const CONFORMERS_FULL = process.env.EQUIMOL_CONFORMERS_FULL === '1';
+
+/**
+ * Whether the opt-in GFN2-xTB conformer checks (minutes to hours; the CI's 30 minutes cannot hold them) run:
+ * EQUIMOL_CONFORMERS_XTB=1 or EQUIMOL_CONFORMERS_FULL=1 (the drug check also runs for a molecule list).
+ */
+export const CONFORMER_CHECKS_REQUESTED = process.env.EQUIMOL_CONFORMERS_XTB === '1' || CONFORMERS_FULL;
+
 export interface ReferenceConformer {
   /** GFN2-xTB energy after xtb --opt normal, eV. */
   readonly energy: number;

@@ -29,7 +29,7 @@ import { mean, variance } from '../../core/sampling/statistics';
 import { createStructure } from '../../core/structure/structure';
 import { atomVector, cross, dot, norm } from '../../core/util/vec3';
 import { gfn2OrSkipReason } from '../helpers/xtb';
-import { drain } from './conformer-reference';
+import { CONFORMER_CHECKS_REQUESTED, CONFORMERS_FULL, drain } from './conformer-reference';
 
 interface Population {
   fraction: number;
@@ -53,11 +53,10 @@ const readReference = (name: string): DihedralReference =>
   JSON.parse(readFileSync(new URL(`../fixtures/conformers/${name}-xtb-md.json`, import.meta.url), 'utf8')) as DihedralReference;
 const butaneReference = readReference('butane');
 const valproicReference = readReference('valproic_acid');
-const full = process.env.EQUIMOL_CONFORMERS_FULL === '1';
 const SEEDS = [1, 2, 3, 4];
 /** The app's torsion moves (one after every Langevin step), so the populations checked are those the app samples. */
 const MOVES = { torsionMoves: true, moveInterval: CONFORMER_SEARCH_DEFAULTS.moveInterval };
-const SAMPLER: Partial<ConformerSamplerOptions> = full ? MOVES : { population: 16, rungs: 4, stepsPerRung: 40, ...MOVES };
+const SAMPLER: Partial<ConformerSamplerOptions> = CONFORMERS_FULL ? MOVES : { population: 16, rungs: 4, stepsPerRung: 40, ...MOVES };
 
 const { calculator, unavailable } = gfn2OrSkipReason();
 const skip = calculator ? false : unavailable;
@@ -124,7 +123,7 @@ test(`butane trans and gauche populations at ${butaneReference.temperature} K fr
   await assertPopulationsMatch(t, butaneReference);
 });
 
-const valproicSkip = skip || (process.env.EQUIMOL_CONFORMERS_XTB === '1' || full ? false
+const valproicSkip = skip || (CONFORMER_CHECKS_REQUESTED ? false
   : 'opt-in (EQUIMOL_CONFORMERS_XTB=1): about 12 min of GFN2-xTB (trans 0.609 ± 0.063 against xtb --md 0.552 ± 0.084 when last run, issue 13)');
 
 test(`valproic acid's terminal propyl torsions: trans and gauche populations at ${valproicReference.temperature} K from our weighted SMC population with GFN2-xTB equal xtb --md's within 3 combined standard errors`, { skip: valproicSkip }, async (t) => {

@@ -28,14 +28,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gfn2OrSkipReason } from '../helpers/xtb';
-import { coverage, KCAL_PER_EV, loadDrugReference, lowestOf, runConformerSearch, searchSampler, startStructure, type ReferenceMolecule } from './conformer-reference';
+import { CONFORMER_CHECKS_REQUESTED, CONFORMERS_FULL, coverage, KCAL_PER_EV, loadDrugReference, lowestOf, runConformerSearch, searchSampler, startStructure, type ReferenceMolecule } from './conformer-reference';
 
 const LOWEST_TOLERANCE_KCAL = 0.1;
 const COVERAGE_RMSD = 0.75;
 const WINDOW_KCAL = 6;
 /** The three smallest-and-varied molecules run by default: an aryl ether amine, an ester with an aniline, an amino alcohol with two stereocentres. */
 const DEFAULT_SUBSET = ['mexiletine', 'benzocaine', 'ephedrine'];
-const full = process.env.EQUIMOL_CONFORMERS_FULL === '1';
+const full = CONFORMERS_FULL;
 
 /**
  * Small settings for the default run (~4000-9000 evaluations a molecule with the snapshots' relaxations, ~40 ms
@@ -51,8 +51,7 @@ const molecules: readonly ReferenceMolecule[] = chosen ? reference.molecules.fil
  * Opt-in for its cost: even the default subset takes minutes of xtb (the CI's 30 minutes cannot hold it), so the
  * default suite skips it with that reason. EQUIMOL_CONFORMERS_XTB=1 (or FULL=1, or a molecule list) runs it.
  */
-const requested = process.env.EQUIMOL_CONFORMERS_XTB === '1' || full || process.env.EQUIMOL_CONFORMERS_MOLECULES !== undefined;
-const skip = !requested
+const skip = !(CONFORMER_CHECKS_REQUESTED || process.env.EQUIMOL_CONFORMERS_MOLECULES !== undefined)
   ? 'opt-in (EQUIMOL_CONFORMERS_XTB=1): about 2 h of GFN2-xTB for the 20 molecules (16 of 20 within 0.1 kcal/mol of the 100-conformer reference when last run, issue 13)'
   : calculator
     ? molecules.length === 0
