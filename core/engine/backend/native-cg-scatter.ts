@@ -6,9 +6,9 @@
  * The addon object the host installed for the native matMul (`setNativeMatMul`, from initBackend's loader) carries
  * `cgScatter` when it was built from these sources; core never loads it itself.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { fusedKernelThreads, type NativeKernels } from './native-kernels';
-import { ensureWasmKernel, runOnWasmHeap, type FusedKernelAttrs, type FusedKernelPlan } from './wasm-heap-kernel';
+import { fusedKernelReady, runOnWasmHeap, type FusedKernelAttrs, type FusedKernelPlan } from './wasm-heap-kernel';
 import { nativeMatMulInstalled } from './wasm-graph-kernels';
 
 export interface NativeCgScatter {
@@ -69,8 +69,5 @@ function cgScatterWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
  * once), or the webgpu backend with its WGSL kernel (webgpu-cg-scatter.ts, registered when webgpu starts).
  */
 export function cgScatterReady(): boolean {
-  if (tf.getBackend() === 'webgpu') return tf.getKernel(CG_SCATTER_KERNEL, 'webgpu') !== undefined;
-  if (tf.getBackend() !== 'wasm' || !hasCgScatter(nativeMatMulInstalled())) return false;
-  ensureWasmKernel(CG_SCATTER_KERNEL, cgScatterWasm);
-  return true;
+  return fusedKernelReady(CG_SCATTER_KERNEL, hasCgScatter, cgScatterWasm);
 }

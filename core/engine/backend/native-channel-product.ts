@@ -5,9 +5,9 @@
  *
  * Like cgScatter, it rides on the addon object the host installed for the native matMul (`setNativeMatMul`).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { fusedKernelThreads, type NativeKernels } from './native-kernels';
-import { ensureWasmKernel, runOnWasmHeap, type FusedKernelAttrs, type FusedKernelPlan } from './wasm-heap-kernel';
+import { fusedKernelReady, runOnWasmHeap, type FusedKernelAttrs, type FusedKernelPlan } from './wasm-heap-kernel';
 import { nativeMatMulInstalled } from './wasm-graph-kernels';
 
 export interface NativeChannelProduct {
@@ -57,8 +57,5 @@ function channelProductWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
  * here once), or the webgpu backend with its WGSL kernel (webgpu-channel-product.ts, registered when webgpu starts).
  */
 export function channelProductReady(): boolean {
-  if (tf.getBackend() === 'webgpu') return tf.getKernel(CHANNEL_PRODUCT_KERNEL, 'webgpu') !== undefined;
-  if (tf.getBackend() !== 'wasm' || !hasChannelProduct(nativeMatMulInstalled())) return false;
-  ensureWasmKernel(CHANNEL_PRODUCT_KERNEL, channelProductWasm);
-  return true;
+  return fusedKernelReady(CHANNEL_PRODUCT_KERNEL, hasChannelProduct, channelProductWasm);
 }

@@ -5,9 +5,9 @@
  *
  * Like cgScatter and channelProduct, it rides on the addon object the host installed for the native matMul.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { fusedKernelThreads, type NativeKernels } from './native-kernels';
-import { ensureWasmKernel, runOnWasmHeap, type FusedKernelRole } from './wasm-heap-kernel';
+import { fusedKernelReady, runOnWasmHeap, type FusedKernelRole } from './wasm-heap-kernel';
 import { nativeMatMulInstalled } from './wasm-graph-kernels';
 
 export interface NativeLinearMaps {
@@ -66,8 +66,5 @@ function linearMapsWasm(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
  * here once), or the webgpu backend with its WGSL kernel (webgpu-linear-maps.ts, registered when webgpu starts).
  */
 export function linearMapsReady(): boolean {
-  if (tf.getBackend() === 'webgpu') return tf.getKernel(LINEAR_MAPS_KERNEL, 'webgpu') !== undefined;
-  if (tf.getBackend() !== 'wasm' || !hasLinearMaps(nativeMatMulInstalled())) return false;
-  ensureWasmKernel(LINEAR_MAPS_KERNEL, linearMapsWasm);
-  return true;
+  return fusedKernelReady(LINEAR_MAPS_KERNEL, hasLinearMaps, linearMapsWasm);
 }

@@ -5,6 +5,8 @@
  * operands in x, y, w, g order with the role's own as an empty array, and free the output if the kernel throws.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { NativeKernels } from './native-kernels';
+import { nativeMatMulInstalled } from './wasm-graph-kernels';
 
 /**
  * Role r: the partial derivative of T(x, y, w, g) = Σ g·F(x, y, w) w.r.t. operand r (x, y, w, g: 0..3; 0..2 for the
@@ -29,6 +31,19 @@ export interface FusedKernelAttrs {
   readonly role: FusedKernelRole;
   readonly plan: FusedKernelPlan;
   readonly nNodes: number;
+}
+
+/**
+ * Whether the fused kernel `kernelName` can run now: on wasm when the installed native addon has it (`hasNative`;
+ * its wasm kernel `wasmKernel` is registered here once), on webgpu when its WGSL kernel was registered (the
+ * webgpu-*.ts programs, when webgpu starts); never on another backend.
+ */
+export function fusedKernelReady(kernelName: string, hasNative: (kernels: NativeKernels | undefined) => boolean, wasmKernel: (args: Parameters<tf.KernelFunc>[0]) => tf.TensorInfo): boolean {
+  const backend = tf.getBackend();
+  if (backend === 'webgpu') return tf.getKernel(kernelName, 'webgpu') !== undefined;
+  if (backend !== 'wasm' || !hasNative(nativeMatMulInstalled())) return false;
+  ensureWasmKernel(kernelName, wasmKernel);
+  return true;
 }
 
 /** Registers `kernelFunc` as the wasm kernel `kernelName` unless one is registered already. */
