@@ -60,6 +60,14 @@ const { values } = parseArgs({
     'learning-rate': { type: 'string', default: '0.003' },
     /** Use only this many training molecules (throughput and size measurements); 0: all. */
     'train-limit': { type: 'string', default: '0' },
+    /**
+     * More labelled files with the same keys (e.g. data/xtb-generated/hcnof-xtb-generated.extxyz.gz: fluorinated
+     * molecules and drugs, which QM9 nearly lacks); each is split by molecule name like QM9 and only its training
+     * part is used, so validation, calibration and test stay QM9's and comparable with earlier runs.
+     */
+    extra: { type: 'string', multiple: true, default: [] },
+    /** Each --extra training frame appears this many times per pass (they are few beside QM9). */
+    'extra-repeat': { type: 'string', default: '1' },
     init: { type: 'string' },
     assemble: { type: 'string' },
     /** With --assemble: an out-of-distribution labelled file (its frame=xtb_opt structures, e.g. test/fixtures/ood-drugs) also evaluated. */
@@ -81,9 +89,22 @@ for (const s of all) if (s.numbers.some((z) => !SPECIES.includes(z))) throw new 
 const split = splitByName(all, { seed: 1, validation: 0.02, test: 0.05 });
 const validation = pick(split.validation, Number(values['validation-frames']), 11);
 const test = pick(split.test, Number(values['test-frames']), 12);
-const train = Number(values['train-limit']) > 0 ? pick(split.train, Number(values['train-limit']), 15) : split.train;
-const dataset = `qm9_xtb/qm9_xtb_equilibrium.extxyz.gz (${all.length} molecules, GFN2-xTB)`;
-console.log(`split by name: train ${split.train.length} (using ${train.length}), validation ${split.validation.length} (using ${validation.length}), test ${split.test.length} (evaluating ${test.length})`);
+const qm9Train = Number(values['train-limit']) > 0 ? pick(split.train, Number(values['train-limit']), 15) : split.train;
+const extraTrain: Structure[] = [];
+const extraRecord: string[] = [];
+for (const file of values.extra) {
+  const read = await readStructures(file);
+  for (const s of read) if (s.numbers.some((z) => !SPECIES.includes(z))) throw new Error(`${file}: structure '${s.name}' has an element outside H, C, N, O, F`);
+  const part = splitByName(read, { seed: 1, validation: 0.02, test: 0.05 }).train;
+  extraTrain.push(...part);
+  extraRecord.push(`${file.replace(`${root}/`, '')}: ${part.length} of ${read.length} frames (its training part by molecule name)`);
+  console.log(`extra: ${extraRecord[extraRecord.length - 1]}`);
+}
+const extraRepeat = Math.max(1, Math.round(Number(values['extra-repeat'])));
+const train = [...qm9Train, ...Array.from({ length: extraRepeat }, () => extraTrain).flat()];
+if (extraTrain.length > 0) extraRecord.push(`extra training frames repeated ${extraRepeat}× per pass`);
+const dataset = `qm9_xtb/qm9_xtb_equilibrium.extxyz.gz (${all.length} molecules, GFN2-xTB)${extraRecord.length > 0 ? `; ${extraRecord.join('; ')}` : ''}`;
+console.log(`split by name: train ${split.train.length} (using ${qm9Train.length}${extraTrain.length > 0 ? `, ${train.length} per pass with the extra files` : ''}), validation ${split.validation.length} (using ${validation.length}), test ${split.test.length} (evaluating ${test.length})`);
 
 const card: ModelCard = {
   title: 'QM9-xTB molecular properties: HOMO, LUMO, gap, dipole, atomic charges (GFN2-xTB)',
