@@ -152,7 +152,7 @@ test('unsortedSegmentSum and gather (forward and gradient) on webgpu equal the c
  * of that tensor's largest cpu gradient floored at 1e-2 of the model's largest (a tensor the loss barely reaches is
  * judged against the model's gradient scale, not its own rounding noise), and within 1e-5 of the model's largest.
  */
-function assertModelsAgree(t: { diagnostic(message: string): void }, webgpu: Record<'egnn' | 'mace', ModelOutputs>, cpu: Record<'egnn' | 'mace', ModelOutputs>, families: readonly ('egnn' | 'mace')[], label = ''): void {
+function assertModelsAgree<F extends string>(t: { diagnostic(message: string): void }, webgpu: Record<F, ModelOutputs>, cpu: Record<F, ModelOutputs>, families: readonly F[], label = ''): void {
   for (const family of families) {
     const w: ModelOutputs = webgpu[family], c: ModelOutputs = cpu[family];
     assert.equal(c.energy.length, FRAMES);
@@ -186,6 +186,12 @@ test('a small EGNN and MACE give the same energies, forces and force-loss weight
   const webgpu = await call('models', 'webgpu', extxyz);
   const cpu = await call('models', 'cpu', extxyz);
   assertModelsAgree(t, webgpu, cpu, ['egnn', 'mace']);
+});
+
+test('small TDN, eSCN and FAENet models (no fused kernels) give the same energies, forces and force-loss weight gradients on webgpu as on cpu', { skip }, async (t) => {
+  const webgpu = await call('otherFamilies', 'webgpu', extxyz);
+  const cpu = await call('otherFamilies', 'cpu', extxyz);
+  assertModelsAgree(t, webgpu, cpu, ['tdn', 'escn', 'faenet']);
 });
 
 test('the WGSL fused kernels (CG message + scatter, product basis, linear maps) equal the cpu reference compositions in values, first gradients and second derivatives', { skip }, async (t) => {

@@ -6,23 +6,20 @@ import { initBackend, type BackendInfo } from '../../../core/engine/backend/back
 import { installWebGpuKernels, restoreStockWebGpuKernels } from '../../../core/engine/backend/webgpu-kernels';
 import { buildGraphContext } from '../../../core/engine/geometry/batch';
 import { disposeGraphContext, type GraphContext } from '../../../core/engine/graph/graph-context';
-import { cgScatterPlan, channelwiseCgScatterFused, channelwiseCgScatterReference, fusedMessagePassingActive, setFusedMessagePassing } from '../../../core/engine/layers/fused-cg-scatter';
-import { channelProductFused, fusedProductBasisActive, setFusedProductBasis } from '../../../core/engine/layers/fused-channel-product';
-import { fusedLinearActive, setFusedLinear } from '../../../core/engine/layers/fused-linear';
-import { EquivariantLinear } from '../../../core/engine/layers/linear';
-import type { ParamRecord } from '../../../core/engine/layers/params';
-import { ElementwiseTensorProduct } from '../../../core/engine/layers/product-basis';
-import { TensorProduct } from '../../../core/engine/layers/tensor-product';
+import { fusedMessagePassingActive } from '../../../core/engine/layers/fused-cg-scatter';
+import { fusedProductBasisActive } from '../../../core/engine/layers/fused-channel-product';
+import { fusedLinearActive } from '../../../core/engine/layers/fused-linear';
 import { energyAndForces, type EnergyModel } from '../../../core/engine/model';
-import { createEgnn } from '../../../core/engine/models/egnn/egnn';
-import { createMaceModel } from '../../../core/engine/models/mace/mace-model';
-import { readText } from '../../../core/formats/read-text';
-import { extxyzFormat } from '../../../core/formats/xyz/index';
-import { Irreps } from '../../../core/o3/irreps';
+import { createEscnModel } from '../../../core/engine/models/escn/escn-model';
+import { createFaenetModel } from '../../../core/engine/models/faenet/faenet-model';
+import { createTdnModel } from '../../../core/engine/models/tdn/tdn-model';
 import type { Structure } from '../../../core/structure/structure';
 import { seededRandom } from '../../../core/util/seeded-random';
+import { fusedKernels, maceTiming, type FusedKernelResults, type TimingMaceConfig } from './webgpu-fused-page';
+import { parityModels, randomArray, readFrames, setFused, species, use, values, type ParityBackend } from './webgpu-page-helpers';
 
-export type ParityBackend = 'webgpu' | 'cpu';
+export type { FusedKernelResults, MultilinearDerivatives, TimingMaceConfig } from './webgpu-fused-page';
+export type { ParityBackend } from './webgpu-page-helpers';
 
 /** What the browser's WebGPU exposes: null when there is no navigator.gpu or no adapter. */
 export interface AdapterProbe {
@@ -46,21 +43,7 @@ export interface ModelOutputs {
   readonly parameterNames: string[];
 }
 
-/** Values, first gradients (x, y, w) and second derivatives (along seeded directions) of a multilinear op. */
-export interface MultilinearDerivatives {
-  readonly value: number[];
-  readonly first: number[][];
-  readonly second: number[][];
-}
-
-export interface FusedKernelResults {
-  readonly active: { readonly message: boolean; readonly product: boolean; readonly linear: boolean };
-  /** Keyed 'message <product>', 'product <step>' and 'linear <layer>'. */
-  readonly ops: Record<string, MultilinearDerivatives>;
-}
-
-/** A MACE architecture for timings (seeded, untrained: speed does not depend on the weights). */
-export type TimingMaceConfig = Omit<Parameters<typeof createMaceModel>[0], 'species' | 'cutoff'>;
+export type OtherFamily = 'tdn' | 'escn' | 'faenet';
 
 export interface WebGpuPageApi {
   probeAdapter(): Promise<AdapterProbe>;
@@ -75,6 +58,8 @@ export interface WebGpuPageApi {
    * webgpu-channel-product.ts, webgpu-linear-maps.ts on webgpu; it throws where they cannot).
    */
   models(backend: ParityBackend, extxyz: string, fused?: boolean): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
+  /** The same for small seeded TDN, eSCN and FAENet models (the families without fused kernels). */
+  otherFamilies(backend: ParityBackend, extxyz: string): Promise<Record<OtherFamily, ModelOutputs>>;
   /**
    * The channelwise CG message + scatter of two products (L ≤ 1 with SH ≤ 2; mixed L ≤ 3) on the frames' graph,
    * three product-basis steps (L = 1, 2; 3 -> 1) and four equivariant linear maps (mixed degrees, fan-in, an output
@@ -109,15 +94,6 @@ async function probeAdapter(): Promise<AdapterProbe> {
   return { available: true, reason: 'adapter found', vendor: adapter.info?.vendor, architecture: adapter.info?.architecture };
 }
 
-async function use(backend: ParityBackend): Promise<void> {
-  if (!(await tf.setBackend(backend))) throw new Error(`tf.setBackend('${backend}') failed`);
-  await tf.ready();
-}
-
-async function values(tensor: tf.Tensor): Promise<number[]> {
-  return Array.from(await tensor.data() as Float32Array);
-}
-
 const secondOrderCases: Array<[string, (x: tf.Tensor) => tf.Tensor, number[]]> = [
   ['x·sigmoid(x)', (x) => tf.mul(x, tf.sigmoid(x)), [-1.3, 0.5, 2.1]],
   ['tanh', (x) => tf.tanh(x), [-0.4, 0.7]],
@@ -137,11 +113,6 @@ async function secondDerivatives(backend: ParityBackend): Promise<SecondDerivati
     }
   }
   return out;
-}
-
-function randomArray(n: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  return Float32Array.from({ length: n }, () => 2 * random() - 1);
 }
 
 async function graphOps(backend: ParityBackend): Promise<Record<string, number[]>> {
@@ -172,24 +143,6 @@ async function graphOps(backend: ParityBackend): Promise<Record<string, number[]
   return out;
 }
 
-const species = [1, 6, 8];
-let cachedModels: Record<'egnn' | 'mace', EnergyModel> | undefined;
-
-/** Tiny seeded models, created once so both backends evaluate the very same weights. */
-function parityModels(): Record<'egnn' | 'mace', EnergyModel> {
-  cachedModels ??= {
-    egnn: createEgnn({ species, features: 8, layers: 2, cutoff: 4, radialBasis: 4, updateCoordinates: true, seed: 2 }, { referenceEnergies: [0, 0, 0], scale: 5, shift: 0 }),
-    mace: createMaceModel({ species, cutoff: 4, channels: 4, lmax: 1, shLmax: 1, nInteractions: 1, correlation: 2, nBasis: 4, radialHidden: 8, readoutHidden: 4, seed: 9 }),
-  };
-  return cachedModels;
-}
-
-function readFrames(extxyz: string): Structure[] {
-  const { structures, errors } = readText(extxyz, 'parity.extxyz', extxyzFormat);
-  if (errors.length > 0) throw new Error(`parity.extxyz: ${errors[0]!.message}`);
-  return structures;
-}
-
 async function evaluate(model: EnergyModel, frames: Structure[]): Promise<ModelOutputs> {
   const parameterNames = Object.keys(model.params).sort();
   const variables = parameterNames.map((n) => model.params[n] as tf.Variable);
@@ -212,12 +165,6 @@ async function evaluate(model: EnergyModel, frames: Structure[]): Promise<ModelO
   }
 }
 
-function setFused(fused: boolean): void {
-  setFusedMessagePassing(fused);
-  setFusedProductBasis(fused);
-  setFusedLinear(fused);
-}
-
 async function models(backend: ParityBackend, extxyz: string, fused = false): Promise<Record<'egnn' | 'mace', ModelOutputs>> {
   await use(backend);
   const frames = readFrames(extxyz);
@@ -231,112 +178,18 @@ async function models(backend: ParityBackend, extxyz: string, fused = false): Pr
   }
 }
 
-const cgProducts = (): TensorProduct[] => [
-  TensorProduct.channelwise('L1-SH2', '4x0e+4x1o', Irreps.sphericalHarmonics(2), (ir) => ir.l <= 1 && ir.p === (ir.l % 2 === 0 ? 1 : -1)),
-  TensorProduct.channelwise('L3-mixed', '3x0e+3x1o+2x2e+2x3o', Irreps.sphericalHarmonics(3), (ir) => ir.l <= 3),
-];
-const channelProducts = (): ElementwiseTensorProduct[] => [new ElementwiseTensorProduct('L1', 5, 1), new ElementwiseTensorProduct('L2', 4, 2), new ElementwiseTensorProduct('L3-to-1', 3, 3, 1)];
+let familyModels: Record<OtherFamily, EnergyModel> | undefined;
 
-type TrilinearOp = (x: tf.Tensor, y: tf.Tensor, w: tf.Tensor) => tf.Tensor;
-
-const linearLayers = (): EquivariantLinear[] => [
-  new EquivariantLinear('mixed', '8x0e+4x1o+3x2e', '5x0e+6x1o+2x2e'),
-  new EquivariantLinear('fan-in', '4x0e+3x1o+2x0e', '5x0e+2x1o'),
-  new EquivariantLinear('no-source', '4x0e', '3x0e+2x1o'),
-  new EquivariantLinear('single', '3x1o', '4x1o'),
-];
-
-/** Values, first gradients for a seeded cotangent and second derivatives along seeded directions of `op`. */
-async function multilinearDerivatives(op: (...v: tf.Tensor[]) => tf.Tensor, shapes: readonly (readonly number[])[], outShape: number[], seed: number): Promise<MultilinearDerivatives> {
-  const results = tf.tidy(() => {
-    const tensor = (shape: readonly number[], s: number) => tf.tensor(randomArray(shape.reduce((a, b) => a * b, 1), s), [...shape]);
-    const inputs = shapes.map((shape, r) => tensor(shape, seed + r));
-    const directions = shapes.map((shape, r) => tensor(shape, seed + 10 + r));
-    const cotangent = tensor(outShape, seed + 20);
-    const f = (...v: tf.Tensor[]) => op(...v);
-    const first = tf.grads(f)(inputs, cotangent);
-    const second = tf.grads((...v: tf.Tensor[]) => tf.addN(tf.grads(f)(v, cotangent).map((g, r) => tf.sum(tf.mul(g, directions[r]!)))))(inputs);
-    return { value: f(...inputs), first, second };
-  });
-  const out = { value: await values(results.value), first: await Promise.all(results.first.map(values)), second: await Promise.all(results.second.map(values)) };
-  tf.dispose([results.value, ...results.first, ...results.second]);
-  return out;
-}
-
-/** The product basis's reference composition: irreps layout -> per-l blocks, `applyPerL`, back. */
-function referenceChannelProduct(product: ElementwiseTensorProduct, w: tf.Tensor, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [n, c] = [x.shape[0], product.mul];
-    const perL = (t: tf.Tensor2D) => Array.from({ length: product.lmax + 1 }, (_, l) => tf.reshape(tf.slice(t, [0, c * l * l], [n, c * (2 * l + 1)]), [n, c, 2 * l + 1]) as tf.Tensor3D);
-    const out = product.applyPerL({ [`${product.name}/weight`]: w }, perL(x), perL(y)).map((b, l) => tf.reshape(b, [n, c * (2 * l + 1)]));
-    return tf.concat(out, 1) as tf.Tensor2D;
-  });
-}
-
-async function fusedKernels(backend: ParityBackend, extxyz: string, fused: boolean): Promise<FusedKernelResults> {
+async function otherFamilies(backend: ParityBackend, extxyz: string): Promise<Record<OtherFamily, ModelOutputs>> {
   await use(backend);
-  setFused(fused);
-  const ctx = buildGraphContext(readFrames(extxyz), { cutoff: 4, species });
-  const ops: Record<string, MultilinearDerivatives> = {};
-  try {
-    for (const [k, tp] of cgProducts().entries()) {
-      if (!cgScatterPlan(tp)) throw new Error(`${tp.name} has no fused plan`);
-      const op: TrilinearOp = (x, y, w) => fused
-        ? channelwiseCgScatterFused(tp, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D)
-        : channelwiseCgScatterReference(tp, {}, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D);
-      ops[`message ${tp.name}`] = await multilinearDerivatives((...v) => op(v[0]!, v[1]!, v[2]!), [[ctx.nAtoms, tp.irrepsIn1.dim], [ctx.nEdges, tp.irrepsIn2.dim], [ctx.nEdges, tp.weightNumel]], [ctx.nAtoms, tp.irrepsOut.dim], 50 + 30 * k);
-    }
-    for (const [k, product] of channelProducts().entries()) {
-      const op: TrilinearOp = (x, y, w) => fused
-        ? channelProductFused(product, { [`${product.name}/weight`]: w }, x as tf.Tensor2D, y as tf.Tensor2D)
-        : referenceChannelProduct(product, w, x as tf.Tensor2D, y as tf.Tensor2D);
-      const dim = product.mul * (product.lmax + 1) ** 2;
-      ops[`product ${product.name}`] = await multilinearDerivatives((...v) => op(v[0]!, v[1]!, v[2]!), [[ctx.nAtoms, dim], [ctx.nAtoms, dim], [product.paths.length, product.mul]], [ctx.nAtoms, product.mul * (product.lmaxOut + 1) ** 2], 150 + 30 * k);
-    }
-    for (const [k, layer] of linearLayers().entries()) {
-      const weights = layer.paramSpecs();
-      const op = (x: tf.Tensor, ...w: tf.Tensor[]) => {
-        const params: ParamRecord = Object.fromEntries(weights.map((spec, r) => [spec.name, w[r]!]));
-        return fused ? layer.apply(params, x as tf.Tensor2D) : layer.applyReference(params, x as tf.Tensor2D);
-      };
-      ops[`linear ${layer.name}`] = await multilinearDerivatives(op, [[ctx.nAtoms, layer.irrepsIn.dim], ...weights.map((spec) => spec.shape)], [ctx.nAtoms, layer.irrepsOut.dim], 250 + 30 * k);
-    }
-    return { active: { message: fusedMessagePassingActive(), product: fusedProductBasisActive(), linear: fusedLinearActive() }, ops };
-  } finally {
-    disposeGraphContext(ctx);
-    setFused(false);
-  }
-}
-
-const timingModels = new Map<string, EnergyModel>();
-
-async function maceTiming(extxyz: string, fused: boolean, repeats: number, config?: TimingMaceConfig): Promise<{ ms: number; kernels: string[] }> {
-  await use('webgpu');
   const frames = readFrames(extxyz);
-  const key = JSON.stringify(config ?? null);
-  if (config && !timingModels.has(key)) timingModels.set(key, createMaceModel({ ...config, species, cutoff: 4 }));
-  const mace = config ? timingModels.get(key)! : parityModels().mace;
-  setFused(fused);
-  const ctx = buildGraphContext(frames, { cutoff: 4, species });
-  const times: number[] = [];
-  try {
-    for (let r = 0; r <= repeats; r++) {
-      const start = performance.now();
-      const { energy, forces } = energyAndForces(mace, ctx);
-      await forces.data();
-      tf.dispose([energy, forces]);
-      if (r > 0) times.push(performance.now() - start);
-    }
-    const profile = await tf.profile(async () => {
-      const { energy, forces } = energyAndForces(mace, ctx);
-      await forces.data();
-      tf.dispose([energy, forces]);
-    });
-    return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, kernels: profile.kernels.map((k) => k.name) };
-  } finally {
-    disposeGraphContext(ctx);
-    setFused(false);
-  }
+  const equivariant = { species, cutoff: 4, channels: 4, lmax: 1, shLmax: 2, nInteractions: 1, correlation: 2, nBasis: 4, radialHidden: 8, readoutHidden: 4, avgNumNeighbors: 6 };
+  familyModels ??= {
+    tdn: createTdnModel({ ...equivariant, seed: 3 }),
+    escn: createEscnModel({ ...equivariant, seed: 4 }),
+    faenet: createFaenetModel({ species, cutoff: 4, hidden: 8, nInteractions: 1, avgNumNeighbors: 6, seed: 5 }),
+  };
+  return { tdn: await evaluate(familyModels.tdn, frames), escn: await evaluate(familyModels.escn, frames), faenet: await evaluate(familyModels.faenet, frames) };
 }
 
 async function tensorsAcrossPredictions(backend: ParityBackend, extxyz: string, steps: number): Promise<number[]> {
@@ -405,6 +258,6 @@ async function init(): Promise<BackendInfo & { readonly log: string[] }> {
   return { ...info, log };
 }
 
-const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, fusedKernels, maceTiming, accurateOpErrors, syncAndAsyncReads, tensorsAcrossPredictions };
+const api: WebGpuPageApi = { probeAdapter, init, secondDerivatives, graphOps, models, otherFamilies, fusedKernels, maceTiming, accurateOpErrors, syncAndAsyncReads, tensorsAcrossPredictions };
 (globalThis as unknown as { webgpuParity: WebGpuPageApi }).webgpuParity = api;
 (globalThis as unknown as { webgpuPageReady: boolean }).webgpuPageReady = true;
