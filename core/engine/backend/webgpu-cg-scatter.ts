@@ -23,21 +23,18 @@ import type * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { CG_SCATTER_KERNEL, cgScatterOutShape, type CgScatterAttrs, type CgScatterPlan } from './native-cg-scatter';
 import {
-  groupBy, maxMultiplicity, operandArrays, planId, planPaths, registerWebGpuKernel, runGenerated, sumOf, zeros, type GeneratedProgramSpec, type PlanPath,
+  groupBy, maxMultiplicity, operandReads, planId, planPaths, registerWebGpuKernel, runGenerated, sumOf, zeros, type GeneratedProgramSpec, type PlanPath,
 } from './webgpu-path-program';
 
 /** The WGSL body of role `role` for `plan`, after `e` (edge), `u` (channel, not role 1), `s` (sender), `d` (receiver). */
 function roleBody(plan: CgScatterPlan, paths: readonly PlanPath[], role: number): string {
-  const a = operandArrays(role);
+  const { X, Y, G, w } = operandReads(role);
   const { dim1, dim2, dimW, dimOut } = plan;
-  const X = (i: number) => `${a.x}[xb + ${i}]`;
-  const Y = (j: number) => `${a.y}[yb + ${j}]`;
-  const G = (k: number) => `${a.g}[gb + ${k}]`;
   // The row offsets of the given operands (x at the sender, y and w at the edge, g at the receiver).
   const bases = (p: PlanPath) => [
     `let xb = s * ${dim1} + ${p.off1} + u * ${p.d1};`,
     `let yb = e * ${dim2} + ${p.off2};`,
-    `let wu = ${a.w}[e * ${dimW} + ${p.woff} + u];`,
+    `let wu = ${w}[e * ${dimW} + ${p.woff} + u];`,
     `let gb = d * ${dimOut} + ${p.offOut} + u * ${p.d3};`,
   ].filter((_, r) => r !== role);
   if (role === 1) {

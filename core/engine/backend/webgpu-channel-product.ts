@@ -19,16 +19,13 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { CHANNEL_PRODUCT_KERNEL, channelProductOutShape, type ChannelProductAttrs, type ChannelProductPlan } from './native-channel-product';
 import {
-  groupBy, maxMultiplicity, operandArrays, planId, planPaths, registerWebGpuKernel, runGenerated, sumOf, zeros, type GeneratedProgramSpec, type PlanPath,
+  groupBy, maxMultiplicity, operandReads, planId, planPaths, registerWebGpuKernel, runGenerated, sumOf, zeros, type GeneratedProgramSpec, type PlanPath,
 } from './webgpu-path-program';
 
 /** The WGSL body of `role` after `n` (node) and `u` (channel). */
 function roleBody(plan: ChannelProductPlan, paths: readonly PlanPath[], role: number): string {
-  const a = operandArrays(role);
+  const { X, Y, G, w } = operandReads(role);
   const { dim1, dim2, dimW, dimOut } = plan;
-  const X = (i: number) => `${a.x}[xb + ${i}]`;
-  const Y = (j: number) => `${a.y}[yb + ${j}]`;
-  const G = (k: number) => `${a.g}[gb + ${k}]`;
   const lines: string[] = [];
   for (const p of paths) {
     lines.push(
@@ -36,7 +33,7 @@ function roleBody(plan: ChannelProductPlan, paths: readonly PlanPath[], role: nu
       `let xb = n * ${dim1} + ${p.off1} + u * ${p.d1};`,
       `let yb = n * ${dim2} + ${p.off2} + u * ${p.d2};`,
       `let gb = n * ${dimOut} + ${p.offOut} + u * ${p.d3};`,
-      ...(role === 2 ? [] : [`let wu = ${a.w}[${p.woff} + u];`]),
+      ...(role === 2 ? [] : [`let wu = ${w}[${p.woff} + u];`]),
     );
     const add = (at: string, value: string) => `result[${at}] = result[${at}] + ${value};`;
     if (role === 3) {

@@ -55,6 +55,12 @@ export function operandArrays(role: number): Record<'x' | 'y' | 'w' | 'g', strin
   return names;
 }
 
+/** WGSL reads of x, y and g at the row offsets `xb`, `yb`, `gb` a body declares, and w's array name, for `role`. */
+export function operandReads(role: number): { X(i: number): string; Y(j: number): string; G(k: number): string; w: string } {
+  const a = operandArrays(role);
+  return { X: (i) => `${a.x}[xb + ${i}]`, Y: (j) => `${a.y}[yb + ${j}]`, G: (k) => `${a.g}[gb + ${k}]`, w: a.w };
+}
+
 /** Σ over `coefficients` of `term(c)`, or 0.0 for none. */
 export function sumOf(coefficients: readonly Coefficient[], term: (c: Coefficient) => string): string {
   return coefficients.length === 0 ? '0.0' : coefficients.map((c) => `${literal(c.value)} * ${term(c)}`).join(' + ');
