@@ -82,8 +82,7 @@ function cgScatterWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const attrs = args.attrs as unknown as CgScatterAttrs;
   const nEdges = src.shape[0]!;
   const shape = cgScatterOutShape(attrs, nEdges);
-  const output = zeros(backend, shape);
-  if (nEdges === 0 || shape[0]! * shape[1]! === 0) return output;
+  if (nEdges === 0 || shape[0]! * shape[1]! === 0) return zeros(backend, shape);
   const { role, plan } = attrs;
   const channels = maxMultiplicity(plan);
   const spec: GeneratedProgramSpec = {
@@ -100,7 +99,8 @@ function cgScatterWebGpu(args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
       roleBody(plan, planPaths(plan), role),
     ].join('\n'),
   };
-  return runGenerated(backend, spec, [a, b, c, src, dst], output);
+  // Role 1 writes every element of its rows; the others add into (or leave untouched parts of) a zeroed output.
+  return runGenerated(backend, spec, [a, b, c, src, dst], role === 1 ? undefined : zeros(backend, shape));
 }
 
 /** Registers the WGSL EquimolCgScatter for 'webgpu' unless one is registered; idempotent. */
