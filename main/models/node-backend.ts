@@ -54,11 +54,7 @@ export async function initNodeBackend(prefer: BackendPreference = 'auto'): Promi
   await silenceTfjsHints();
   const fused = fusedMessagePassingFromEnv();
   const { initBackend } = await import('../../core/engine/backend/backend');
-  const { setFusedMessagePassing } = await import('../../core/engine/layers/fused-cg-scatter');
-  const { setFusedProductBasis } = await import('../../core/engine/layers/fused-channel-product');
-  const { setFusedLinear } = await import('../../core/engine/layers/fused-linear');
-  setFusedMessagePassing(fused);
-  setFusedProductBasis(fused);
-  setFusedLinear(fused);
+  const { setFusedKernels } = await import('../../core/engine/layers/fused-kernels');
+  setFusedKernels(fused);
   return initBackend({ prefer, loader: nodeBackendLoader });
 }

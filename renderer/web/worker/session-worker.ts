@@ -71,14 +71,7 @@ async function initComputeBackend(): Promise<unknown> {
   const info = await initBackend({ prefer, log: (line) => console.info(`Equimol compute: ${line}`) });
   if (info.name !== 'wasm' && info.name !== 'webgpu') throw new Error(`neither the tfjs webgpu nor the wasm backend started (got ${info.description})`);
   const fused = info.name === 'webgpu';
-  const [messages, products, linear] = await Promise.all([
-    import('../../../core/engine/layers/fused-cg-scatter'),
-    import('../../../core/engine/layers/fused-channel-product'),
-    import('../../../core/engine/layers/fused-linear'),
-  ]);
-  messages.setFusedMessagePassing(fused);
-  products.setFusedProductBasis(fused);
-  linear.setFusedLinear(fused);
+  (await import('../../../core/engine/layers/fused-kernels')).setFusedKernels(fused);
   console.info(`Equimol compute: ${info.description}${fused ? ' with the fused WGSL kernels' : ''} (asked for ${prefer})`);
   return info;
 }

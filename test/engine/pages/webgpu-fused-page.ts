@@ -10,10 +10,11 @@ import { EquivariantLinear } from '../../../core/engine/layers/linear';
 import type { ParamRecord } from '../../../core/engine/layers/params';
 import { ElementwiseTensorProduct } from '../../../core/engine/layers/product-basis';
 import { TensorProduct } from '../../../core/engine/layers/tensor-product';
+import { setFusedKernels } from '../../../core/engine/layers/fused-kernels';
 import { energyAndForces, type EnergyModel } from '../../../core/engine/model';
 import { createMaceModel } from '../../../core/engine/models/mace/mace-model';
 import { Irreps } from '../../../core/o3/irreps';
-import { parityModels, randomArray, readFrames, setFused, species, use, values, type ParityBackend } from './webgpu-page-helpers';
+import { parityModels, randomArray, readFrames, species, use, values, type ParityBackend } from './webgpu-page-helpers';
 
 /** Values, first gradients (x, y, w) and second derivatives (along seeded directions) of a multilinear op. */
 export interface MultilinearDerivatives {
@@ -75,7 +76,7 @@ function referenceChannelProduct(product: ElementwiseTensorProduct, w: tf.Tensor
 
 export async function fusedKernels(backend: ParityBackend, extxyz: string, fused: boolean): Promise<FusedKernelResults> {
   await use(backend);
-  setFused(fused);
+  setFusedKernels(fused);
   const ctx = buildGraphContext(readFrames(extxyz), { cutoff: 4, species });
   const ops: Record<string, MultilinearDerivatives> = {};
   try {
@@ -104,7 +105,7 @@ export async function fusedKernels(backend: ParityBackend, extxyz: string, fused
     return { active: { message: fusedMessagePassingActive(), product: fusedProductBasisActive(), linear: fusedLinearActive() }, ops };
   } finally {
     disposeGraphContext(ctx);
-    setFused(false);
+    setFusedKernels(false);
   }
 }
 
@@ -116,7 +117,7 @@ export async function maceTiming(extxyz: string, fused: boolean, repeats: number
   const key = JSON.stringify(config ?? null);
   if (config && !timingModels.has(key)) timingModels.set(key, createMaceModel({ ...config, species, cutoff: 4 }));
   const mace = config ? timingModels.get(key)! : parityModels().mace;
-  setFused(fused);
+  setFusedKernels(fused);
   const ctx = buildGraphContext(frames, { cutoff: 4, species });
   const times: number[] = [];
   try {
@@ -135,7 +136,7 @@ export async function maceTiming(extxyz: string, fused: boolean, repeats: number
     return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, kernels: profile.kernels.map((k) => k.name) };
   } finally {
     disposeGraphContext(ctx);
-    setFused(false);
+    setFusedKernels(false);
   }
 }
 

@@ -1,10 +1,6 @@
 // Helpers shared by the WebGPU parity pages (webgpu-page.ts, webgpu-fused-page.ts): the backend switch, reads, seeded
-// inputs, the frames, the tiny parity models (created once so both backends evaluate the very same weights) and the
-// fused-kernel switches.
+// inputs, the frames and the tiny parity models (created once so both backends evaluate the very same weights).
 import * as tf from '@tensorflow/tfjs';
-import { setFusedMessagePassing } from '../../../core/engine/layers/fused-cg-scatter';
-import { setFusedProductBasis } from '../../../core/engine/layers/fused-channel-product';
-import { setFusedLinear } from '../../../core/engine/layers/fused-linear';
 import type { EnergyModel } from '../../../core/engine/model';
 import { createEgnn } from '../../../core/engine/models/egnn/egnn';
 import { createMaceModel } from '../../../core/engine/models/mace/mace-model';
@@ -47,9 +43,4 @@ export function readFrames(extxyz: string): Structure[] {
   return structures;
 }
 
-export function setFused(fused: boolean): void {
-  setFusedMessagePassing(fused);
-  setFusedProductBasis(fused);
-  setFusedLinear(fused);
-}
 

@@ -9,6 +9,7 @@ import { disposeGraphContext, type GraphContext } from '../../../core/engine/gra
 import { fusedMessagePassingActive } from '../../../core/engine/layers/fused-cg-scatter';
 import { fusedProductBasisActive } from '../../../core/engine/layers/fused-channel-product';
 import { fusedLinearActive } from '../../../core/engine/layers/fused-linear';
+import { setFusedKernels } from '../../../core/engine/layers/fused-kernels';
 import { energyAndForces, type EnergyModel } from '../../../core/engine/model';
 import { createEscnModel } from '../../../core/engine/models/escn/escn-model';
 import { createFaenetModel } from '../../../core/engine/models/faenet/faenet-model';
@@ -16,7 +17,7 @@ import { createTdnModel } from '../../../core/engine/models/tdn/tdn-model';
 import type { Structure } from '../../../core/structure/structure';
 import { seededRandom } from '../../../core/util/seeded-random';
 import { fusedKernels, maceTiming, type FusedKernelResults, type TimingMaceConfig } from './webgpu-fused-page';
-import { parityModels, randomArray, readFrames, setFused, species, use, values, type ParityBackend } from './webgpu-page-helpers';
+import { parityModels, randomArray, readFrames, species, use, values, type ParityBackend } from './webgpu-page-helpers';
 
 export type { FusedKernelResults, MultilinearDerivatives, TimingMaceConfig } from './webgpu-fused-page';
 export type { ParityBackend } from './webgpu-page-helpers';
@@ -169,12 +170,12 @@ async function models(backend: ParityBackend, extxyz: string, fused = false): Pr
   await use(backend);
   const frames = readFrames(extxyz);
   const { egnn, mace } = parityModels();
-  setFused(fused);
+  setFusedKernels(fused);
   try {
     if (fused && !(fusedMessagePassingActive() && fusedProductBasisActive() && fusedLinearActive())) throw new Error(`the fused kernels are not active on ${backend}`);
     return { egnn: await evaluate(egnn, frames), mace: await evaluate(mace, frames) };
   } finally {
-    setFused(false);
+    setFusedKernels(false);
   }
 }
 
