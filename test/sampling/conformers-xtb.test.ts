@@ -17,12 +17,12 @@
  * Skipped, with the reason, when GFN2-xTB (libxtb addon or the xtb executable) is not available.
  * Measured at stop 27 at the app's defaults (FULL=1; xtb 6.5.1 through libxtb), one molecule per run
  * (EQUIMOL_CONFORMERS_FULL=1 EQUIMOL_CONFORMERS_MOLECULES=<name>; each molecule's search is seeded on its own, so this
- * equals one run of all 20; mephenesin measured so at stop 26 with the same code), two runs at a time on the 2-core
+ * equals one run of all 20), at most two runs at a time on the 2-core
  * machine, against the 100-conformer reference: lowest at or below RDKit+xtb's (+0.1 kcal/mol) in 19 of 20 (the miss:
  * diphenhydramine +0.200 kcal/mol, COV-R 34/34), 6 of them lower than RDKit+xtb's by 0.07 to 0.82 kcal/mol (isoprenaline
  * -0.819, propranolol -0.538, mescaline -0.328, ketoprofen -0.179, mexiletine -0.178, salbutamol -0.068); mean COV-R
  * 0.98 (lowest: lidocaine 30/38, propranolol 66/74); 14 558 to 32 201 xtb evaluations and 213 to 1263 s a molecule,
- * 494 468 evaluations and 13 357 s in all. At the small settings (stop 25, the default subset's) the same check gave
+ * 494 468 evaluations and 12 826 s in all. At the small settings (stop 25, the default subset's) the same check gave
  * 16 of 20 against this reference (lidocaine +0.34, salbutamol +0.88, diphenhydramine +0.50, mephenesin +0.33).
  * Ephedrine, whose lowest conformer has an O−H···N hydrogen bond its start lacks, went from +3.45 to −0.006 kcal/mol
  * with the polar-hydrogen rotors, the N inversion, a move after every step and the rung snapshots.
@@ -54,7 +54,7 @@ const molecules: readonly ReferenceMolecule[] = chosen ? reference.molecules.fil
  * default suite skips it with that reason. EQUIMOL_CONFORMERS_XTB=1 (or FULL=1, or a molecule list) runs it.
  */
 const skip = !(CONFORMER_CHECKS_REQUESTED || process.env.EQUIMOL_CONFORMERS_MOLECULES !== undefined)
-  ? 'opt-in (EQUIMOL_CONFORMERS_XTB=1): minutes of GFN2-xTB for the default subset, 3.7 h for the 20 at the app\'s defaults (FULL=1: 19 of 20 within 0.1 kcal/mol of the 100-conformer reference when last run, issue 13)'
+  ? 'opt-in (EQUIMOL_CONFORMERS_XTB=1): minutes of GFN2-xTB for the default subset, 3.6 h for the 20 at the app\'s defaults (FULL=1: 19 of 20 within 0.1 kcal/mol of the 100-conformer reference when last run, issue 13)'
   : calculator
     ? molecules.length === 0
       ? 'the reference fixture holds none of the molecules'
