@@ -1,7 +1,8 @@
 /**
  * Small statistics for checking samplers: means with standard errors of correlated series (batch means),
  * the one-sample Kolmogorov–Smirnov test (statistic and asymptotic p-value from the Kolmogorov distribution)
- * and the Maxwell–Boltzmann speed distribution. Pure functions; units as the caller's (speeds Å/fs, masses u, K).
+ * the Maxwell–Boltzmann speed distribution, and χ² tails (the MD temperature watchdog's limit for few degrees of
+ * freedom). Pure functions; units as the caller's (speeds Å/fs, masses u, K).
  */
 import { ACCELERATION_FACTOR, BOLTZMANN_EV_PER_K } from './md/units';
 
@@ -92,4 +93,61 @@ export function erf(x: number): number {
 export function maxwellBoltzmannSpeedCdf(mass: number, temperature: number): (speed: number) => number {
   const a = Math.sqrt((BOLTZMANN_EV_PER_K * temperature * ACCELERATION_FACTOR) / mass);
   return (v) => (v <= 0 ? 0 : erf(v / (Math.SQRT2 * a)) - Math.sqrt(2 / Math.PI) * (v / a) * Math.exp(-(v * v) / (2 * a * a)));
+}
+
+/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error < 1e-14). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const z = x - 1;
+  let sum = c[0]!;
+  for (let i = 1; i < 9; i++) sum += c[i]! / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+
+/**
+ * The regularised upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a): the series of P = 1 − Q for x < a + 1,
+ * else Lentz's continued fraction for Q (Numerical Recipes 3rd ed. §6.2).
+ */
+export function upperGammaRatio(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const prefactor = Math.exp(-x + a * Math.log(x) - logGamma(a));
+  if (x < a + 1) {
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 1000 && Math.abs(term) > Math.abs(sum) * 1e-16; n++) sum += term *= x / (a + n);
+    return Math.max(0, 1 - sum * prefactor);
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 1000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return h * prefactor;
+}
+
+/** The x with P(χ²_k > x) = p, for k > 0 degrees of freedom and 0 < p < 1 (bisection on Q(k/2, x/2)). */
+export function chiSquaredUpperQuantile(k: number, p: number): number {
+  let low = 0;
+  let high = Math.max(1, k);
+  while (upperGammaRatio(k / 2, high / 2) > p) high *= 2;
+  for (let i = 0; i < 200 && high - low > 1e-12 * high; i++) {
+    const mid = 0.5 * (low + high);
+    if (upperGammaRatio(k / 2, mid / 2) > p) low = mid;
+    else high = mid;
+  }
+  return 0.5 * (low + high);
 }

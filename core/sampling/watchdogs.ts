@@ -7,7 +7,10 @@
  *   'hydrogen-detached'  a hydrogen farther than maxHydrogenDistance (default 2.5 Å) from the partner it was
  *                        bonded to in the first frame (nearest heavy atom within bonding distance, else nearest atom)
  *   'temperature-spike'  MD: T > temperatureSpikeFactor (default 5) × the target (or initial) temperature, from step 10
- *                        (no check when that reference is 0 K, e.g. NVE started at rest)
+ *                        (no check when that reference is 0 K, e.g. NVE started at rest). With few degrees of freedom
+ *                        k a thermostatted T fluctuates widely (k T_inst / T is χ²_k: a dimer, k = 3, is above 5 T once
+ *                        in 550 steps), so the factor is raised to the χ²_k quantile / k at a 1e-12 tail (19.6 for
+ *                        k = 3; below 5 from k = 21)
  *   'energy-drift'       MD, NVE: |E_total − E_total(first frame)| / N > maxEnergyDriftPerAtom (default 0.05 eV)
  *
  * plus `coverageProblem` ('uncovered-element') run once before the first step. Messages name the step and the atoms
@@ -22,6 +25,7 @@ import { elementOf, symbolOf } from '../structure/elements';
 import type { Structure } from '../structure/structure';
 import type { SamplerFrame, SamplerProblem } from './frames';
 import type { WatchdogOptions } from './options';
+import { chiSquaredUpperQuantile } from './statistics';
 
 export const WATCHDOG_DEFAULTS = {
   minDistance: 0.5,
@@ -42,6 +46,17 @@ export interface WatchdogSetup extends WatchdogOptions {
   readonly targetTemperature?: number;
   /** MD without a thermostat: the total energy must be conserved. */
   readonly nve?: boolean;
+  /** MD: the kinetic degrees of freedom of the temperature; few of them raise the spike factor (see above). */
+  readonly degreesOfFreedom?: number;
+}
+
+/** Per-step probability of a canonical temperature above the raised spike limit. */
+const SPIKE_TAIL_PROBABILITY = 1e-12;
+
+/** The spike factor for `degreesOfFreedom`: at least `factor`, and at least the χ² tail quantile / k. */
+export function temperatureSpikeLimitFactor(factor: number, degreesOfFreedom: number | undefined): number {
+  if (degreesOfFreedom === undefined || degreesOfFreedom <= 0) return factor;
+  return Math.max(factor, chiSquaredUpperQuantile(degreesOfFreedom, SPIKE_TAIL_PROBABILITY) / degreesOfFreedom);
 }
 
 export interface Watchdog {
@@ -161,7 +176,10 @@ export function createWatchdog(structure: Structure, options: WatchdogSetup): Wa
   const n = structure.numbers.length;
   const minDistance = option(options.minDistance, WATCHDOG_DEFAULTS.minDistance);
   const maxHydrogen = option(options.maxHydrogenDistance, WATCHDOG_DEFAULTS.maxHydrogenDistance);
-  const spikeFactor = options.mode === 'md' ? option(options.temperatureSpikeFactor, WATCHDOG_DEFAULTS.temperatureSpikeFactor) : undefined;
+  const requestedSpikeFactor = options.mode === 'md' ? option(options.temperatureSpikeFactor, WATCHDOG_DEFAULTS.temperatureSpikeFactor) : undefined;
+  const spikeFactor = requestedSpikeFactor === undefined ? undefined : temperatureSpikeLimitFactor(requestedSpikeFactor, options.degreesOfFreedom);
+  const spikeLabel =
+    spikeFactor === requestedSpikeFactor ? `${spikeFactor}` : `${spikeFactor?.toFixed(1)} (${requestedSpikeFactor}, raised for ${options.degreesOfFreedom} degrees of freedom)`;
   const maxDrift = options.mode === 'md' && options.nve ? option(options.maxEnergyDriftPerAtom, WATCHDOG_DEFAULTS.maxEnergyDriftPerAtom) : undefined;
   const periodic = isPeriodic(structure);
   const partners = maxHydrogen !== undefined ? hydrogenPartners(structure) : new Int32Array(0);
@@ -247,7 +265,7 @@ export function createWatchdog(structure: Structure, options: WatchdogSetup): Wa
             kind: 'temperature-spike',
             step,
             atoms: [],
-            message: `step ${step}: the temperature is ${frame.temperature.toFixed(1)} K, above ${spikeFactor} × ${referenceTemperature.toFixed(1)} K`,
+            message: `step ${step}: the temperature is ${frame.temperature.toFixed(1)} K, above ${spikeLabel} × ${referenceTemperature.toFixed(1)} K`,
           };
         }
       }

@@ -1,8 +1,8 @@
-// core/sampling/statistics.ts: Kolmogorov–Smirnov p-values, the Maxwell–Boltzmann speed CDF, batch means.
+// core/sampling/statistics.ts: Kolmogorov–Smirnov p-values, the Maxwell–Boltzmann speed CDF, batch means, χ² tails.
 // Run: nice node --import tsx --test test/sampling/statistics.test.ts
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { batchMeans, erf, kolmogorovSmirnovPValue, kolmogorovSmirnovStatistic, maxwellBoltzmannSpeedCdf } from '../../core/sampling/statistics';
+import { batchMeans, chiSquaredUpperQuantile, erf, kolmogorovSmirnovPValue, kolmogorovSmirnovStatistic, logGamma, maxwellBoltzmannSpeedCdf, upperGammaRatio } from '../../core/sampling/statistics';
 import { createMdRandom } from '../../core/sampling/md/random';
 import { ACCELERATION_FACTOR, BOLTZMANN_EV_PER_K } from '../../core/sampling/md/units';
 
@@ -64,4 +64,16 @@ test('batch means give the standard error of an AR(1) series, larger than the na
   const exact = Math.sqrt(((1 / (1 - phi * phi)) * ((1 + phi) / (1 - phi))) / series.length);
   assert.ok(Math.abs(estimate.standardError / exact - 1) < 0.4, `SE ${estimate.standardError} vs ${exact}`);
   assert.ok(Math.abs(estimate.mean) < 4 * exact);
+});
+
+test('ln Γ, the upper gamma ratio and χ² quantiles match tabulated values', () => {
+  assert.ok(Math.abs(logGamma(0.5) - 0.5 * Math.log(Math.PI)) < 1e-13);
+  assert.ok(Math.abs(logGamma(11) - Math.log(3628800)) < 1e-12);
+  // P(χ²_1 > x) = erfc(√(x/2)); P(χ²_2 > x) = exp(−x/2)
+  assert.ok(Math.abs(upperGammaRatio(0.5, 2.5) - (1 - erf(Math.sqrt(2.5)))) < 2e-7);
+  assert.ok(Math.abs(upperGammaRatio(1, 15) - Math.exp(-15)) < 1e-18);
+  // the χ² table: (k, upper tail p, quantile)
+  for (const [k, p, x] of [[1, 0.05, 3.841459], [3, 0.01, 11.344867], [10, 0.01, 23.209251], [100, 0.001, 149.449252]] as const) {
+    assert.ok(Math.abs(chiSquaredUpperQuantile(k, p) - x) < 1e-5, `k ${k}, p ${p}: ${chiSquaredUpperQuantile(k, p)}`);
+  }
 });

@@ -9,7 +9,7 @@ import { createLennardJonesCalculator } from '../../core/calc/analytic/lennard-j
 import type { SamplerFrame, SamplerReport } from '../../core/sampling/frames';
 import { runMolecularDynamics } from '../../core/sampling/md/md';
 import type { MdOptions } from '../../core/sampling/options';
-import { coverageProblem, createWatchdog } from '../../core/sampling/watchdogs';
+import { coverageProblem, createWatchdog, temperatureSpikeLimitFactor } from '../../core/sampling/watchdogs';
 import type { Structure } from '../../core/structure/structure';
 import { createStructure } from '../../core/structure/structure';
 import { ARGON, fccCrystal } from './md-systems';
@@ -121,6 +121,25 @@ test('huge forces make a temperature spike, reported from step 10 on', async () 
   assert.ok(frames.at(-1)!.temperature! > 500, 'the temperature was already above the limit before step 10');
   assert.match(report.problem!.message, /^step 10: the temperature is \d+\.\d K, above 5 × 100\.0 K/);
   assertFramesIntact(frames, 9);
+});
+
+test('few degrees of freedom raise the spike factor to the χ² tail, and from 21 on the 5 × limit holds', () => {
+  assert.ok(Math.abs(temperatureSpikeLimitFactor(5, 3) - 19.64) < 0.01, `${temperatureSpikeLimitFactor(5, 3)}`);
+  assert.equal(temperatureSpikeLimitFactor(5, 21), 5);
+  assert.equal(temperatureSpikeLimitFactor(5, undefined), 5);
+  const dimer = createStructure({ numbers: [18, 18], positions: [0, 0, 0, 4, 0, 0] });
+  const frame = (temperature: number): SamplerFrame => ({ step: 20, positions: Float64Array.of(0, 0, 0, 4, 0, 0), energy: 0, forces: new Float64Array(6), fmax: 0, temperature });
+  const watchdog = createWatchdog(dimer, { mode: 'md', targetTemperature: 300, degreesOfFreedom: 3 });
+  assert.equal(watchdog.check(frame(1536), 20), undefined, 'a dimer at 5.1 × 300 K is a canonical fluctuation');
+  assert.match(watchdog.check(frame(6000), 21)?.message ?? '', /above 19\.6 \(5, raised for 3 degrees of freedom\) × 300\.0 K/);
+});
+
+test('a thermostatted Lennard-Jones dimer runs 40 000 steps at 300 K without a false temperature spike', async () => {
+  // k = 3: T_inst > 5 T once in about 550 steps, which stopped such runs before the factor followed k
+  const dimer = createStructure({ name: 'Ar2', numbers: [18, 18], positions: [0, 0, 0, 1.12, 0, 0] });
+  const calc = createLennardJonesCalculator({ epsilon: 1, sigma: 1, rc: 3 });
+  const { report } = await collect(dimer, calc, { thermostat: 'langevin', temperature: 300, timestep: 1, steps: 40_000, every: 1000, seed: 3 });
+  assert.equal(report.problem, undefined, report.problem?.message);
 });
 
 test('NVE with a too-large timestep stops at the first step whose energy drift passes the limit', async () => {

@@ -128,6 +128,7 @@ export async function* runMolecularDynamics(structure: Structure, calculator: Ca
     mode: 'md',
     ...(thermostat !== 'none' ? { targetTemperature: temperature } : {}),
     nve: thermostat === 'none',
+    degreesOfFreedom,
   });
 
   /** Evaluates energy and forces at the current positions: the result, or the problem that ends the run. */
