@@ -59,6 +59,31 @@ test('the shipped qm9xtb-properties ensemble reproduces its stored test errors o
   }
 });
 
+test('the shipped qm9xtb-properties ensemble gives fluorine its negative xtb charge and the fluorinated drugs xtb-like dipoles', async () => {
+  // Members trained on QM9 alone (almost no CF3) once put +0.65 e on mefloquine's CF3 fluorines and were off by
+  // 10-56 D on its dipole and those of fluoxetine, risperidone and dolutegravir.
+  await initNodeBackend();
+  const ensemble = await readPropertyModelFile(PROPERTIES);
+  try {
+    const names = ['ood_mefloquine', 'ood_fluoxetine', 'ood_risperidone', 'ood_dolutegravir'];
+    const drugs = (await readStructures(resolve('test/fixtures/ood-drugs/ood-drugs-xtb.extxyz.gz')))
+      .filter((s) => s.properties['frame'] === 'xtb_opt' && names.includes(String(s.properties['name'])));
+    assert.equal(drugs.length, names.length);
+    const { mean } = await ensemble.predict(drugs);
+    drugs.forEach((s, g) => {
+      const start = mean.atomStart[g]!;
+      const fluorine = [...s.numbers.keys()].filter((i) => s.numbers[i] === 9).map((i) => mean.values['charges']![start + i]!);
+      assert.ok(fluorine.length > 0 && fluorine.every((q) => q < 0), `${s.properties['name']}: F charges ${fluorine.map((q) => q.toFixed(2)).join(' ')} e`);
+      const label = Array.from(s.properties['dipole'] as ArrayLike<number>);
+      const error = Math.hypot(...[0, 1, 2].map((k) => mean.values['dipole']![3 * g + k]! - label[k]!));
+      console.log(`${s.properties['name']}: |dipole error| ${error.toFixed(2)} D (xtb |dipole| ${Math.hypot(...label).toFixed(2)} D)`);
+      assert.ok(error < 3, `${s.properties['name']}: dipole off by ${error.toFixed(2)} D`);
+    });
+  } finally {
+    ensemble.dispose();
+  }
+});
+
 test('the shipped hcnof-xtb-potential ensemble gives GFN2-xTB energies and forces of held-out QM9 molecules near its card, with a per-atom force spread', async () => {
   await initNodeBackend();
   const stored = storedTestMetrics(POTENTIAL);
