@@ -10,8 +10,13 @@
  * 64 features × 4 layers, H C N O F, EDM with T = 1000): the network's cost does not depend on its weights, and the
  * molecules all have 18 atoms (QM9's mean atom count, so every schedule and step count sees the same graphs; the
  * graphs are fully connected). One batch of 32 molecules (--quick: 16), tfjs-wasm, after an untimed warm-up run.
+ *
+ * The sampling runs take the fused native denoiser (core/generative/edm/fused-dynamics.ts) where the addon is built and
+ * EQUIMOL_FUSED is on; one more figure per generator (100 steps; --quick: 10, uniform) sets it beside the tfjs
+ * composition, switched off for that run only, as its baseline.
  */
 import { createEdm } from '../core/generative/edm/edm-model';
+import { fusedDenoiserKernel, setFusedDenoiser } from '../core/generative/edm/fused-dynamics';
 import { generateMolecules, type GeneratorModel, type StepScheduleKind } from '../core/generative/generation';
 import { createGeoBfn } from '../core/generative/geobfn/geobfn-model';
 import { stepScheduleKinds } from '../core/generative/step-schedules';
@@ -26,6 +31,25 @@ function histogram(): number[] {
   const counts = new Array<number>(30).fill(0);
   counts[ATOMS] = 1;
   return counts;
+}
+
+/** Samples/s with the fused denoiser, against the tfjs composition (the fused kernel switched off) in the same run. */
+async function fusedAgainstComposition(name: string, model: GeneratorModel, count: number, steps: number, backend: string, log: (line: string) => void): Promise<BenchFigure> {
+  const rate = async (): Promise<number> => count / ((await timeIt(() => generateMolecules(model, { count, seed: 1, steps, atoms: ATOMS, batchSize: count }))).ms / 1000);
+  setFusedDenoiser(false);
+  let composition: number;
+  try {
+    composition = await rate();
+  } finally {
+    setFusedDenoiser(true);
+  }
+  const fused = await rate();
+  log(`${name}, ${steps} steps: fused denoiser ${fused.toFixed(2)} samples/s, tfjs composition ${composition.toFixed(2)} (${(fused / composition).toFixed(2)}×)`);
+  return {
+    name: `${name}: samples/s, ${steps} steps, fused native denoiser`, value: fused, unit: 'samples/s', better: 'higher', backend,
+    baseline: { name: 'the tfjs composition (EQUIMOL_FUSED=0 for the denoiser)', value: composition },
+    note: `${count} molecules of ${ATOMS} atoms in one batch, uniform steps`,
+  };
 }
 
 export const suite: BenchSuite = {
@@ -43,6 +67,7 @@ export const suite: BenchSuite = {
       for (const [name, model] of generators) {
         // Untimed warm-up (kernel compilation, first allocations), so the first timed run, a uniform baseline, is not penalised.
         await generateMolecules(model, { count, seed: 2, steps: 3, atoms: ATOMS, batchSize: count });
+        if (fusedDenoiserKernel()) figures.push(await fusedAgainstComposition(name, model, count, quick ? 10 : 100, backend.description, log));
         for (const steps of stepCounts) {
           let uniform: number | undefined;
           for (const schedule of stepScheduleKinds as readonly StepScheduleKind[]) {

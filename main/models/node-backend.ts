@@ -8,7 +8,8 @@
  * (core/engine/layers/fused-cg-scatter.ts over main/native/src/cg-scatter.cc) where it can: wasm backend with the
  * native addon built; elsewhere the unfused tfjs composition runs as before. EQUIMOL_FUSED=0 keeps the unfused path
  * everywhere (same numbers to float32 rounding). The same switch runs each correlation step of MACE's product basis as
- * one fused native op (core/engine/layers/fused-channel-product.ts over main/native/src/channel-product.cc).
+ * one fused native op (core/engine/layers/fused-channel-product.ts over main/native/src/channel-product.cc), and the
+ * forward pass of EDM's EGNN denoiser while sampling (core/generative/edm/fused-dynamics.ts over egnn-denoiser.cc).
  * `initNodeBackend` applies it.
  *
  * tfjs is imported on first use (dynamic import) so commands that need no model start fast.
@@ -56,5 +57,6 @@ export async function initNodeBackend(prefer: BackendPreference = 'auto'): Promi
   const { initBackend } = await import('../../core/engine/backend/backend');
   const { setFusedKernels } = await import('../../core/engine/layers/fused-kernels');
   setFusedKernels(fused);
+  (await import('../../core/generative/edm/fused-dynamics')).setFusedDenoiser(fused);
   return initBackend({ prefer, loader: nodeBackendLoader });
 }

@@ -3,7 +3,8 @@
 #   equimol_native  matMul kernels over OpenBLAS (src/matmul.cc) and the fused channelwise CG message + scatter
 #                   kernels of MACE/NequIP interactions (src/cg-scatter.cc, plain C++ on std::threads) and
 #                   the fused channelwise product of MACE's product basis (src/channel-product.cc) and the fused
-#                   equivariant linear maps (src/linear-maps.cc)
+#                   equivariant linear maps (src/linear-maps.cc) and the forward pass of EDM's EGNN denoiser
+#                   (src/egnn-denoiser.cc)
 #   equimol_xtb     GFN2-/GFN1-xTB single points over libxtb 6.5 (src/xtb.cc; Debian libxtb-dev)
 {
   "variables": {
@@ -15,7 +16,7 @@
       "targets": [
         {
           "target_name": "equimol_native",
-          "sources": ["src/matmul.cc", "src/cg-scatter.cc", "src/channel-product.cc", "src/linear-maps.cc"],
+          "sources": ["src/matmul.cc", "src/cg-scatter.cc", "src/channel-product.cc", "src/linear-maps.cc", "src/egnn-denoiser.cc"],
           "defines": ["NAPI_VERSION=8"],
           "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
           "ldflags": ["-pthread"],

@@ -94,7 +94,7 @@ export function predictNoiseHost(
   const nAtoms = b.host.nAtoms;
   const time = new Float32Array(nAtoms).fill(t / model.schedule.timesteps);
   const [x, h] = tf.tidy(() => {
-    const out = predictNoise(model.config.dynamics, model.params, b, dynamicsInput(model, { zx: z.x, zh: z.h, time, ...(context ? { context } : {}) }, nAtoms));
+    const out = predictNoise(model.config.dynamics, model.params, b, dynamicsInput(model, { zx: z.x, zh: z.h, time, ...(context ? { context } : {}) }, nAtoms), { inference: true });
     return [out.epsX, out.epsH];
   });
   const epsX = x!.dataSync() as Float32Array;

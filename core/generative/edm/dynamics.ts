@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { silu } from '../../engine/layers/activations';
 import { dense } from '../../engine/layers/dense';
 import { initGlorotParams } from '../../engine/layers/params';
+import { fusedDenoiserKernel, runFusedDenoiser } from './fused-dynamics';
 import type { MoleculeBatchHost } from './molecules';
 
 export interface DynamicsConfig {
@@ -138,14 +139,58 @@ function edgeInput(params: DynamicsParams, prefix: string, b: BatchTensors, h: t
   return tf.add(tf.add(receiver, sender), dense(attributes, params[`${prefix}/w_attr`]!, params[`${prefix}/b0`])); // [nEdges, F]
 }
 
+const packedWeights = new WeakMap<DynamicsParams, Float32Array>();
+
+/**
+ * Every parameter's values, row-major, in `dynamicsParamShapes` order (the fused kernel's layout). Cached per
+ * parameter record unless it holds variables (a model in training changes them).
+ */
+export function packDynamicsWeights(config: DynamicsConfig, params: DynamicsParams): Float32Array {
+  const cached = packedWeights.get(params);
+  if (cached) return cached;
+  const shapes = Object.entries(dynamicsParamShapes(config));
+  const packed = new Float32Array(shapes.reduce((sum, [, shape]) => sum + shape.reduce((a, d) => a * d, 1), 0));
+  let offset = 0;
+  let variables = false;
+  for (const [name, shape] of shapes) {
+    const tensor = params[name];
+    if (!tensor || tensor.shape.join() !== shape.join()) throw new Error(`denoiser parameter ${name} is ${tensor ? `[${tensor.shape.join(', ')}]` : 'missing'}, expected [${shape.join(', ')}]`);
+    packed.set(tensor.dataSync() as Float32Array, offset);
+    offset += tensor.size;
+    variables ||= tensor instanceof tf.Variable;
+  }
+  if (!variables) packedWeights.set(params, packed);
+  return packed;
+}
+
+export interface PredictNoiseOptions {
+  /**
+   * No gradient will be taken (sampling): the fused native forward pass (./fused-dynamics.ts) runs where it is
+   * switched on and installed, else the tfjs composition below. The same function to float32 rounding.
+   */
+  readonly inference?: boolean;
+}
+
 /** ε̂ = φ(z_t, t): returns ε̂_x [nAtoms, 3] (CoM-free) and ε̂_h [nAtoms, nf]. Call inside tf.tidy. */
-export function predictNoise(config: DynamicsConfig, params: DynamicsParams, b: BatchTensors, input: DynamicsInput): { epsX: tf.Tensor2D; epsH: tf.Tensor2D } {
+export function predictNoise(
+  config: DynamicsConfig, params: DynamicsParams, b: BatchTensors, input: DynamicsInput, options: PredictNoiseOptions = {},
+): { epsX: tf.Tensor2D; epsH: tf.Tensor2D } {
   const nAtoms = b.host.nAtoms;
   const norm = 1 / config.normalisationFactor;
   const rangePerLayer = config.coordinatesRange / config.layers;
   const nodeInput = tf.concat([input.h, input.time, ...(config.contextFeatures > 0 && input.context ? [input.context] : [])], 1); // [nAtoms, nf+1+c]
   if (nodeInput.shape[1] !== config.nodeFeatures + 1 + config.contextFeatures) {
     throw new Error(`denoiser input has ${nodeInput.shape[1]} features per atom, expected ${config.nodeFeatures + 1 + config.contextFeatures} (context missing?)`);
+  }
+  const kernel = options.inference ? fusedDenoiserKernel() : undefined;
+  if (kernel) {
+    const shape = {
+      nAtoms, nEdges: b.host.nEdges, nodeIn: nodeInput.shape[1]!, features: config.features, layers: config.layers,
+      rangePerLayer, normConstant: config.normConstant, norm,
+    };
+    const inputs = { nodeInput: nodeInput.dataSync() as Float32Array, x: input.x.dataSync() as Float32Array, edgeSrc: b.host.edgeSrc, edgeDst: b.host.edgeDst };
+    const fused = runFusedDenoiser(kernel, shape, inputs, packDynamicsWeights(config, params));
+    return denoiserOutputs(config, b, input.x, tf.tensor2d(fused.x, [nAtoms, 3]), tf.tensor2d(fused.h, [nAtoms, shape.nodeIn]));
   }
   let h = dense(nodeInput, params['embedding/w']!, params['embedding/b']); // [nAtoms, F]
   let x: tf.Tensor = input.x; // [nAtoms, 3]
@@ -167,8 +212,12 @@ export function predictNoise(config: DynamicsConfig, params: DynamicsParams, b: 
     const weight = tf.mul(tf.tanh(dense(coordHidden, params[`${p}/coord/w2`]!)), rangePerLayer); // [nEdges, 1]
     x = tf.add(x, tf.mul(tf.unsortedSegmentSum(tf.mul(direction, weight), b.edgeDst, nAtoms), norm)); // [nAtoms, 3]
   }
-  const out = dense(h, params['output/w']!, params['output/b']); // [nAtoms, nf+1+c]
-  const epsH = tf.slice(out, [0, 0], [nAtoms, config.nodeFeatures]) as tf.Tensor2D; // [nAtoms, nf]
-  const epsX = removeMeanTensor(b, tf.sub(x, input.x)); // [nAtoms, 3]
+  return denoiserOutputs(config, b, input.x, x, dense(h, params['output/w']!, params['output/b'])); // out: [nAtoms, nf+1+c]
+}
+
+/** ε̂_x = x_L − z_x, CoM-free [nAtoms, 3]; ε̂_h = the first nf of φ_out(h_L) [nAtoms, nf]. */
+function denoiserOutputs(config: DynamicsConfig, b: BatchTensors, x0: tf.Tensor, xL: tf.Tensor, out: tf.Tensor): { epsX: tf.Tensor2D; epsH: tf.Tensor2D } {
+  const epsH = tf.slice(out, [0, 0], [b.host.nAtoms, config.nodeFeatures]) as tf.Tensor2D; // [nAtoms, nf]
+  const epsX = removeMeanTensor(b, tf.sub(xL, x0)); // [nAtoms, 3]
   return { epsX, epsH };
 }

@@ -14,7 +14,7 @@
  * component-wise is not rotation-equivariant).
  */
 import * as tf from '@tensorflow/tfjs';
-import { predictNoise, removeMeanTensor, type BatchTensors, type DynamicsParams } from '../edm/dynamics';
+import { predictNoise, removeMeanTensor, type BatchTensors, type DynamicsParams, type PredictNoiseOptions } from '../edm/dynamics';
 import { discretisedBins } from './bayesian-flow';
 import type { GeoBfnConfig } from './geobfn-model';
 
@@ -68,13 +68,13 @@ export function discretisedOutput(muX: tf.Tensor, sigmaX: tf.Tensor, bins: numbe
   return { chargeProbabilities, chargeEstimate };
 }
 
-/** Ψ(θ, t): x̂, p_O and k̂ for a batch (call inside tf.tidy or variableGrads). */
-export function bfnNetwork(config: GeoBfnConfig, params: DynamicsParams, b: BatchTensors, input: BfnNetworkInput): BfnNetworkOutput {
+/** Ψ(θ, t): x̂, p_O and k̂ for a batch (call inside tf.tidy or variableGrads; `inference` only where no gradient is taken). */
+export function bfnNetwork(config: GeoBfnConfig, params: DynamicsParams, b: BatchTensors, input: BfnNetworkInput, options: PredictNoiseOptions = {}): BfnNetworkOutput {
   const nAtoms = b.host.nAtoms;
   const time = tf.maximum(input.time, config.tMin) as tf.Tensor2D; // [nAtoms, 1]
   const mu = removeMeanTensor(b, input.mu); // [nAtoms, 3]
   const h = chargeBasisFeatures(input.muCharge, config.chargeBasis); // [nAtoms, B]
-  const { epsX, epsH } = predictNoise(config.dynamics, params, b, { x: mu, h, time });
+  const { epsX, epsH } = predictNoise(config.dynamics, params, b, { x: mu, h, time }, options);
   const gammaX = gammaTensor(config.sigma1Positions, time); // [nAtoms, 1]
   const positions = tf.sub(tf.div(mu, gammaX), tf.mul(tf.sqrt(tf.div(tf.sub(1, gammaX), gammaX)), epsX)) as tf.Tensor2D; // [nAtoms, 3]
   const gammaC = gammaTensor(config.sigma1Charges, time); // [nAtoms, 1]

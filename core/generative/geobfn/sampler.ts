@@ -51,7 +51,7 @@ export function bfnNetworkHost(model: GeoBfnModel, b: BatchTensors, mu: Float64A
   const outs = tf.tidy(() => {
     const o = bfnNetwork(model.config, model.params, b, {
       mu: tf.tensor2d(Float32Array.from(mu), [n, 3]), muCharge: tf.tensor2d(Float32Array.from(muCharge), [n, 1]), time: tf.fill([n, 1], t) as tf.Tensor2D,
-    });
+    }, { inference: true });
     return [o.positions, o.chargeProbabilities, o.chargeEstimate];
   });
   const [positions, probabilities, estimate] = outs.map((x) => x.dataSync() as Float32Array);

@@ -17,6 +17,7 @@
 
 #include "cg-scatter.h"
 #include "channel-product.h"
+#include "egnn-denoiser.h"
 #include "linear-maps.h"
 
 #include <cmath>
@@ -209,6 +210,7 @@ napi_value Init(napi_env env, napi_value exports) {
   if (!equimol::RegisterCgScatter(env, exports)) return nullptr;  // fused message-passing kernels (cg-scatter.cc)
   if (!equimol::RegisterChannelProduct(env, exports)) return nullptr;  // fused product-basis kernel (channel-product.cc)
   if (!equimol::RegisterLinearMaps(env, exports)) return nullptr;  // fused equivariant linear maps (linear-maps.cc)
+  if (!equimol::RegisterEgnnDenoiser(env, exports)) return nullptr;  // EDM's EGNN denoiser, forward (egnn-denoiser.cc)
   return exports;
 }
 
