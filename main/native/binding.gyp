@@ -16,7 +16,7 @@
       "targets": [
         {
           "target_name": "equimol_native",
-          "sources": ["src/matmul.cc", "src/cg-scatter.cc", "src/channel-product.cc", "src/linear-maps.cc", "src/egnn-denoiser.cc"],
+          "sources": ["src/matmul.cc", "src/cg-scatter.cc", "src/channel-product.cc", "src/linear-maps.cc", "src/egnn-denoiser.cc", "src/egnn-denoiser-backward.cc"],
           "defines": ["NAPI_VERSION=8"],
           "cflags_cc": ["-O3", "-std=c++17", "-pthread"],
           "ldflags": ["-pthread"],

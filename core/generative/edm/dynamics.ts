@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { silu } from '../../engine/layers/activations';
 import { dense } from '../../engine/layers/dense';
 import { initGlorotParams } from '../../engine/layers/params';
-import { fusedDenoiserKernel, runFusedDenoiser } from './fused-dynamics';
+import { fusedDenoiserKernel, fusedDenoiserOp, packWeights, runFusedDenoiser } from './fused-dynamics';
 import type { MoleculeBatchHost } from './molecules';
 
 export interface DynamicsConfig {
@@ -148,27 +148,28 @@ const packedWeights = new WeakMap<DynamicsParams, Float32Array>();
 export function packDynamicsWeights(config: DynamicsConfig, params: DynamicsParams): Float32Array {
   const cached = packedWeights.get(params);
   if (cached) return cached;
-  const shapes = Object.entries(dynamicsParamShapes(config));
-  const packed = new Float32Array(shapes.reduce((sum, [, shape]) => sum + shape.reduce((a, d) => a * d, 1), 0));
-  let offset = 0;
-  let variables = false;
-  for (const [name, shape] of shapes) {
-    const tensor = params[name];
-    if (!tensor || tensor.shape.join() !== shape.join()) throw new Error(`denoiser parameter ${name} is ${tensor ? `[${tensor.shape.join(', ')}]` : 'missing'}, expected [${shape.join(', ')}]`);
-    packed.set(tensor.dataSync() as Float32Array, offset);
-    offset += tensor.size;
-    variables ||= tensor instanceof tf.Variable;
-  }
-  if (!variables) packedWeights.set(params, packed);
+  const tensors = orderedParams(config, params);
+  const packed = packWeights(tensors);
+  if (!tensors.some((t) => t instanceof tf.Variable)) packedWeights.set(params, packed);
   return packed;
 }
 
 export interface PredictNoiseOptions {
   /**
-   * No gradient will be taken (sampling): the fused native forward pass (./fused-dynamics.ts) runs where it is
-   * switched on and installed, else the tfjs composition below. The same function to float32 rounding.
+   * No gradient will be taken (sampling): the fused forward pass runs without a tape. Either way the fused native
+   * passes (./fused-dynamics.ts) run where they are switched on and installed, else the tfjs composition below: the
+   * same function and gradients to float32 rounding.
    */
   readonly inference?: boolean;
+}
+
+/** Parameter tensors of `params` in `dynamicsParamShapes` order (the fused kernel's layout). */
+function orderedParams(config: DynamicsConfig, params: DynamicsParams): tf.Tensor[] {
+  return Object.entries(dynamicsParamShapes(config)).map(([name, shape]) => {
+    const tensor = params[name];
+    if (!tensor || tensor.shape.join() !== shape.join()) throw new Error(`denoiser parameter ${name} is ${tensor ? `[${tensor.shape.join(', ')}]` : 'missing'}, expected [${shape.join(', ')}]`);
+    return tensor;
+  });
 }
 
 /** ε̂ = φ(z_t, t): returns ε̂_x [nAtoms, 3] (CoM-free) and ε̂_h [nAtoms, nf]. Call inside tf.tidy. */
@@ -182,15 +183,19 @@ export function predictNoise(
   if (nodeInput.shape[1] !== config.nodeFeatures + 1 + config.contextFeatures) {
     throw new Error(`denoiser input has ${nodeInput.shape[1]} features per atom, expected ${config.nodeFeatures + 1 + config.contextFeatures} (context missing?)`);
   }
-  const kernel = options.inference ? fusedDenoiserKernel() : undefined;
+  const kernel = fusedDenoiserKernel();
   if (kernel) {
     const shape = {
       nAtoms, nEdges: b.host.nEdges, nodeIn: nodeInput.shape[1]!, features: config.features, layers: config.layers,
       rangePerLayer, normConstant: config.normConstant, norm,
     };
-    const inputs = { nodeInput: nodeInput.dataSync() as Float32Array, x: input.x.dataSync() as Float32Array, edgeSrc: b.host.edgeSrc, edgeDst: b.host.edgeDst };
-    const fused = runFusedDenoiser(kernel, shape, inputs, packDynamicsWeights(config, params));
-    return denoiserOutputs(config, b, input.x, tf.tensor2d(fused.x, [nAtoms, 3]), tf.tensor2d(fused.h, [nAtoms, shape.nodeIn]));
+    const edges = { edgeSrc: b.host.edgeSrc, edgeDst: b.host.edgeDst };
+    if (options.inference) {
+      const fused = runFusedDenoiser(kernel, shape, { nodeInput: nodeInput.dataSync() as Float32Array, x: input.x.dataSync() as Float32Array, ...edges }, packDynamicsWeights(config, params));
+      return denoiserOutputs(config, b, input.x, tf.tensor2d(fused.x, [nAtoms, 3]), tf.tensor2d(fused.h, [nAtoms, shape.nodeIn]));
+    }
+    const both = fusedDenoiserOp(kernel, shape, edges, nodeInput as tf.Tensor2D, input.x, orderedParams(config, params)); // [nAtoms, 3 + nodeIn]
+    return denoiserOutputs(config, b, input.x, tf.slice(both, [0, 0], [nAtoms, 3]), tf.slice(both, [0, 3], [nAtoms, shape.nodeIn]));
   }
   let h = dense(nodeInput, params['embedding/w']!, params['embedding/b']); // [nAtoms, F]
   let x: tf.Tensor = input.x; // [nAtoms, 3]
