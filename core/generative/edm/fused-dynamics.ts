@@ -79,6 +79,25 @@ function scalarsOf(shape: FusedDenoiserShape): Float32Array {
 }
 
 /**
+ * Tapes given back after their backward pass, for the next training step (a tape is tens of MB: allocating and
+ * zero-filling one per step cost about a tenth of the step). The forward writes every element it reads back.
+ */
+const spareTapes: Float32Array[] = [];
+const SPARE_TAPES = 2;
+
+function takeTape(length: number): Float32Array {
+  const k = spareTapes.findIndex((t) => t.length >= length);
+  const buffer = k >= 0 ? spareTapes.splice(k, 1)[0]! : new Float32Array(Math.ceil(length * 1.25));
+  return buffer.subarray(0, length);
+}
+
+/** Hands a tape back once its backward pass has run (a tape whose pass gets no backward is left to the GC). */
+function giveBackTape(tape: Float32Array): void {
+  if (spareTapes.length >= SPARE_TAPES) spareTapes.shift();
+  spareTapes.push(new Float32Array(tape.buffer));
+}
+
+/**
  * One forward pass: x_L [nAtoms·3] and φ_out(h_L) [nAtoms·nodeIn]. `weights` in `dynamicsParamShapes` order. With
  * `taped`, also the tape `fusedDenoiserBackward` reads.
  */
@@ -87,7 +106,7 @@ export function runFusedDenoiser(
 ): { x: Float32Array; h: Float32Array; tape: Float32Array } {
   const x = new Float32Array(shape.nAtoms * 3);
   const h = new Float32Array(shape.nAtoms * shape.nodeIn);
-  const tape = new Float32Array(taped ? kernel.egnnDenoiserTapeSize(sizesOf(shape)) : 0);
+  const tape = taped ? takeTape(kernel.egnnDenoiserTapeSize(sizesOf(shape))) : new Float32Array(0);
   kernel.egnnDenoiser(sizesOf(shape), scalarsOf(shape), inputs.nodeInput, inputs.x, inputs.edgeSrc, inputs.edgeDst, weights, x, h, tape);
   return { x, h, tape };
 }
@@ -148,6 +167,7 @@ export function fusedDenoiserOp(
           gradOutH.set(g.subarray(width * i + 3, width * (i + 1)), shape.nodeIn * i);
         }
         const grads = fusedDenoiserBackward(kernel, shape, inputs, packed, pass.tape, gradOutX, gradOutH);
+        giveBackTape(pass.tape);
         let offset = 0;
         const weightGrads = tensors.slice(2).map((w) => {
           const grad = tf.tensor(grads.weights.subarray(offset, offset + w.size), w.shape);

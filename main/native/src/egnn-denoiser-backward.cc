@@ -32,58 +32,56 @@ namespace {
 constexpr const char* kOp = "egnnDenoiserBackward";
 
 struct Scratch {
-  std::vector<float> sigmoid, silu, dPre, dHidden, dA, dB, sigmoidNode, siluNode, dNode, dm, dd2, dd2Input, direction, dLogit, dDirection;
+  std::vector<float> silu, dPre, dHidden, dA, dB, siluNode, dNode, dm, dd2, dd2Input, direction, dLogit, dDirection;
 };
 
 // Column sums: out[c] += Σ_r m[r, c].
-void AddColumnSums(const float* m, int64_t rows, int64_t cols, float* out) {
+void AddColumnSums(const float* EQUIMOL_RESTRICT m, int64_t rows, int64_t cols, float* EQUIMOL_RESTRICT out) {
   for (int64_t r = 0; r < rows; r++) {
-    for (int64_t c = 0; c < cols; c++) out[c] += m[r * cols + c];
+    const float* EQUIMOL_RESTRICT row = m + r * cols;
+    for (int64_t c = 0; c < cols; c++) out[c] += row[c];
   }
 }
 
-// Given σ(z) in `sigmoid`: d ← d ⊙ silu'(z).
-void TimesSiluDerivative(float* d, const float* z, const float* sigmoid, int64_t count) {
-  for (int64_t k = 0; k < count; k++) d[k] *= sigmoid[k] * (1.0f + z[k] * (1.0f - sigmoid[k]));
+// out[k] = a[k] · b[k] (silu(z) from z and σ(z)).
+void Times(const float* EQUIMOL_RESTRICT a, const float* EQUIMOL_RESTRICT b, int64_t count, float* EQUIMOL_RESTRICT out) {
+  for (int64_t k = 0; k < count; k++) out[k] = a[k] * b[k];
 }
 
-// silu(z) into `silu` and σ(z) into `sigmoid`.
-void SiluAndSigmoid(const float* z, int64_t count, float* silu, float* sigmoid) {
-  SigmoidInto(z, sigmoid, count);
-  for (int64_t k = 0; k < count; k++) silu[k] = z[k] * sigmoid[k];
+// Given σ(z) in `sigmoid`: d ← d ⊙ silu'(z).
+void TimesSiluDerivative(float* EQUIMOL_RESTRICT d, const float* EQUIMOL_RESTRICT z, const float* EQUIMOL_RESTRICT sigmoid, int64_t count) {
+  for (int64_t k = 0; k < count; k++) d[k] *= sigmoid[k] * (1.0f + z[k] * (1.0f - sigmoid[k]));
 }
 
 // Through an edge MLP's two layers, from dL/dq ([nEdges, F], in s.dHidden) to the weights' gradients, dL/dh (added
 // to dh, for the h the MLP read) and dL/d(d²), dL/d(d²⁰) (added to s.dd2, s.dd2Input).
 void EdgeMlpBackward(const Problem& pr, const EdgeMlpWeights& w, EdgeMlpWeights& g, const float* h, const float* d2,
-                     const float* d2Input, const float* pre, const float* preHidden, float* dh, Scratch& s) {
+                     const float* d2Input, const float* pre, const float* preHidden, const float* sigmoidPre,
+                     const float* sigmoidHidden, float* dh, Scratch& s) {
   const int64_t n = pr.nAtoms, e = pr.nEdges, f = pr.f;
-  SiluAndSigmoid(preHidden, e * f, s.silu.data(), s.sigmoid.data());
-  TimesSiluDerivative(s.dHidden.data(), preHidden, s.sigmoid.data(), e * f);  // dL/d(preHidden)
-  SiluAndSigmoid(pre, e * f, s.silu.data(), s.sigmoid.data());                 // P = silu(pre), σ(pre)
+  TimesSiluDerivative(s.dHidden.data(), preHidden, sigmoidHidden, e * f);  // dL/d(preHidden)
+  Times(pre, sigmoidPre, e * f, s.silu.data());                              // P = silu(pre)
   Gemm(true, false, f, f, e, s.silu.data(), s.dHidden.data(), g.w1, true);     // [F, F]
   AddColumnSums(s.dHidden.data(), e, f, g.b1);
   Gemm(false, true, e, f, f, s.dHidden.data(), w.w1, s.dPre.data(), false);    // dL/dP [nEdges, F]
-  TimesSiluDerivative(s.dPre.data(), pre, s.sigmoid.data(), e * f);           // dL/d(pre)
+  TimesSiluDerivative(s.dPre.data(), pre, sigmoidPre, e * f);                // dL/d(pre)
   std::fill(s.dA.begin(), s.dA.end(), 0.0f);
   std::fill(s.dB.begin(), s.dB.end(), 0.0f);
-  for (int64_t k = 0; k < e; k++) {
-    const float* dp = s.dPre.data() + k * f;
-    float* da = s.dA.data() + static_cast<int64_t>(pr.dst[k]) * f;
-    float* db = s.dB.data() + static_cast<int64_t>(pr.src[k]) * f;
-    float dd2 = 0, dd2Input = 0;
-    for (int64_t c = 0; c < f; c++) {
-      da[c] += dp[c];
-      db[c] += dp[c];
-      dd2 += dp[c] * w.wAttr[c];
-      dd2Input += dp[c] * w.wAttr[f + c];
-      g.wAttr[c] += dp[c] * d2[k];
-      g.wAttr[f + c] += dp[c] * d2Input[k];
-      g.b0[c] += dp[c];
-    }
-    s.dd2[k] += dd2;
-    s.dd2Input[k] += dd2Input;
+  for (int64_t k = 0; k < e; k++) {  // pre_ij = A_i + B_j + …: scatter to receivers and senders
+    const float* EQUIMOL_RESTRICT dp = s.dPre.data() + k * f;
+    float* EQUIMOL_RESTRICT da = s.dA.data() + static_cast<int64_t>(pr.dst[k]) * f;
+    for (int64_t c = 0; c < f; c++) da[c] += dp[c];
   }
+  for (int64_t k = 0; k < e; k++) {
+    const float* EQUIMOL_RESTRICT dp = s.dPre.data() + k * f;
+    float* EQUIMOL_RESTRICT db = s.dB.data() + static_cast<int64_t>(pr.src[k]) * f;
+    for (int64_t c = 0; c < f; c++) db[c] += dp[c];
+  }
+  Gemm(false, true, e, 1, f, s.dPre.data(), w.wAttr, s.dd2.data(), true);            // dL/d(d²) += dPre · W_attr[0]
+  Gemm(false, true, e, 1, f, s.dPre.data(), w.wAttr + f, s.dd2Input.data(), true);   // dL/d(d²⁰) += dPre · W_attr[1]
+  Gemm(true, false, 1, f, e, d2, s.dPre.data(), g.wAttr, true);                       // W_attr[0] += d²ᵀ dPre
+  Gemm(true, false, 1, f, e, d2Input, s.dPre.data(), g.wAttr + f, true);              // W_attr[1] += d²⁰ᵀ dPre
+  AddColumnSums(s.dPre.data(), e, f, g.b0);
   Gemm(true, false, f, f, n, h, s.dA.data(), g.wReceiver, true);  // [F, F]
   Gemm(true, false, f, f, n, h, s.dB.data(), g.wSender, true);
   Gemm(false, true, n, f, f, s.dA.data(), w.wReceiver, dh, true);  // dL/dh [nAtoms, F]
@@ -93,11 +91,11 @@ void EdgeMlpBackward(const Problem& pr, const EdgeMlpWeights& w, EdgeMlpWeights&
 void Backward(const Problem& pr, const Weights& w, const Tape& tape, const float* gradOutX, const float* gradOutH, Weights& g,
               float* gradNodeInput, float* gradX) {
   const int64_t n = pr.nAtoms, e = pr.nEdges, f = pr.f;
-  Scratch s;
-  for (auto* v : {&s.sigmoid, &s.silu, &s.dPre, &s.dHidden}) v->resize(e * f);
-  for (auto* v : {&s.dA, &s.dB, &s.sigmoidNode, &s.siluNode, &s.dNode, &s.dm}) v->resize(n * f);
+  static thread_local Scratch s;  // kept between calls (capacity only grows)
+  for (auto* v : {&s.silu, &s.dPre, &s.dHidden}) v->resize(e * f);
+  for (auto* v : {&s.dA, &s.dB, &s.siluNode, &s.dNode, &s.dm}) v->resize(n * f);
   s.dd2.resize(e);
-  s.dd2Input.assign(e, 0.0f);
+  s.dd2Input.assign(e, 0.0f);  // accumulated over the blocks
   s.direction.resize(e * 3);
   s.dLogit.resize(e);
   s.dDirection.resize(e * 3);
@@ -141,22 +139,21 @@ void Backward(const Problem& pr, const Weights& w, const Tape& tape, const float
       }
       s.dLogit[k] = dWeight * gain * (1.0f - th * th);
     }
-    SiluAndSigmoid(t.preCoordHidden, e * f, s.silu.data(), s.sigmoid.data());  // q' = silu(preHidden')
+    Times(t.preCoordHidden, t.sigmoidCoordHidden, e * f, s.silu.data());  // q' = silu(preHidden')
+    Gemm(true, false, 1, f, e, s.dLogit.data(), s.silu.data(), gb.coordW2, true);  // w2 += dℓᵀ q'
     for (int64_t k = 0; k < e; k++) {
-      const float* qk = s.silu.data() + k * f;
-      float* dq = s.dHidden.data() + k * f;
-      for (int64_t c = 0; c < f; c++) {
-        gb.coordW2[c] += s.dLogit[k] * qk[c];
-        dq[c] = s.dLogit[k] * blk.coordW2[c];
-      }
+      float* EQUIMOL_RESTRICT dq = s.dHidden.data() + k * f;
+      const float* EQUIMOL_RESTRICT w2 = blk.coordW2;
+      const float dLogit = s.dLogit[k];
+      for (int64_t c = 0; c < f; c++) dq[c] = dLogit * w2[c];
     }
-    EdgeMlpBackward(pr, blk.coord, gb.coord, t.hOut, t.d2, tape.d2Input, t.preCoord, t.preCoordHidden, dh.data(), s);
+    EdgeMlpBackward(pr, blk.coord, gb.coord, t.hOut, t.d2, tape.d2Input, t.preCoord, t.preCoordHidden, t.sigmoidCoord, t.sigmoidCoordHidden, dh.data(), s);
     // Node model: h_out = h_in + silu(preNode) W1 + b1, preNode = h_in W_h + m W_m + b0.
-    SiluAndSigmoid(t.preNode, n * f, s.siluNode.data(), s.sigmoidNode.data());
+    Times(t.preNode, t.sigmoidNode, n * f, s.siluNode.data());
     Gemm(true, false, f, f, n, s.siluNode.data(), dh.data(), gb.nodeW1, true);
     AddColumnSums(dh.data(), n, f, gb.nodeB1);
     Gemm(false, true, n, f, f, dh.data(), blk.nodeW1, s.dNode.data(), false);
-    TimesSiluDerivative(s.dNode.data(), t.preNode, s.sigmoidNode.data(), n * f);  // dL/d(preNode)
+    TimesSiluDerivative(s.dNode.data(), t.preNode, t.sigmoidNode, n * f);  // dL/d(preNode)
     Gemm(true, false, f, f, n, t.hIn, s.dNode.data(), gb.nodeWh, true);
     Gemm(true, false, f, f, n, t.messages, s.dNode.data(), gb.nodeWm, true);
     AddColumnSums(s.dNode.data(), n, f, gb.nodeB0);
@@ -164,22 +161,27 @@ void Backward(const Problem& pr, const Weights& w, const Tape& tape, const float
     Gemm(false, true, n, f, f, s.dNode.data(), blk.nodeWh, dhIn.data(), true);
     Gemm(false, true, n, f, f, s.dNode.data(), blk.nodeWm, s.dm.data(), false);  // dL/dm
     // Messages with attention: m_i = norm Σ_j q_ij a_ij, a_ij = σ(q_ij · w_att + b_att).
-    SiluAndSigmoid(t.preEdgeHidden, e * f, s.silu.data(), s.sigmoid.data());  // q = silu(preHidden)
+    Times(t.preEdgeHidden, t.sigmoidEdgeHidden, e * f, s.silu.data());  // q = silu(preHidden)
     for (int64_t k = 0; k < e; k++) {
-      const float* qk = s.silu.data() + k * f;
-      const float* dmi = s.dm.data() + static_cast<int64_t>(pr.dst[k]) * f;
+      const float* EQUIMOL_RESTRICT qk = s.silu.data() + k * f;
+      const float* EQUIMOL_RESTRICT dmi = s.dm.data() + static_cast<int64_t>(pr.dst[k]) * f;
+      const float* EQUIMOL_RESTRICT wAtt = blk.attentionW;
+      float* EQUIMOL_RESTRICT dq = s.dHidden.data() + k * f;
       const float a = t.attention[k];
-      float dot = 0;
-      for (int64_t c = 0; c < f; c++) dot += qk[c] * dmi[c];
-      const float dLogit = pr.norm * dot * a * (1.0f - a);
-      float* dq = s.dHidden.data() + k * f;
-      for (int64_t c = 0; c < f; c++) {
-        dq[c] = pr.norm * a * dmi[c] + dLogit * blk.attentionW[c];
-        gb.attentionW[c] += dLogit * qk[c];
-      }
+      float dot[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // 8 partial sums, so the dot product vectorises
+      int64_t c = 0;
+      for (; c + 8 <= f; c += 8) for (int u = 0; u < 8; u++) dot[u] += qk[c + u] * dmi[c + u];
+      float total = 0;
+      for (; c < f; c++) total += qk[c] * dmi[c];
+      for (int u = 0; u < 8; u++) total += dot[u];
+      const float dLogit = pr.norm * total * a * (1.0f - a);
+      s.dLogit[k] = dLogit;
+      const float scale = pr.norm * a;
+      for (c = 0; c < f; c++) dq[c] = scale * dmi[c] + dLogit * wAtt[c];
       gb.attentionB[0] += dLogit;
     }
-    EdgeMlpBackward(pr, blk.edge, gb.edge, t.hIn, t.d2, tape.d2Input, t.preEdge, t.preEdgeHidden, dhIn.data(), s);
+    Gemm(true, false, 1, f, e, s.dLogit.data(), s.silu.data(), gb.attentionW, true);  // w_att += dℓᵀ q
+    EdgeMlpBackward(pr, blk.edge, gb.edge, t.hIn, t.d2, tape.d2Input, t.preEdge, t.preEdgeHidden, t.sigmoidEdge, t.sigmoidEdgeHidden, dhIn.data(), s);
     // Positions: d² and the direction of this block both read x_in.
     std::copy(dx.begin(), dx.end(), dxIn.begin());
     for (int64_t k = 0; k < e; k++) {

@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <vector>
 
+// No other pointer reaches what this one does (lets the compiler vectorise the edge loops).
+#define EQUIMOL_RESTRICT __restrict
+
 namespace equimol {
 namespace egnn {
 
@@ -43,11 +46,12 @@ struct Weights {
 int64_t WeightCount(int64_t nodeIn, int64_t f, int64_t layers);
 Weights ViewWeights(float* packed, int64_t nodeIn, int64_t f, int64_t layers);
 
-// What block l's forward records: its input h and x, d²_ij, the pre-activations of both edge MLPs' layers, the
-// attention, the aggregated messages, the node model's pre-activation, its output h and the coordinate MLP's last
-// pre-activation s_ij (before tanh).
+// What block l's forward records: its input h and x, d²_ij, the pre-activations z of both edge MLPs' layers and of
+// the node model with σ(z) of each (SiLU and its derivative are z·σ and σ(1 + z(1 − σ))), the attention, the
+// aggregated messages, the output h and the coordinate MLP's last pre-activation ℓ_ij (before tanh).
 struct TapeBlock {
   float *hIn, *xIn, *d2, *preEdge, *preEdgeHidden, *attention, *messages, *preNode, *hOut, *preCoord, *preCoordHidden, *coordLogit;
+  float *sigmoidEdge, *sigmoidEdgeHidden, *sigmoidNode, *sigmoidCoord, *sigmoidCoordHidden;
 };
 
 struct Tape {
@@ -64,8 +68,8 @@ void Forward(const Problem& pr, const Weights& w, const Tape& tape, float* outX,
 
 // out[k] = σ(z[k]) (vectorised on x86-64, see egnn-denoiser.cc).
 void SigmoidInto(const float* z, float* out, int64_t count);
-// data[k] ← data[k] · σ(data[k]).
-void SiluInPlace(float* data, int64_t count);
+// silu[k] = z[k] · σ(z[k]) with σ(z[k]) into sigmoid[k].
+void SiluAndSigmoid(const float* z, int64_t count, float* silu, float* sigmoid);
 
 // C[m, n] (+)= op(A) · op(B), row-major; op(A) is [m, k], op(B) is [k, n].
 inline void Gemm(bool transA, bool transB, int64_t m, int64_t n, int64_t k, const float* a, const float* b, float* c, bool accumulate) {

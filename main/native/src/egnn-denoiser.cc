@@ -27,6 +27,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -37,19 +40,60 @@
 namespace equimol {
 namespace egnn {
 
-// out[k] = σ(z[k]) = 1 / (1 + e^{−z[k]}). On x86-64, four at a time: e^v with v = −z clamped to [−87, 88],
-// v = n·ln2 + r (ln2 split in two), e^r by its degree-6 Taylor polynomial on |r| ≤ ln2/2 (relative error of the SiLU
-// below 3e-7 against double precision), 2^n put into the exponent bits; std::exp elsewhere and for the tail.
-// NaN stays NaN.
+// σ(z) = 1 / (1 + e^{−z}) vectorised: e^v with v = −z clamped to [−87, 88], v = n·ln2 + r (ln2 split in two),
+// e^r by its degree-6 Taylor polynomial on |r| ≤ ln2/2 (relative error of the SiLU below 3e-7 against double
+// precision), 2^n put into the exponent bits; NaN in, NaN out. Eight at a time with AVX2 + FMA where the CPU has
+// them (checked once at run time), else four with SSE2 (every x86-64), else std::exp; std::exp for the tail.
+namespace {
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define EQUIMOL_HAVE_AVX2_PATH 1
+__attribute__((target("avx2,fma"))) int64_t SigmoidAvx2(const float* z, float* out, int64_t count) {
+  const __m256 lo = _mm256_set1_ps(-87.0f), hi = _mm256_set1_ps(88.0f), log2e = _mm256_set1_ps(1.44269504088896341f);
+  const __m256 ln2Hi = _mm256_set1_ps(0.693359375f), ln2Lo = _mm256_set1_ps(-2.12194440e-4f), one = _mm256_set1_ps(1.0f);
+  const __m256 c6 = _mm256_set1_ps(1.0f / 720), c5 = _mm256_set1_ps(1.0f / 120), c4 = _mm256_set1_ps(1.0f / 24);
+  const __m256 c3 = _mm256_set1_ps(1.0f / 6), c2 = _mm256_set1_ps(0.5f);
+  int64_t k = 0;
+  for (; k + 8 <= count; k += 8) {
+    const __m256 zk = _mm256_loadu_ps(z + k);
+    const __m256 v = _mm256_min_ps(_mm256_max_ps(_mm256_sub_ps(_mm256_setzero_ps(), zk), lo), hi);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(v, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    const __m256 r = _mm256_fnmadd_ps(n, ln2Lo, _mm256_fnmadd_ps(n, ln2Hi, v));
+    __m256 p = _mm256_fmadd_ps(c6, r, c5);
+    p = _mm256_fmadd_ps(p, r, c4);
+    p = _mm256_fmadd_ps(p, r, c3);
+    p = _mm256_fmadd_ps(p, r, c2);
+    p = _mm256_fmadd_ps(p, r, one);
+    p = _mm256_fmadd_ps(p, r, one);
+    const __m256 scale = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
+    const __m256 sigmoid = _mm256_div_ps(one, _mm256_fmadd_ps(p, scale, one));
+    const __m256 isNan = _mm256_cmp_ps(zk, zk, _CMP_UNORD_Q);
+    _mm256_storeu_ps(out + k, _mm256_blendv_ps(sigmoid, zk, isNan));
+  }
+  return k;
+}
+
+bool CpuHasAvx2() {
+  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return has;
+}
+#endif
+
+}  // namespace
+
 void SigmoidInto(const float* z, float* out, int64_t count) {
   int64_t k = 0;
+#if defined(EQUIMOL_HAVE_AVX2_PATH)
+  if (CpuHasAvx2()) k = SigmoidAvx2(z, out, count);
+#endif
 #if defined(__SSE2__)
   const __m128 lo = _mm_set1_ps(-87.0f), hi = _mm_set1_ps(88.0f), log2e = _mm_set1_ps(1.44269504088896341f);
   const __m128 ln2Hi = _mm_set1_ps(0.693359375f), ln2Lo = _mm_set1_ps(-2.12194440e-4f), one = _mm_set1_ps(1.0f);
   const __m128 c6 = _mm_set1_ps(1.0f / 720), c5 = _mm_set1_ps(1.0f / 120), c4 = _mm_set1_ps(1.0f / 24), c3 = _mm_set1_ps(1.0f / 6);
   const __m128 c2 = _mm_set1_ps(0.5f);
   for (; k + 4 <= count; k += 4) {
-    const __m128 v = _mm_min_ps(_mm_max_ps(_mm_sub_ps(_mm_setzero_ps(), _mm_loadu_ps(z + k)), lo), hi);
+    const __m128 zk = _mm_loadu_ps(z + k);
+    const __m128 v = _mm_min_ps(_mm_max_ps(_mm_sub_ps(_mm_setzero_ps(), zk), lo), hi);
     const __m128i ni = _mm_cvtps_epi32(_mm_mul_ps(v, log2e));  // round to nearest
     const __m128 n = _mm_cvtepi32_ps(ni);
     const __m128 r = _mm_sub_ps(_mm_sub_ps(v, _mm_mul_ps(n, ln2Hi)), _mm_mul_ps(n, ln2Lo));
@@ -61,22 +105,16 @@ void SigmoidInto(const float* z, float* out, int64_t count) {
     p = _mm_add_ps(_mm_mul_ps(p, r), one);
     const __m128 scale = _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(ni, _mm_set1_epi32(127)), 23));
     const __m128 sigmoid = _mm_div_ps(one, _mm_add_ps(one, _mm_mul_ps(p, scale)));
-    // NaN in, NaN out (the clamp above would turn it into a number).
-    const __m128 isNan = _mm_cmpunord_ps(_mm_loadu_ps(z + k), _mm_loadu_ps(z + k));
-    _mm_storeu_ps(out + k, _mm_or_ps(_mm_andnot_ps(isNan, sigmoid), _mm_and_ps(isNan, _mm_loadu_ps(z + k))));
+    const __m128 isNan = _mm_cmpunord_ps(zk, zk);
+    _mm_storeu_ps(out + k, _mm_or_ps(_mm_andnot_ps(isNan, sigmoid), _mm_and_ps(isNan, zk)));
   }
 #endif
   for (; k < count; k++) out[k] = 1.0f / (1.0f + std::exp(-z[k]));
 }
 
-void SiluInPlace(float* data, int64_t count) {
-  constexpr int64_t kChunk = 1024;
-  float sigmoid[kChunk];
-  for (int64_t start = 0; start < count; start += kChunk) {
-    const int64_t len = std::min(kChunk, count - start);
-    SigmoidInto(data + start, sigmoid, len);
-    for (int64_t k = 0; k < len; k++) data[start + k] *= sigmoid[k];
-  }
+void SiluAndSigmoid(const float* EQUIMOL_RESTRICT z, int64_t count, float* EQUIMOL_RESTRICT silu, float* EQUIMOL_RESTRICT sigmoid) {
+  SigmoidInto(z, sigmoid, count);
+  for (int64_t k = 0; k < count; k++) silu[k] = z[k] * sigmoid[k];
 }
 
 int64_t WeightCount(int64_t nodeIn, int64_t f, int64_t layers) {
@@ -110,36 +148,37 @@ EdgeMlpWeights ViewEdgeMlp(Cursor& c, int64_t f) {
 }
 
 // Row-wise c[r, :] += bias.
-void AddBias(float* c, const float* bias, int64_t rows, int64_t cols) {
+void AddBias(float* c, const float* EQUIMOL_RESTRICT bias, int64_t rows, int64_t cols) {
   for (int64_t r = 0; r < rows; r++) {
-    float* row = c + r * cols;
+    float* EQUIMOL_RESTRICT row = c + r * cols;
     for (int64_t k = 0; k < cols; k++) row[k] += bias[k];
   }
 }
 
 struct Scratch {
-  std::vector<float> a, b, p, q, nodeHidden, direction, shift;
+  std::vector<float> a, b, p, q, nodeHidden, direction, shift, logit;
 };
 
 // pre = A[dst] + B[src] + a_ij W_a + b0 (A = h W_receiver, B = h W_sender); preHidden = silu(pre) W1 + b1;
-// q = silu(preHidden): φ_e's or φ_x's first two layers, [nEdges, F].
+// q = silu(preHidden): φ_e's or φ_x's first two layers, [nEdges, F]; σ of both pre-activations into the tape.
 void EdgeMlp(const Problem& pr, const EdgeMlpWeights& w, const float* h, const float* d2, const float* d2Input, float* pre,
-             float* preHidden, Scratch& s) {
+             float* preHidden, float* sigmoidPre, float* sigmoidHidden, Scratch& s) {
   const int64_t n = pr.nAtoms, e = pr.nEdges, f = pr.f;
   Gemm(false, false, n, f, f, h, w.wReceiver, s.a.data(), false);  // [nAtoms, F]
   Gemm(false, false, n, f, f, h, w.wSender, s.b.data(), false);    // [nAtoms, F]
+  const float* EQUIMOL_RESTRICT wAttr = w.wAttr;
+  const float* EQUIMOL_RESTRICT b0 = w.b0;
   for (int64_t k = 0; k < e; k++) {
-    const float* ai = s.a.data() + static_cast<int64_t>(pr.dst[k]) * f;
-    const float* bj = s.b.data() + static_cast<int64_t>(pr.src[k]) * f;
-    float* pk = pre + k * f;
-    for (int64_t c = 0; c < f; c++) pk[c] = ai[c] + bj[c] + d2[k] * w.wAttr[c] + d2Input[k] * w.wAttr[f + c] + w.b0[c];
+    const float* EQUIMOL_RESTRICT ai = s.a.data() + static_cast<int64_t>(pr.dst[k]) * f;
+    const float* EQUIMOL_RESTRICT bj = s.b.data() + static_cast<int64_t>(pr.src[k]) * f;
+    float* EQUIMOL_RESTRICT pk = pre + k * f;
+    const float d2k = d2[k], d2Inputk = d2Input[k];
+    for (int64_t c = 0; c < f; c++) pk[c] = ai[c] + bj[c] + d2k * wAttr[c] + d2Inputk * wAttr[f + c] + b0[c];
   }
-  std::copy(pre, pre + e * f, s.p.data());
-  SiluInPlace(s.p.data(), e * f);
+  SiluAndSigmoid(pre, e * f, s.p.data(), sigmoidPre);
   Gemm(false, false, e, f, f, s.p.data(), w.w1, preHidden, false);  // [nEdges, F]
   AddBias(preHidden, w.b1, e, f);
-  std::copy(preHidden, preHidden + e * f, s.q.data());
-  SiluInPlace(s.q.data(), e * f);
+  SiluAndSigmoid(preHidden, e * f, s.q.data(), sigmoidHidden);
 }
 
 }  // namespace
@@ -168,7 +207,7 @@ Weights ViewWeights(float* packed, int64_t nodeIn, int64_t f, int64_t layers) {
 }
 
 int64_t TapeCount(int64_t nAtoms, int64_t nEdges, int64_t f, int64_t blocks) {
-  const int64_t perBlock = 4 * nAtoms * f + 3 * nAtoms + 4 * nEdges * f + 3 * nEdges;
+  const int64_t perBlock = 5 * nAtoms * f + 3 * nAtoms + 8 * nEdges * f + 3 * nEdges;
   return nEdges + blocks * perBlock;
 }
 
@@ -190,13 +229,19 @@ Tape ViewTape(float* tape, int64_t nAtoms, int64_t nEdges, int64_t f, int64_t bl
     b.preCoord = c.Take(nEdges * f);
     b.preCoordHidden = c.Take(nEdges * f);
     b.coordLogit = c.Take(nEdges);
+    b.sigmoidEdge = c.Take(nEdges * f);
+    b.sigmoidEdgeHidden = c.Take(nEdges * f);
+    b.sigmoidNode = c.Take(nAtoms * f);
+    b.sigmoidCoord = c.Take(nEdges * f);
+    b.sigmoidCoordHidden = c.Take(nEdges * f);
   }
   return t;
 }
 
 void Forward(const Problem& pr, const Weights& w, const Tape& tape, float* outX, float* outH) {
   const int64_t n = pr.nAtoms, e = pr.nEdges, f = pr.f;
-  Scratch s;
+  // Kept between calls (capacity only grows), so that a step does not allocate and page in its scratch again.
+  static thread_local Scratch s;
   s.a.resize(n * f);
   s.b.resize(n * f);
   s.p.resize(e * f);
@@ -204,6 +249,7 @@ void Forward(const Problem& pr, const Weights& w, const Tape& tape, float* outX,
   s.nodeHidden.resize(n * f);
   s.direction.resize(e * 3);
   s.shift.resize(n * 3);
+  s.logit.resize(e);
   std::vector<float> h(n * f);
   std::vector<float> x(pr.x, pr.x + n * 3);
 
@@ -232,38 +278,33 @@ void Forward(const Problem& pr, const Weights& w, const Tape& tape, float* outX,
       s.direction[3 * k + 2] = dz * scale;
     }
     // GCL: edge model with attention, summed at the receiver.
-    EdgeMlp(pr, blk.edge, h.data(), t.d2, tape.d2Input, t.preEdge, t.preEdgeHidden, s);
+    EdgeMlp(pr, blk.edge, h.data(), t.d2, tape.d2Input, t.preEdge, t.preEdgeHidden, t.sigmoidEdge, t.sigmoidEdgeHidden, s);
     std::fill(t.messages, t.messages + n * f, 0.0f);
+    Gemm(false, false, e, 1, f, s.q.data(), blk.attentionW, s.logit.data(), false);  // [nEdges] q · w_att
+    for (int64_t k = 0; k < e; k++) s.logit[k] += blk.attentionB[0];
+    SigmoidInto(s.logit.data(), t.attention, e);
     for (int64_t k = 0; k < e; k++) {
-      const float* qk = s.q.data() + k * f;
-      float logit = blk.attentionB[0];
-      for (int64_t c = 0; c < f; c++) logit += qk[c] * blk.attentionW[c];
-      const float attention = 1.0f / (1.0f + std::exp(-logit));
-      t.attention[k] = attention;
-      const float weight = attention * pr.norm;
-      float* m = t.messages + static_cast<int64_t>(pr.dst[k]) * f;
+      const float* EQUIMOL_RESTRICT qk = s.q.data() + k * f;
+      const float weight = t.attention[k] * pr.norm;
+      float* EQUIMOL_RESTRICT m = t.messages + static_cast<int64_t>(pr.dst[k]) * f;
       for (int64_t c = 0; c < f; c++) m[c] += qk[c] * weight;
     }
     // Residual node model: h += silu(h W_h + m W_m + b0) W1 + b1.
     Gemm(false, false, n, f, f, h.data(), blk.nodeWh, t.preNode, false);
     Gemm(false, false, n, f, f, t.messages, blk.nodeWm, t.preNode, true);
     AddBias(t.preNode, blk.nodeB0, n, f);
-    std::copy(t.preNode, t.preNode + n * f, s.nodeHidden.data());
-    SiluInPlace(s.nodeHidden.data(), n * f);
+    SiluAndSigmoid(t.preNode, n * f, s.nodeHidden.data(), t.sigmoidNode);
     Gemm(false, false, n, f, f, s.nodeHidden.data(), blk.nodeW1, s.a.data(), false);
     for (int64_t i = 0; i < n; i++) {
       for (int64_t c = 0; c < f; c++) h[i * f + c] += s.a[i * f + c] + blk.nodeB1[c];
     }
     std::copy(h.begin(), h.end(), t.hOut);
     // Equivariant coordinate update on the new h.
-    EdgeMlp(pr, blk.coord, h.data(), t.d2, tape.d2Input, t.preCoord, t.preCoordHidden, s);
+    EdgeMlp(pr, blk.coord, h.data(), t.d2, tape.d2Input, t.preCoord, t.preCoordHidden, t.sigmoidCoord, t.sigmoidCoordHidden, s);
     std::fill(s.shift.begin(), s.shift.end(), 0.0f);
+    Gemm(false, false, e, 1, f, s.q.data(), blk.coordW2, t.coordLogit, false);  // [nEdges] q' · w2
     for (int64_t k = 0; k < e; k++) {
-      const float* qk = s.q.data() + k * f;
-      float logit = 0;
-      for (int64_t c = 0; c < f; c++) logit += qk[c] * blk.coordW2[c];
-      t.coordLogit[k] = logit;
-      const float weight = std::tanh(logit) * pr.rangePerLayer * pr.norm;
+      const float weight = std::tanh(t.coordLogit[k]) * pr.rangePerLayer * pr.norm;
       float* shift = s.shift.data() + 3 * static_cast<int64_t>(pr.dst[k]);
       for (int c = 0; c < 3; c++) shift[c] += s.direction[3 * k + c] * weight;
     }
@@ -347,7 +388,7 @@ napi_value EgnnDenoiser(napi_env env, napi_callback_info info) {
     return ThrowFrom(env, kOp, "tape has " + std::to_string(tapeLength) + " elements, expected 0 (inference) or " + std::to_string(full), true);
   }
   const Weights w = ViewWeights(packed, pr.nodeIn, pr.f, pr.layers);
-  std::vector<float> oneBlock;
+  static thread_local std::vector<float> oneBlock;  // the inference pass's one-block tape, kept between calls
   if (tapeLength == 0) {
     oneBlock.resize(static_cast<size_t>(TapeCount(pr.nAtoms, pr.nEdges, pr.f, 1)));
     tapeData = oneBlock.data();
