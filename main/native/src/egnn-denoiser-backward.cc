@@ -237,6 +237,7 @@ napi_value EgnnDenoiserBackward(napi_env env, napi_callback_info info) {
   std::fill(gradWeights, gradWeights + WeightCount(pr.nodeIn, pr.f, pr.layers), 0.0f);
   const Weights w = ViewWeights(packed, pr.nodeIn, pr.f, pr.layers);
   Weights g = ViewWeights(gradWeights, pr.nodeIn, pr.f, pr.layers);
+  const FlushDenormals flush;
   Backward(pr, w, ViewTape(tape, pr.nAtoms, pr.nEdges, pr.f, pr.layers), gradOutX, gradOutH, g, gradNodeInput, gradX);
   return nullptr;
 }

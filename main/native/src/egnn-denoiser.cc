@@ -393,6 +393,7 @@ napi_value EgnnDenoiser(napi_env env, napi_callback_info info) {
     oneBlock.resize(static_cast<size_t>(TapeCount(pr.nAtoms, pr.nEdges, pr.f, 1)));
     tapeData = oneBlock.data();
   }
+  const FlushDenormals flush;
   Forward(pr, w, ViewTape(tapeData, pr.nAtoms, pr.nEdges, pr.f, tapeLength == 0 ? 1 : pr.layers), outX, outH);
   return nullptr;
 }
