@@ -165,12 +165,16 @@ test('the fused denoiser gives GeoBFN the same network output, and both samplers
   tf.dispose([...Object.values(edm.params), ...Object.values(geobfn.params)]);
 });
 
-test('the native denoiser refuses weights of the wrong size and edges outside the batch before writing anything', { skip }, () => {
+test('the native denoiser refuses weights of the wrong size and edges outside the batch before writing anything, and leaves the floating-point mode as it found it', { skip }, () => {
   const shape = { nAtoms: 2, nEdges: 2, nodeIn: 3, features: 4, layers: 1, rangePerLayer: 15, normConstant: 1, norm: 1 };
   const inputs = { nodeInput: new Float32Array(6), x: new Float32Array(6), edgeSrc: Int32Array.of(0, 1), edgeDst: Int32Array.of(1, 0) };
   assert.throws(() => runFusedDenoiser(addon!, shape, inputs, new Float32Array(10)), (e: Error) => e instanceof RangeError && /^egnnDenoiser: weights has 10 elements, expected \d+/.test(e.message));
   const f = shape.features;
   const count = shape.nodeIn * f + f + (2 * f * f + 3 * f + f * f + f) * 2 + f + 1 + 3 * f * f + 2 * f + f + f * shape.nodeIn + shape.nodeIn;
   assert.doesNotThrow(() => runFusedDenoiser(addon!, shape, inputs, new Float32Array(count)));
+  // The kernel flushes denormals while it runs and restores the caller's floating-point mode: JS arithmetic on a
+  // subnormal double still gives a subnormal afterwards.
+  const subnormal = Number.parseFloat(`${5}e-324`);
+  assert.ok(subnormal * 3 > 0 && subnormal * 3 < Number.MIN_VALUE * 4, 'subnormal doubles survive the kernel call');
   assert.throws(() => runFusedDenoiser(addon!, shape, { ...inputs, edgeSrc: Int32Array.of(0, 2) }, new Float32Array(count)), (e: Error) => e instanceof RangeError && /edge 1 refers to an atom outside \[0, 2\)/.test(e.message));
 });
