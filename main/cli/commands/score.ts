@@ -6,7 +6,11 @@ import { loadRDKit } from '../../../core/toolkits/toolkits';
 import { edmSmiles, formatScoreReport, scoreMolecules, type ScorableMolecule, type ScoreReport } from '../../../core/generative/scoring/score';
 import { scoreReportCsv } from '../../../core/generative/scoring/score-csv';
 import { seededSampleIndices } from '../../../core/generative/scoring/sample';
+import type { Calculator } from '../../../core/calc/calculator';
+import { formatRelaxationSummary, relaxationScores, type RelaxationOutcome, type RelaxationSummary } from '../../../core/generative/scoring/relaxation';
+import { createStructure } from '../../../core/structure/structure';
 import { fileInput } from '../../io/files';
+import { calculatorOption } from '../calculator-option';
 import { parseCommandLine, positiveInteger } from '../args';
 import { EXIT, UsageError, writeLine, type CliIo, type Command } from '../command';
 
@@ -24,6 +28,12 @@ Options:
   --training FILE  structures whose SMILES (same pipeline) form the training set, for novelty
   --out FILE.csv   per-molecule flags: record, name, status, error, atoms, stable_atoms,
                    atom_stable_fraction, mol_stable, valid, smiles, unique, novel, fragments
+  --relax CALC     also relax the valid molecules with the calculator CALC (xtb, xtb:gfn1, model:NAME, ...;
+                   ANC, fmax 0.05 eV/Å) and report the heavy-atom RMSD of each relaxation and the energy it
+                   released; --out gains relaxed_energy, relaxation_energy (eV), relax_rmsd (Å),
+                   relax_converged and relax_error
+  --relax-count N  relax only the first N valid molecules (default: all)
+  --backend NAME   tfjs backend of a model calculator (auto, tensorflow, webgpu, wasm, cpu)
   --json           print the totals as one JSON object instead of text
   --format ID      read as this format instead of detecting it (${FORMATS.map((f) => f.id).join(', ') || 'none registered'})
   -h, --help       this text
@@ -76,7 +86,8 @@ export const scoreCommand: Command = {
   async run(args, io: CliIo) {
     const { values, positionals } = parseCommandLine(args, {
       sample: { type: 'string' }, seed: { type: 'string' }, training: { type: 'string' }, out: { type: 'string' },
-      json: { type: 'boolean' }, format: { type: 'string' },
+      json: { type: 'boolean' }, format: { type: 'string' }, relax: { type: 'string' }, 'relax-count': { type: 'string' },
+      backend: { type: 'string' },
     });
     if (values.help) {
       io.stdout.write(HELP);
@@ -87,49 +98,85 @@ export const scoreCommand: Command = {
     const sample = positiveInteger(values.sample, '--sample');
     const seed = values.seed === undefined ? 1 : Number(values.seed);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed needs an integer, got '${values.seed}'`);
-    await loadRDKit();
-
-    let trainingSmiles: Set<string> | undefined;
-    if (values.training !== undefined) {
-      const training = await readMolecules([values.training], undefined, io.signal);
-      if (training.cancelled) return EXIT.cancelled;
-      if (training.unreadable) {
-        writeLine(io.stderr, `equimol score: training set ${values.training} could not be read: ${training.parseErrors[0] ?? ''}`);
-        return EXIT.unreadable;
-      }
-      trainingSmiles = new Set<string>();
-      for (const m of training.molecules) {
-        try {
-          const smiles = edmSmiles(m);
-          if (smiles !== null) trainingSmiles.add(smiles);
-        } catch {
-          // a training molecule the scorer cannot judge adds no SMILES
-        }
-      }
+    const relaxCount = positiveInteger(values['relax-count'], '--relax-count');
+    if (relaxCount !== undefined && values.relax === undefined) throw new UsageError('--relax-count needs --relax CALC');
+    const calculator = values.relax === undefined ? undefined : await calculatorOption(values.relax, values.backend);
+    try {
+      return await scoreFiles(positionals, values, { sample, seed, relaxCount, calculator }, io);
+    } finally {
+      calculator?.dispose?.();
     }
-
-    const read = await readMolecules(positionals, values.format, io.signal);
-    if (read.cancelled) return EXIT.cancelled;
-    for (const message of read.parseErrors.slice(0, 20)) writeLine(io.stderr, message);
-    if (read.parseErrors.length > 20) writeLine(io.stderr, `... ${read.parseErrors.length - 20} more records failed to parse`);
-    const chosen = sample === undefined ? read.molecules.map((_, i) => i) : seededSampleIndices(read.molecules.length, sample, seed);
-    const molecules = chosen.map((i) => read.molecules[i]!);
-    const start = performance.now();
-    const cpuStart = process.cpuUsage();
-    const report = scoreMolecules(molecules, trainingSmiles ? { trainingSmiles } : {});
-    const seconds = (performance.now() - start) / 1000;
-    const cpu = process.cpuUsage(cpuStart);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    if (values.out !== undefined) await writeFile(values.out, scoreReportCsv(report, chosen.map((i) => read.records[i]!)));
-    if (values.json) {
-      writeLine(io.stdout, JSON.stringify({ ...totals(report), ...(sample !== undefined ? { sample, seed } : {}), seconds: Number(seconds.toFixed(2)), cpu_seconds: Number(cpuSeconds.toFixed(2)) }));
-    } else {
-      if (sample !== undefined) writeLine(io.stdout, `seeded sample of ${molecules.length} of ${read.molecules.length} molecules (seed ${seed})`);
-      io.stdout.write(formatScoreReport(report));
-      const rate = (s: number) => (molecules.length / Math.max(s, 1e-9)).toFixed(0);
-      writeLine(io.stdout, `scored in ${seconds.toFixed(1)} s wall (${rate(seconds)} molecules/s), ${cpuSeconds.toFixed(1)} s CPU (${rate(cpuSeconds)} molecules/s per core)`);
-    }
-    if (read.unreadable) return EXIT.unreadable;
-    return read.parseErrors.length > 0 || report.errors > 0 ? EXIT.recordErrors : EXIT.ok;
   },
 };
+
+interface ScoreSettings {
+  readonly sample: number | undefined;
+  readonly seed: number;
+  readonly relaxCount: number | undefined;
+  readonly calculator: Calculator | undefined;
+}
+
+async function scoreFiles(positionals: readonly string[], values: Record<string, string | boolean | undefined>, settings: ScoreSettings, io: CliIo): Promise<number> {
+  const { sample, seed } = settings;
+  await loadRDKit();
+
+  let trainingSmiles: Set<string> | undefined;
+  if (typeof values.training === 'string') {
+    const training = await readMolecules([values.training], undefined, io.signal);
+    if (training.cancelled) return EXIT.cancelled;
+    if (training.unreadable) {
+      writeLine(io.stderr, `equimol score: training set ${values.training} could not be read: ${training.parseErrors[0] ?? ''}`);
+      return EXIT.unreadable;
+    }
+    trainingSmiles = new Set<string>();
+    for (const m of training.molecules) {
+      try {
+        const smiles = edmSmiles(m);
+        if (smiles !== null) trainingSmiles.add(smiles);
+      } catch {
+        // a training molecule the scorer cannot judge adds no SMILES
+      }
+    }
+  }
+
+  const read = await readMolecules(positionals, typeof values.format === 'string' ? values.format : undefined, io.signal);
+  if (read.cancelled) return EXIT.cancelled;
+  for (const message of read.parseErrors.slice(0, 20)) writeLine(io.stderr, message);
+  if (read.parseErrors.length > 20) writeLine(io.stderr, `... ${read.parseErrors.length - 20} more records failed to parse`);
+  const chosen = sample === undefined ? read.molecules.map((_, i) => i) : seededSampleIndices(read.molecules.length, sample, seed);
+  const molecules = chosen.map((i) => read.molecules[i]!);
+  const start = performance.now();
+  const cpuStart = process.cpuUsage();
+  const report = scoreMolecules(molecules, trainingSmiles ? { trainingSmiles } : {});
+  const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const relaxation = settings.calculator ? await relaxValid(molecules, report, settings.calculator, settings.relaxCount, io) : undefined;
+  if (typeof values.out === 'string') await writeFile(values.out, scoreReportCsv(report, chosen.map((i) => read.records[i]!), relaxation?.byIndex));
+  if (values.json) {
+    const relaxed = relaxation ? { relaxation: { calculator: settings.calculator!.description.name, ...relaxation.summary } } : {};
+    writeLine(io.stdout, JSON.stringify({ ...totals(report), ...relaxed, ...(sample !== undefined ? { sample, seed } : {}), seconds: Number(seconds.toFixed(2)), cpu_seconds: Number(cpuSeconds.toFixed(2)) }));
+  } else {
+    if (sample !== undefined) writeLine(io.stdout, `seeded sample of ${molecules.length} of ${read.molecules.length} molecules (seed ${seed})`);
+    io.stdout.write(formatScoreReport(report));
+    if (relaxation) writeLine(io.stdout, formatRelaxationSummary(settings.calculator!.description.name, relaxation.summary));
+    const rate = (s: number) => (molecules.length / Math.max(s, 1e-9)).toFixed(0);
+    writeLine(io.stdout, `scored in ${seconds.toFixed(1)} s wall (${rate(seconds)} molecules/s), ${cpuSeconds.toFixed(1)} s CPU (${rate(cpuSeconds)} molecules/s per core)`);
+  }
+  if (io.signal.aborted) return EXIT.cancelled;
+  if (read.unreadable) return EXIT.unreadable;
+  return read.parseErrors.length > 0 || report.errors > 0 ? EXIT.recordErrors : EXIT.ok;
+}
+
+/** Relaxes the valid molecules (the first `count` of them), with progress on stderr. */
+async function relaxValid(
+  molecules: readonly ScorableMolecule[], report: ScoreReport, calculator: Calculator, count: number | undefined, io: CliIo,
+): Promise<{ byIndex: Map<number, RelaxationOutcome>; summary: RelaxationSummary }> {
+  const valid = report.per_molecule.filter((m) => m.valid).map((m) => m.index).slice(0, count);
+  const structures = valid.map((i) => createStructure({ name: molecules[i]!.name, numbers: Array.from(molecules[i]!.numbers), positions: Array.from(molecules[i]!.positions) }));
+  const { outcomes, summary } = await relaxationScores(structures, calculator, {
+    signal: io.signal,
+    onProgress: (done, total) => { if (done % 10 === 0 || done === total) writeLine(io.stderr, `relaxed ${done}/${total}`); },
+  });
+  return { byIndex: new Map(outcomes.map((o, k) => [valid[k]!, o])), summary };
+}

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scoreCommand } from '../../../main/cli/commands/score';
 import { UsageError } from '../../../main/cli/command';
+import { findXtbExecutable } from '../../../main/calc/xtb/xtb-executable';
 
 class TextCapture extends Writable {
   text = '';
@@ -62,4 +63,22 @@ test('equimol score --sample --json is seeded: the same seed scores the same mol
 test('equimol score rejects a missing FILE and a bad --sample as usage errors', async () => {
   await assert.rejects(score([]), UsageError);
   await assert.rejects(score([samples, '--sample', '0']), UsageError);
+});
+
+test('equimol score --relax xtb relaxes the valid molecules and writes the relaxation columns; --relax-count needs --relax', { skip: findXtbExecutable(process.env) ? false : 'the xtb executable is not on PATH' }, async () => {
+  const out = join(dir, 'relaxed.csv');
+  const result = await score([samples, '--relax', 'xtb', '--out', out, '--json']);
+  assert.equal(result.code, 1, 'XeF cannot be scored');
+  const totals = JSON.parse(result.stdout) as { relaxation: { calculator: string; relaxed: number; converged: number; failed: number; medianRmsd: number } };
+  // ethylene and N2 are valid (CH5 is not): both relax with xtb and hardly move.
+  assert.equal(totals.relaxation.relaxed, 2);
+  assert.equal(totals.relaxation.converged, 2);
+  assert.equal(totals.relaxation.failed, 0);
+  assert.ok(totals.relaxation.medianRmsd < 0.1, `median RMSD ${totals.relaxation.medianRmsd}`);
+  const rows = readFileSync(out, 'utf8').trim().split('\n');
+  assert.match(rows[0]!, /,relaxed_energy,relaxation_energy,relax_rmsd,relax_converged,relax_error$/);
+  assert.match(rows[1]!, /^1,ethylene,ok,.*,-?\d+\.\d+,-?\d.*,\d\.\d+.*,true,$/);
+  assert.match(rows[3]!, /not relaxed \(invalid\)$/);
+  await assert.rejects(score([samples, '--relax-count', '3']), (e: Error) => e instanceof UsageError && /--relax-count needs --relax/.test(e.message));
+  await assert.rejects(score([samples, '--relax', 'nope']), (e: Error) => e instanceof UsageError && /cannot use calculator nope/.test(e.message));
 });
