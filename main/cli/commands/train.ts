@@ -4,9 +4,11 @@ import type { TrainRunConfig, TrainRunEvent, TrainRunResult } from '../../train/
 import { finiteNumber, parseCommandLine, positiveInteger, positiveNumber } from '../args';
 import { EXIT, UsageError, writeLine, type Command } from '../command';
 import { formatDuration } from '../progress';
+import { GENERATOR_TRAIN_HELP, isGeneratorTraining, runGeneratorTraining } from './train-generator';
 
 const HELP = `Usage: equimol train [options] DATA... --out NAME (--epochs N | --minutes M)
        equimol train --resume NAME
+       equimol train --family edm|geobfn DATA... --out NAME --minutes M   (a generator: see the end)
 
 Trains an energy model on energies and forces read from DATA (extXYZ info keys and per-atom arrays, SDF data
 fields, or a CSV beside the structures via --labels; any readable format, gzip detected) and writes
@@ -191,12 +193,13 @@ function progressPrinter(stderr: NodeJS.WritableStream & { isTTY?: boolean; colu
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train or fine-tune an energy model on labelled structures (card, plots, checkpoints, resume)',
-  help: HELP,
+  summary: 'train or fine-tune an energy model on labelled structures, or a generator of 3D molecules (card, checkpoints, resume)',
+  help: `${HELP}\n${GENERATOR_TRAIN_HELP}`,
   async run(args, io) {
+    if (isGeneratorTraining(args)) return runGeneratorTraining(args, io);
     const parsed = trainConfigFromArgs(args);
     if (parsed.help) {
-      io.stdout.write(HELP);
+      io.stdout.write(`${HELP}\n${GENERATOR_TRAIN_HELP}`);
       return EXIT.ok;
     }
     const { runTraining, resumeTraining } = await import('../../train/train-runner');
