@@ -93,12 +93,66 @@ export function generatorInfoOf(name: string, json: string): GeneratorInfo {
     `${family === 'edm' ? `T = ${limits.maxSteps}` : `${limits.defaultSteps} steps by default`}, ${present[0]}-${present.at(-1)} atoms`,
     property ? `conditioned on ${property.name}` : 'unconditional',
     runs.length > 0 ? `trained ${trainedSteps} steps (${trainedHours.toFixed(2)} h)${typeof training?.dataset === 'string' ? ` on ${training.dataset}` : ''}` : 'no training recorded',
+    scoredText(bestRecord(doc)),
   ].filter((p) => p !== '');
   return {
     id, name, title, description: `${family === 'edm' ? 'EDM' : 'GeoBFN'}: ${title}; ${parts.join('; ')}`, family,
     timesteps: limits.maxSteps, defaultSteps: limits.defaultSteps,
     minAtoms: present[0]!, maxAtoms: present.at(-1)!, species: species as number[], ...(property ? { property } : {}), available: true,
   };
+}
+
+/** Scores of one `equimol generate --record-scores` run, kept in the generator file's `scores` list (percentages). */
+export interface GeneratorScoreRecord {
+  readonly samples: number;
+  readonly steps: number;
+  readonly schedule: string;
+  readonly seed: number;
+  readonly atomStability: number;
+  readonly moleculeStability: number;
+  readonly validity: number;
+  readonly uniqueness: number;
+  readonly command: string;
+  readonly date: string;
+}
+
+/** The well-formed records of a generator document's `scores`. */
+export function recordedGeneratorScores(doc: Record<string, unknown>): GeneratorScoreRecord[] {
+  const scores = doc['scores'];
+  const finite = (r: Record<string, unknown>) => ['samples', 'steps', 'atomStability', 'moleculeStability', 'validity'].every((k) => Number.isFinite(r[k]));
+  return Array.isArray(scores) ? scores.filter((r): r is GeneratorScoreRecord => typeof r === 'object' && r !== null && finite(r as Record<string, unknown>)) : [];
+}
+
+/** The record with the best molecule stability, then validity. */
+function bestRecord(doc: Record<string, unknown>): GeneratorScoreRecord | undefined {
+  return recordedGeneratorScores(doc).reduce<GeneratorScoreRecord | undefined>((b, r) => (!b || r.moleculeStability > b.moleculeStability || (r.moleculeStability === b.moleculeStability && r.validity > b.validity) ? r : b), undefined);
+}
+
+/**
+ * How a generator file ranks as the default, higher first: its best recorded [molecule stability, validity] (−1 when
+ * none is recorded), then the training molecules its runs saw. Unreadable JSON ranks last.
+ */
+export function generatorRank(json: string): [number, number, number] {
+  try {
+    const doc = JSON.parse(json) as Record<string, unknown>;
+    const best = bestRecord(doc);
+    const runs = (doc['training'] as { runs?: Array<{ molecules?: unknown }> } | undefined)?.runs ?? [];
+    const seen = Array.isArray(runs) ? runs.reduce((s, r) => s + (typeof r.molecules === 'number' ? r.molecules : 0), 0) : 0;
+    return [best?.moleculeStability ?? -1, best?.validity ?? -1, seen];
+  } catch {
+    return [-Infinity, -Infinity, -Infinity];
+  }
+}
+
+/** Higher rank first (a stable sort keeps the catalogue's order among equals). */
+export function compareGeneratorRanks(a: readonly number[], b: readonly number[]): number {
+  for (let k = 0; k < 3; k++) if (a[k] !== b[k]) return b[k]! - a[k]!;
+  return 0;
+}
+
+function scoredText(r: GeneratorScoreRecord | undefined): string {
+  if (!r) return '';
+  return `scored ${r.atomStability.toFixed(1)} % atom stability, ${r.moleculeStability.toFixed(1)} % molecule stability, ${r.validity.toFixed(1)} % valid (${r.samples} samples, ${r.steps} steps${r.schedule !== 'uniform' ? `, ${r.schedule}` : ''})`;
 }
 
 export class GeneratorService {
@@ -113,13 +167,16 @@ export class GeneratorService {
     if (!source) return Promise.resolve([]);
     this.listed ??= (async () => {
       const assets = await source.catalogue.list();
-      return Promise.all(assets.map(async (asset) => {
+      const entries = await Promise.all(assets.map(async (asset) => {
         try {
-          return { asset, info: generatorInfoOf(asset.name, await source.catalogue.readJson(asset)) };
+          const json = await source.catalogue.readJson(asset);
+          return { asset, info: generatorInfoOf(asset.name, json), rank: generatorRank(json) };
         } catch (error) {
-          return { asset, info: generatorInfoOf(asset.name, `unreadable: ${messageOf(error)}`) };
+          return { asset, info: generatorInfoOf(asset.name, `unreadable: ${messageOf(error)}`), rank: [-Infinity, -Infinity, -Infinity] };
         }
       }));
+      // The best first (best recorded molecule stability, then validity, then molecules seen): the app's default.
+      return entries.sort((a, b) => compareGeneratorRanks(a.rank, b.rank)).map(({ asset, info }) => ({ asset, info }));
     })();
     return this.listed;
   }

@@ -5,11 +5,11 @@
  * assets/models (any depth), as the model files do; the compute host lists them for the Generate panel and
  * `equimol generate` picks one by name, by path, or the best shipped one.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { GeneratorModel } from '../../core/generative/generation';
 import type { ModelAsset, ModelCatalogue } from '../../core/predict/model-predictors';
-import { generatorNameOf, generatorWeightsPathFor } from '../../core/session/generator-service';
+import { compareGeneratorRanks, generatorNameOf, generatorRank, generatorWeightsPathFor, recordedGeneratorScores, type GeneratorScoreRecord } from '../../core/session/generator-service';
 import { defaultModelsDir } from '../compute-host/model-catalogue';
 import { silenceTfjsHints } from './node-backend';
 
@@ -57,20 +57,24 @@ export class NoGeneratorError extends Error {
   }
 }
 
-/** Training molecules seen over all recorded runs of a generator JSON (0 when none are recorded). */
-function moleculesSeen(json: string): number {
-  try {
-    const runs = (JSON.parse(json) as { training?: { runs?: Array<{ molecules?: unknown }> } }).training?.runs ?? [];
-    return runs.reduce((s, r) => s + (typeof r.molecules === 'number' ? r.molecules : 0), 0);
-  } catch {
-    return -1;
-  }
+export type { GeneratorScoreRecord };
+
+/**
+ * Adds `record` to the `scores` of the generator file at `path` (a record of the same steps, schedule, samples and
+ * seed is replaced); the rest of the file is kept as it is. Training writes a new file without them.
+ */
+export async function recordGeneratorScores(path: string, record: GeneratorScoreRecord): Promise<void> {
+  const doc = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  const same = (r: GeneratorScoreRecord) => r.steps === record.steps && r.schedule === record.schedule && r.samples === record.samples && r.seed === record.seed;
+  doc['scores'] = [...recordedGeneratorScores(doc).filter((r) => !same(r)), record];
+  await writeFile(path, JSON.stringify(doc, null, 2) + '\n');
 }
 
 /**
  * The generator file `spec` names: a path ending in .generator.json, or the NAME of a shipped one; without
- * `spec`, the best shipped one (the one trained on the most molecules, by its recorded runs). Throws
- * NoGeneratorError saying what is shipped when there is none or NAME is not one of them.
+ * `spec`, the best shipped one: the best recorded molecule stability (then validity) of its `scores`, else the one
+ * trained on the most molecules, by its recorded runs. Throws NoGeneratorError saying what is shipped when there is
+ * none or NAME is not one of them.
  */
 export async function generatorFilePathOf(spec: string | undefined, dir: string = defaultModelsDir()): Promise<string> {
   if (spec !== undefined && spec.endsWith('.generator.json')) return spec;
@@ -79,12 +83,12 @@ export async function generatorFilePathOf(spec: string | undefined, dir: string 
   if (spec === undefined) {
     if (assets.length === 0) throw new NoGeneratorError(`no generator is shipped yet (no *.generator.json under ${dir}); give one with --model FILE.generator.json`);
     let best = assets[0]!;
-    let bestSeen = -Infinity;
+    let bestRank: [number, number, number] = [-Infinity, -Infinity, -Infinity];
     for (const asset of assets) {
-      const seen = moleculesSeen(await readFile(asset.location, 'utf8'));
-      if (seen > bestSeen) {
+      const r = generatorRank(await readFile(asset.location, 'utf8'));
+      if (compareGeneratorRanks(r, bestRank) < 0) {
         best = asset;
-        bestSeen = seen;
+        bestRank = r;
       }
     }
     return best.location;

@@ -1,12 +1,14 @@
 // `equimol generate` on the tiny gap-conditioned EDM fixture (test/fixtures/generative, made by its seeded script).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { runCli } from '../../main/cli/equimol';
+import { generatorFilePathOf } from '../../main/models/generator-files';
+import { generatorRank } from '../../core/session/generator-service';
 import { readText } from '../../core/formats/read-text';
 import { extxyzFormat } from '../../core/formats/xyz/index';
 
@@ -102,4 +104,31 @@ test('bad equimol generate flags are usage errors naming the flag; no shipped ge
   // --models-dir with a generator in it: the default model is that one.
   const shipped = await cli(['--n', '2', '--steps', '5', '--out', out, '--models-dir', FIXTURES]);
   assert.equal(shipped.code, 0, shipped.stderr);
+});
+
+test('equimol generate --record-scores writes the run into the generator file, and the default generator is the one with the best recorded molecule stability', async () => {
+  const models = join(dir, 'ranked');
+  mkdirSync(models, { recursive: true });
+  for (const name of ['a-more-trained', 'b-scored']) {
+    const json = JSON.parse(readFileSync(MODEL, 'utf8')) as { training?: { runs: Array<{ molecules: number }> } };
+    // a has seen more molecules; b will have recorded scores.
+    if (name.startsWith('a') && json.training) json.training.runs = json.training.runs.map((r) => ({ ...r, molecules: r.molecules * 100 }));
+    writeFileSync(join(models, `${name}.generator.json`), JSON.stringify(json));
+    copyFileSync(MODEL.replace('.generator.json', '.weights.bin'), join(models, `${name}.weights.bin`));
+  }
+  assert.equal(await generatorFilePathOf(undefined, models), join(models, 'a-more-trained.generator.json'), 'without scores: the most molecules seen');
+  const out = join(dir, 'recorded.sdf');
+  const scored = join(models, 'b-scored.generator.json');
+  const run = await cli(['--model', scored, '--n', '4', '--steps', '5', '--seed', '3', '--out', out, '--record-scores']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /recorded the scores in .*b-scored\.generator\.json/);
+  const again = await cli(['--model', scored, '--n', '4', '--steps', '5', '--seed', '3', '--out', out, '--record-scores']);
+  assert.equal(again.code, 0, again.stderr);
+  const records = (JSON.parse(readFileSync(scored, 'utf8')) as { scores: Array<{ samples: number; steps: number; seed: number; atomStability: number; command: string }> }).scores;
+  assert.equal(records.length, 1, 'the same run replaces its record');
+  assert.deepEqual([records[0]!.samples, records[0]!.steps, records[0]!.seed], [4, 5, 3]);
+  assert.match(records[0]!.command, /^equimol generate --model .* --record-scores$/);
+  assert.ok(Number.isFinite(records[0]!.atomStability));
+  assert.equal(await generatorFilePathOf(undefined, models), scored, 'a recorded score ranks above molecules seen');
+  assert.ok(generatorRank('{not json')[0] < generatorRank(readFileSync(scored, 'utf8'))[0]);
 });

@@ -13,7 +13,7 @@ import type { StepScheduleKind } from '../../../core/generative/generation';
 import { stepScheduleKinds } from '../../../core/generative/step-schedules';
 import type { Structure } from '../../../core/structure/structure';
 import { FileTextSink } from '../../io/files';
-import { generatorFilePathOf, NoGeneratorError, readGeneratorFile } from '../../models/generator-files';
+import { generatorFilePathOf, NoGeneratorError, readGeneratorFile, recordGeneratorScores } from '../../models/generator-files';
 import { initNodeBackend } from '../../models/node-backend';
 import { parseCommandLine, positiveInteger } from '../args';
 import { EXIT, UsageError, writeLine, type CliIo, type Command } from '../command';
@@ -50,6 +50,10 @@ Options:
   --batch-size B         molecules denoised together (default 32)
   --models-dir DIR       where shipped generators are looked up (default assets/models)
   --backend NAME         ${BACKENDS.join(', ')} (default auto)
+  --record-scores        write this run's scores (samples, steps, schedule, seed, the four percentages, the
+                         command) into the generator file's \`scores\`, replacing a record of the same steps,
+                         schedule, samples and seed; the default generator is the shipped one with the best
+                         recorded molecule stability (then validity), else the one trained on the most molecules
   -h, --help             this text
 
 Progress (molecules, step, ETA) goes to stderr. Exit codes: 0 done, 2 usage error (also when no generator is
@@ -106,6 +110,7 @@ export const generateCommand: Command = {
       model: { type: 'string' }, n: { type: 'string', short: 'n' }, steps: { type: 'string' }, schedule: { type: 'string' }, seed: { type: 'string' },
       atoms: { type: 'string' }, target: { type: 'string' }, out: { type: 'string', short: 'o' }, trajectory: { type: 'string' },
       every: { type: 'string' }, 'batch-size': { type: 'string' }, 'models-dir': { type: 'string' }, backend: { type: 'string' },
+      'record-scores': { type: 'boolean' },
     });
     if (values.help) {
       io.stdout.write(HELP);
@@ -183,7 +188,16 @@ export const generateCommand: Command = {
       }
       const seconds = (performance.now() - started) / 1000;
       if (result.cancelled) writeLine(io.stderr, `equimol generate: interrupted: ${written.length} of ${count} molecules written to ${values.out}`);
-      io.stdout.write(formatScoreReport(scoreMolecules(written)));
+      const report = scoreMolecules(written);
+      io.stdout.write(formatScoreReport(report));
+      if (values['record-scores'] && !result.cancelled) {
+        await recordGeneratorScores(path, {
+          samples: written.length, steps: steps ?? defaultSteps, schedule, seed, atomStability: report.atom_stability_percent,
+          moleculeStability: report.molecule_stability_percent, validity: report.validity_percent, uniqueness: report.uniqueness_percent,
+          command: `equimol generate ${args.join(' ')}`, date: new Date().toISOString(),
+        });
+        writeLine(io.stderr, `recorded the scores in ${path}`);
+      }
       writeLine(io.stderr, `generated ${written.length} molecules in ${seconds.toFixed(1)} s (${(written.length / Math.max(seconds, 1e-9)).toFixed(2)} molecules/s), ${steps ?? defaultSteps} steps (${schedule}), seed ${seed}`);
       return result.cancelled ? EXIT.cancelled : EXIT.ok;
     } finally {
