@@ -81,10 +81,21 @@ test('the generator service lists and loads a GeoBFN file beside an EDM one, wit
   writeFileSync(join(dir, 'tiny-qm9-gap.generator.json'), EDM_JSON);
   writeFileSync(join(dir, 'tiny-qm9-gap.weights.bin'), EDM_BLOB);
   const service = new GeneratorService({ catalogue: nodeGeneratorCatalogue(dir), initBackend: () => initBackend({ prefer: 'wasm' }) });
-  assert.deepEqual((await service.list()).map((g) => [g.id, g.family]), [['generator:tiny-geobfn', 'geobfn'], ['generator:tiny-qm9-gap', 'edm']]);
+  // Listed best first: neither has recorded scores, and the EDM fixture's runs saw molecules (the untrained GeoBFN none).
+  assert.deepEqual((await service.list()).map((g) => [g.id, g.family]), [['generator:tiny-qm9-gap', 'edm'], ['generator:tiny-geobfn', 'geobfn']]);
   assert.ok((await service.get('generator:tiny-geobfn')) instanceof GeoBfnModel);
   assert.ok((await service.get('generator:tiny-qm9-gap')) instanceof EdmModel);
   service.dispose();
+  // A recorded score ranks above molecules seen, and the listing says it.
+  const scored = JSON.parse(geobfnFile.json) as Record<string, unknown>;
+  scored['scores'] = [{ samples: 100, steps: 50, schedule: 'uniform', seed: 1, atomStability: 80.5, moleculeStability: 6.25, validity: 45, uniqueness: 99, command: 'equimol generate', date: '2026-12-07' }];
+  writeFileSync(join(dir, 'tiny-geobfn.generator.json'), JSON.stringify(scored));
+  const ranked = new GeneratorService({ catalogue: nodeGeneratorCatalogue(dir), initBackend: () => initBackend({ prefer: 'wasm' }) });
+  const listed = await ranked.list();
+  assert.deepEqual(listed.map((g) => g.id), ['generator:tiny-geobfn', 'generator:tiny-qm9-gap']);
+  assert.match(listed[0]!.description, /scored 80\.5 % atom stability, 6\.3 % molecule stability, 45\.0 % valid \(100 samples, 50 steps\)$/);
+  ranked.dispose();
+  writeFileSync(join(dir, 'tiny-geobfn.generator.json'), geobfnFile.json);
   rmSync(join(dir, 'tiny-qm9-gap.generator.json'));
   rmSync(join(dir, 'tiny-qm9-gap.weights.bin'));
 });
