@@ -13,8 +13,9 @@ import { trainGeoBfn } from '../../core/generative/geobfn/train';
 import type { GeneratorTrainOptions, GeneratorTrainResult } from '../../core/generative/train-loop';
 import type { Structure } from '../../core/structure/structure';
 
-export const GENERATOR_FAMILIES = ['edm', 'geobfn'] as const;
-export type GeneratorFamilyName = (typeof GENERATOR_FAMILIES)[number];
+/** The families a generator file names (core's list, under the names the training code uses). */
+export { generatorFamilies as GENERATOR_FAMILIES, type GeneratorFamily as GeneratorFamilyName } from '../../core/generative/generator-weights';
+import type { GeneratorFamily as GeneratorFamilyName } from '../../core/generative/generator-weights';
 
 /** A new model's settings (the shared widths and seed, and each family's own). */
 export interface GeneratorModelOptions {
