@@ -192,8 +192,9 @@ export const generateCommand: Command = {
       io.stdout.write(formatScoreReport(report));
       if (values['record-scores'] && !result.cancelled) {
         await recordGeneratorScores(path, {
-          samples: written.length, steps: steps ?? defaultSteps, schedule, seed, atomStability: report.atom_stability_percent,
-          moleculeStability: report.molecule_stability_percent, validity: report.validity_percent, uniqueness: report.uniqueness_percent,
+          samples: written.length, steps: steps ?? defaultSteps, schedule, seed, atomStability: percentOf(report.atom_stability_percent),
+          moleculeStability: percentOf(report.molecule_stability_percent), validity: percentOf(report.validity_percent),
+          uniqueness: percentOf(report.uniqueness_percent),
           command: `equimol generate ${args.join(' ')}`, date: new Date().toISOString(),
         });
         writeLine(io.stderr, `recorded the scores in ${path}`);
@@ -205,3 +206,8 @@ export const generateCommand: Command = {
     }
   },
 };
+
+/** A recorded percentage, to 0.01 as the score report prints it. */
+function percentOf(value: number): number {
+  return Math.round(value * 100) / 100;
+}
