@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { BackendPreference } from '../../core/engine/backend/backend';
 import { UsageError } from './command';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -56,4 +57,14 @@ export function parseAtomList(value: string | undefined, option: string): Set<nu
     for (let a = first; a <= last; a++) atoms.add(a - 1);
   }
   return atoms;
+}
+
+/** The tfjs backends a --backend option takes (core/engine/backend/backend.ts starts them, falling down its order). */
+export const BACKEND_NAMES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const satisfies readonly BackendPreference[];
+
+/** The backend `value` names, or undefined when the option is absent; a usage error naming the choices otherwise. */
+export function backendOption(value: string | undefined, option = '--backend'): BackendPreference | undefined {
+  if (value === undefined) return undefined;
+  if (!(BACKEND_NAMES as readonly string[]).includes(value)) throw new UsageError(`unknown backend '${value}' for ${option} (available: ${BACKEND_NAMES.join(', ')})`);
+  return value as BackendPreference;
 }

@@ -1,11 +1,10 @@
 /** `equimol eval MODEL DATA`: energy and force errors of a model file on labelled structures. */
-import type { BackendPreference } from '../../../core/engine/backend/backend';
 import type { EnergyModel } from '../../../core/engine/model';
 import type { Structure } from '../../../core/structure/structure';
 import { readStructures } from '../../io/read-structures';
 import { modelFilePathOf, readModelFile } from '../../models/model-files';
 import { initNodeBackend } from '../../models/node-backend';
-import { parseCommandLine, positiveInteger } from '../args';
+import { backendOption, parseCommandLine, positiveInteger } from '../args';
 import { EXIT, UsageError, writeLine, type Command } from '../command';
 
 const HELP = `Usage: equimol eval [options] MODEL DATA
@@ -41,10 +40,8 @@ export const evalCommand: Command = {
       return EXIT.ok;
     }
     if (positionals.length !== 2) throw new UsageError('eval needs MODEL and DATA');
-    const backends = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
-    if (values.backend !== undefined && !backends.includes(values.backend)) throw new UsageError(`--backend must be one of ${backends.join(', ')}`);
     const batchSize = positiveInteger(values['batch-size'], '--batch-size') ?? 32;
-    const backend = await initNodeBackend((values.backend ?? 'auto') as BackendPreference);
+    const backend = await initNodeBackend(backendOption(values.backend) ?? 'auto');
     let model: EnergyModel;
     let structures: Structure[];
     try {

@@ -8,18 +8,16 @@
 import { writeFile } from 'node:fs/promises';
 import { createSdfWriter } from '../../../core/formats/sdf/writer';
 import { createExtxyzWriter } from '../../../core/formats/xyz/writer';
-import type { BackendPreference } from '../../../core/engine/backend/backend';
 import type { StepScheduleKind } from '../../../core/generative/generation';
 import { stepScheduleKinds } from '../../../core/generative/step-schedules';
 import type { Structure } from '../../../core/structure/structure';
 import { FileTextSink } from '../../io/files';
 import { generatorFilePathOf, NoGeneratorError, readGeneratorFile, recordGeneratorScores } from '../../models/generator-files';
 import { initNodeBackend } from '../../models/node-backend';
-import { parseCommandLine, positiveInteger } from '../args';
+import { BACKEND_NAMES, backendOption, parseCommandLine, positiveInteger } from '../args';
 import { EXIT, UsageError, writeLine, type CliIo, type Command } from '../command';
 import { formatDuration } from '../progress';
 
-const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 const HELP = `Usage: equimol generate [options] --n N --out GEN.sdf
 
@@ -49,7 +47,7 @@ Options:
   --every K              trajectory frame interval in steps (default: about 50 frames)
   --batch-size B         molecules denoised together (default 32)
   --models-dir DIR       where shipped generators are looked up (default assets/models)
-  --backend NAME         ${BACKENDS.join(', ')} (default auto)
+  --backend NAME         ${BACKEND_NAMES.join(', ')} (default auto)
   --record-scores        write this run's scores (samples, steps, schedule, seed, the four percentages, the
                          command) into the generator file's \`scores\`, replacing a record of the same steps,
                          schedule, samples and seed; the default generator is the shipped one with the best
@@ -130,8 +128,7 @@ export const generateCommand: Command = {
     const target = parseTarget(values.target);
     const schedule = values.schedule ?? 'uniform';
     if (!(stepScheduleKinds as readonly string[]).includes(schedule)) throw new UsageError(`--schedule must be one of ${stepScheduleKinds.join(', ')}, got '${schedule}'`);
-    const backend = values.backend ?? 'auto';
-    if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
+    const backend = backendOption(values.backend) ?? 'auto';
 
     let path: string;
     try {
@@ -140,7 +137,7 @@ export const generateCommand: Command = {
       if (error instanceof NoGeneratorError) throw new UsageError(error.message);
       throw error;
     }
-    await initNodeBackend(backend as BackendPreference);
+    await initNodeBackend(backend);
     let model;
     try {
       model = (await readGeneratorFile(path)).model;

@@ -3,7 +3,7 @@ import { modelNameOf, modelPredictorId, propertyModelHeaderOf } from '../../../c
 import type { BackendPreference } from '../../../core/engine/backend/backend';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseCommandLine, parseShard, positiveInteger } from '../args';
+import { backendOption, parseCommandLine, parseShard, positiveInteger } from '../args';
 import { checkBatchOptions, runBatchCommand, type BatchCommandOptions } from '../batch-output';
 import { EXIT, UsageError, type Command } from '../command';
 
@@ -44,7 +44,7 @@ Exit codes: 0 every record predicted, 1 some error rows, 2 usage error, 3 an inp
  * A predictor entry for `--model FILE|model:NAME`: loads the model file (refusing a malformed or unknown one as a
  * usage error) and the backend.
  */
-async function modelPredictorEntry(modelSpec: string, backend: string, threads: number): Promise<PredictorEntry> {
+async function modelPredictorEntry(modelSpec: string, backend: BackendPreference, threads: number): Promise<PredictorEntry> {
   const { readModelFile, readPropertyModelFile, modelFilePathOf } = await import('../../models/model-files');
   const { initNodeBackend } = await import('../../models/node-backend');
   let modelPath: string;
@@ -65,7 +65,7 @@ async function modelPredictorEntry(modelSpec: string, backend: string, threads: 
     } catch (error) {
       throw new UsageError(`cannot use model ${modelSpec}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const info = await initNodeBackend(backend as BackendPreference);
+    const info = await initNodeBackend(backend);
     return {
       id,
       description: `property model ${basename(modelPath)} (${header.members} member${header.members === 1 ? '' : 's'}; ${header.outputs.map((o) => o.name).join(', ')}) on ${info.description}`,
@@ -79,14 +79,14 @@ async function modelPredictorEntry(modelSpec: string, backend: string, threads: 
   } catch (error) {
     throw new UsageError(`cannot use model ${modelSpec}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const info = await initNodeBackend(backend as BackendPreference);
+  const info = await initNodeBackend(backend);
   return {
     id,
     description: `${model.family} model ${basename(modelPath)} on ${info.description}`,
     create: async () => {
       if (threads === 1) return createEnergyModelPredictor(model, { id });
       const { startParallelModelCalculator } = await import('../../calc/parallel-model-calculator');
-      const calculator = await startParallelModelCalculator(model, { id, workers: threads - 1, backend: backend as BackendPreference });
+      const calculator = await startParallelModelCalculator(model, { id, workers: threads - 1, backend: backend });
       return createEnergyModelPredictor(model, { id, calculator });
     },
   };
@@ -115,8 +115,7 @@ export const predictCommand: Command = {
     if (positionals.length === 0) throw new UsageError('predict needs at least one input FILE');
     if (values.out === undefined) throw new UsageError('predict needs --out FILE (or --out - for CSV on stdout)');
     if (values.model !== undefined && values.predictor !== undefined) throw new UsageError('give either --predictor or --model, not both');
-    const backends = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
-    if (values.backend !== undefined && !backends.includes(values.backend)) throw new UsageError(`unknown backend '${values.backend}' (available: ${backends.join(', ')})`);
+    const backend = backendOption(values.backend) ?? 'auto';
     const batchOptions: BatchCommandOptions = {
       command: 'predict',
       inputs: positionals,
@@ -129,7 +128,7 @@ export const predictCommand: Command = {
     checkBatchOptions(batchOptions);
     const threads = values.threads !== undefined ? positiveInteger(values.threads, '--threads')! : 1;
     if (threads > 1 && values.model === undefined) throw new UsageError('--threads applies to --model energy models');
-    const entry = values.model !== undefined ? await modelPredictorEntry(values.model, values.backend ?? 'auto', threads) : predictorEntry(values.predictor ?? 'geometry');
+    const entry = values.model !== undefined ? await modelPredictorEntry(values.model, backend, threads) : predictorEntry(values.predictor ?? 'geometry');
     if (!entry) throw new UsageError(`unknown predictor '${values.predictor}' (available: ${PREDICTORS.map((p) => p.id).join(', ')})`);
     const predictor = await entry.create();
     try {

@@ -1,7 +1,7 @@
 /** `equimol train --family edm|geobfn DATA... --out NAME --minutes M`: trains a 3D-molecule generator (main/train/generator-training.ts). */
 import { GENERATOR_FAMILIES, type GeneratorFamilyName } from '../../train/generator-families';
 import type { GeneratorTrainingConfig } from '../../train/generator-training';
-import { finiteNumber, parseCommandLine, positiveInteger, positiveNumber } from '../args';
+import { backendOption, finiteNumber, parseCommandLine, positiveInteger, positiveNumber } from '../args';
 import { EXIT, UsageError, writeLine, type CliIo } from '../command';
 
 export const GENERATOR_TRAIN_HELP = `Usage: equimol train --family edm|geobfn [options] DATA... --out NAME --minutes M
@@ -41,7 +41,6 @@ const OPTIONS = {
 
 const EDM_ONLY = ['noise-schedule', 'timesteps', 'condition'] as const;
 const GEOBFN_ONLY = ['sigma1-positions', 'sigma1-charges'] as const;
-const BACKENDS = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 /** Whether a `train` command line asks for a generator (--family edm|geobfn, or --init of a generator file). */
 export function isGeneratorTraining(args: readonly string[]): boolean {
@@ -78,8 +77,7 @@ export function generatorTrainConfigFromArgs(args: readonly string[]): { config?
   }
   const schedule = values['noise-schedule'] ?? 'polynomial';
   if (schedule !== 'polynomial' && schedule !== 'cosine') throw new UsageError(`--noise-schedule must be polynomial or cosine, got '${schedule}'`);
-  const backend = values.backend ?? 'wasm';
-  if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${backend}'`);
+  const backend = backendOption(values.backend) ?? 'wasm';
   const emaDecay = finiteNumber(values['ema-decay'], '--ema-decay') ?? 0.999;
   if (emaDecay < 0 || emaDecay >= 1) throw new UsageError(`--ema-decay must lie in [0, 1), got ${emaDecay}`);
   const seed = finiteNumber(values.seed, '--seed') ?? 1;
