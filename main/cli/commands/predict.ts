@@ -86,7 +86,7 @@ async function modelPredictorEntry(modelSpec: string, backend: BackendPreference
     create: async () => {
       if (threads === 1) return createEnergyModelPredictor(model, { id });
       const { startParallelModelCalculator } = await import('../../calc/parallel-model-calculator');
-      const calculator = await startParallelModelCalculator(model, { id, workers: threads - 1, backend: backend });
+      const calculator = await startParallelModelCalculator(model, { id, workers: threads - 1, backend });
       return createEnergyModelPredictor(model, { id, calculator });
     },
   };
