@@ -13,10 +13,10 @@ import { createMaceModel } from '../../core/engine/models/mace/mace-model';
 import { Irreps } from '../../core/o3/irreps';
 import { seededRandom } from '../../core/util/seeded-random';
 import { fusedMessagePassingFromEnv } from '../../main/models/node-backend';
-import { assertRelativelyClose, energyForcesAndForceLossGradients, multilinearDerivatives, randomArray, type MultilinearDerivatives } from './backend-parity';
+import { assertRelativelyClose, multilinearDerivatives, randomArray, type MultilinearDerivatives } from './backend-parity';
 import { readDataset } from './geometry-data';
-import { loadFusedAddon, wasmWithCountingAddon } from './fused-kernel-harness';
-import { buildTestGraph, checkEnergyModel, type TestMolecule } from './layers-test-graph';
+import { assertSameWithFusedMessages, checkEnergyModelOnFusedMessages, loadFusedAddon, wasmWithCountingAddon } from './fused-kernel-harness';
+import { buildTestGraph, type TestMolecule } from './layers-test-graph';
 
 const { addon, skip } = await loadFusedAddon<NativeCgScatter>('cgScatter', hasCgScatter);
 const wasmWithAddon = () => wasmWithCountingAddon(addon!, 'cgScatter');
@@ -161,23 +161,7 @@ test('MACE energies, forces and force-loss gradients agree with fusion on and of
   ];
   for (const setting of settings) {
     const model = createMaceModel({ species, cutoff: 5, channels: 6, nInteractions: 2, avgNumNeighbors: 8, seed: 5, ...setting });
-    const names = Object.keys(model.params).sort();
-    const compute = () => energyForcesAndForceLossGradients(model, frames, 5);
-    const label = JSON.stringify(setting);
-    const before = tf.memory().numTensors;
-    setFusedMessagePassing(false);
-    counter.calls = 0;
-    const unfused = compute();
-    assert.equal(counter.calls, 0, `${label}: unfused does not call the kernel`);
-    setFusedMessagePassing(true);
-    const fused = compute();
-    assert.ok(counter.calls >= 2 * 4, `${label}: both interactions ran on the kernel (${counter.calls} calls)`);
-    setFusedMessagePassing(false);
-    assert.equal(tf.memory().numTensors, before, `${label}: tensor count flat`);
-    assertClose(fused.energy, unfused.energy, `${label} energies`);
-    assertClose(fused.forces, unfused.forces, `${label} forces`);
-    names.forEach((name, k) => assertClose(fused.gradients[k]!, unfused.gradients[k]!, `${label} force-loss gradient of ${name}`));
-    assert.ok(fused.gradients.some((g) => g.some((v) => v !== 0)), `${label}: the force-loss gradients are not all zero`);
+    assertSameWithFusedMessages(model, frames, counter, JSON.stringify(setting), 2 * 4);
     model.dispose();
   }
   setNativeMatMul(undefined);
@@ -185,16 +169,7 @@ test('MACE energies, forces and force-loss gradients agree with fusion on and of
 
 test('MACE on the fused op keeps invariant energies, equivariant forces equal to -dE/dr and a flat tensor count', { skip }, async () => {
   const counter = await wasmWithAddon();
-  setFusedMessagePassing(true);
-  const model = createMaceModel({ species: [1, 6, 8], channels: 4, lmax: 1, shLmax: 3, nInteractions: 2, correlation: 3, seed: 3 });
-  try {
-    await checkEnergyModel(model);
-    assert.ok(counter.calls > 0, `the messages ran on the kernel (${counter.calls} calls)`);
-  } finally {
-    model.dispose();
-    setFusedMessagePassing(false);
-    setNativeMatMul(undefined);
-  }
+  await checkEnergyModelOnFusedMessages(createMaceModel({ species: [1, 6, 8], channels: 4, lmax: 1, shLmax: 3, nInteractions: 2, correlation: 3, seed: 3 }), counter);
 });
 
 test('EQUIMOL_FUSED: unset or 1 turns the fused op on, 0 turns it off, anything else is an error', () => {

@@ -1,12 +1,20 @@
 /**
- * What the fused-kernel tests share (fused-cg-scatter, fused-channel-product, fused-linear): loading the optional
- * native addon with the skip reason when it or the kernel is missing, and starting tfjs-wasm on a copy of the addon
- * that counts the kernel's calls (to tell the fused path from the reference).
+ * What the fused-kernel tests share (fused-cg-scatter, fused-cp-scatter, fused-channel-product, fused-linear): loading
+ * the optional native addon with the skip reason when it or the kernel is missing, starting tfjs-wasm on a copy of the
+ * addon that counts the kernel's calls (to tell the fused path from the reference), and a model's outputs with the
+ * fused messages off and on.
  */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../core/engine/backend/backend';
 import type { NativeKernels } from '../../core/engine/backend/native-kernels';
 import { setNativeMatMul } from '../../core/engine/backend/wasm-graph-kernels';
+import { setFusedMessagePassing } from '../../core/engine/layers/fused-cg-scatter';
+import type { EnergyModel } from '../../core/engine/model';
+import type { Structure } from '../../core/structure/structure';
 import { loadNativeKernels } from '../../main/native/load-native-kernels';
+import { assertRelativelyClose, energyForcesAndForceLossGradients } from './backend-parity';
+import { checkEnergyModel } from './layers-test-graph';
 
 export interface FusedAddon<K> {
   readonly addon: (NativeKernels & K) | undefined;
@@ -49,4 +57,43 @@ export async function wasmWithCountingAddon<K>(addon: NativeKernels & K, kernel:
   const counter = countingAddon(addon, kernel);
   setNativeMatMul(counter);
   return counter;
+}
+
+/**
+ * Asserts that `model`'s energies, forces and force-loss weight gradients on `frames` are the same (float32 rounding)
+ * with the fused message op off and on, that the message kernel (counted by `counter`) ran at least `minCalls` times
+ * when on and never when off, and that the tensor count stays flat. Leaves the op off.
+ */
+export function assertSameWithFusedMessages(model: EnergyModel, frames: readonly Structure[], counter: { calls: number }, label: string, minCalls: number): void {
+  const names = Object.keys(model.params).sort();
+  const before = tf.memory().numTensors;
+  setFusedMessagePassing(false);
+  counter.calls = 0;
+  const unfused = energyForcesAndForceLossGradients(model, frames, 5);
+  assert.equal(counter.calls, 0, `${label}: unfused does not call the kernel`);
+  setFusedMessagePassing(true);
+  const fused = energyForcesAndForceLossGradients(model, frames, 5);
+  assert.ok(counter.calls >= minCalls, `${label}: the interactions ran on the kernel (${counter.calls} calls)`);
+  setFusedMessagePassing(false);
+  assert.equal(tf.memory().numTensors, before, `${label}: tensor count flat`);
+  assertRelativelyClose(fused.energy, unfused.energy, `${label} energies`);
+  assertRelativelyClose(fused.forces, unfused.forces, `${label} forces`);
+  names.forEach((name, k) => assertRelativelyClose(fused.gradients[k]!, unfused.gradients[k]!, `${label} force-loss gradient of ${name}`));
+  assert.ok(fused.gradients.some((g) => g.some((v) => v !== 0)), `${label}: the force-loss gradients are not all zero`);
+}
+
+/**
+ * checkEnergyModel (invariant energies, equivariant forces = −dE/dr, flat tensor count) with the fused message op on,
+ * asserting the kernel ran; disposes `model`, turns the op off and uninstalls the addon.
+ */
+export async function checkEnergyModelOnFusedMessages(model: EnergyModel, counter: { calls: number }): Promise<void> {
+  setFusedMessagePassing(true);
+  try {
+    await checkEnergyModel(model);
+    assert.ok(counter.calls > 0, `the messages ran on the kernel (${counter.calls} calls)`);
+  } finally {
+    model.dispose();
+    setFusedMessagePassing(false);
+    setNativeMatMul(undefined);
+  }
 }

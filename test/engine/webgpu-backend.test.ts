@@ -188,18 +188,18 @@ test('a small EGNN and MACE give the same energies, forces and force-loss weight
   assertModelsAgree(t, webgpu, cpu, ['egnn', 'mace']);
 });
 
-test('small TDN, eSCN and FAENet models (no fused kernels) give the same energies, forces and force-loss weight gradients on webgpu as on cpu', { skip }, async (t) => {
-  const webgpu = await call('otherFamilies', 'webgpu', extxyz);
+test('small TDN, eSCN and FAENet models give the same energies, forces and force-loss weight gradients on webgpu as on cpu, with the fused kernels off and on', { skip }, async (t) => {
   const cpu = await call('otherFamilies', 'cpu', extxyz);
-  assertModelsAgree(t, webgpu, cpu, ['tdn', 'escn', 'faenet']);
+  assertModelsAgree(t, await call('otherFamilies', 'webgpu', extxyz), cpu, ['tdn', 'escn', 'faenet']);
+  assertModelsAgree(t, await call('otherFamilies', 'webgpu', extxyz, true), cpu, ['tdn', 'escn', 'faenet'], 'fused ');
 });
 
-test('the WGSL fused kernels (CG message + scatter, product basis, linear maps) equal the cpu reference compositions in values, first gradients and second derivatives', { skip }, async (t) => {
+test('the WGSL fused kernels (CG message + scatter, MACE and TDN products; product basis; linear maps) equal the cpu reference compositions in values, first gradients and second derivatives', { skip }, async (t) => {
   const fused = await call('fusedKernels', 'webgpu', extxyz, true);
   const reference = await call('fusedKernels', 'cpu', extxyz, false);
   assert.deepEqual(fused.active, { message: true, product: true, linear: true }, 'the fused ops are active on webgpu');
   assert.deepEqual(reference.active, { message: false, product: false, linear: false }, 'no fused kernels on cpu');
-  assert.deepEqual(Object.keys(fused.ops), ['message L1-SH2', 'message L3-mixed', 'product L1', 'product L2', 'product L3-to-1', 'linear mixed', 'linear fan-in', 'linear no-source', 'linear single']);
+  assert.deepEqual(Object.keys(fused.ops), ['message L1-SH2', 'message L3-mixed', 'message CP-L1-SH2', 'product L1', 'product L2', 'product L3-to-1', 'linear mixed', 'linear fan-in', 'linear no-source', 'linear single']);
   for (const [name, r] of Object.entries(reference.ops)) {
     const f = fused.ops[name]!;
     const parts: Array<[string, number[], number[]]> = [['value', f.value, r.value]];

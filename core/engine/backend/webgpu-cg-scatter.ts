@@ -13,7 +13,8 @@
  * WGSL constants (one pipeline per plan and role, cached by tfjs). Invocations:
  *   role 3 (messages at receivers) and role 0 (gradient at senders): one per (edge, channel u); the sums at a node
  *     are float atomics (compare-exchange on the bits, as tfjs's own UnsortedSegmentSum), into a zero-filled output;
- *   role 2 (∂w, one column per path and channel): one per (edge, u), each column written once;
+ *   role 2 (∂w, one column per path and channel, or per group of paths sharing one): one per (edge, u), each column
+ *     written once;
  *   role 1 (∂y, summed over channels): one per edge, its row accumulated in registers.
  * Atomic sums make the order of additions, so the last bits, vary between runs, like tfjs-webgpu's segment sums.
  *
@@ -49,14 +50,24 @@ function roleBody(plan: CgScatterPlan, paths: readonly PlanPath[], role: number)
     return lines.join('\n');
   }
   const lines: string[] = [];
+  if (role === 2) {
+    // ∂T/∂w[e, woff + u]: paths that share a weight column (TDN's CP product, one weight per output irrep) add into
+    // one register; each column is written once.
+    const byColumn = new Map<number, PlanPath[]>();
+    for (const p of paths) byColumn.set(p.woff, [...(byColumn.get(p.woff) ?? []), p]);
+    for (const [woff, group] of byColumn) {
+      lines.push(`if (u < ${group[0]!.mul}) {`, 'var acc = 0.0;');
+      for (const p of group) lines.push('{', ...bases(p), `acc += ${sumOf(p.coefficients, (c) => `${X(c.i)} * ${Y(c.j)} * ${G(c.k)}`)};`, '}');
+      lines.push(`setOutputAtIndex(e * ${dimW} + ${woff} + u, acc);`, '}');
+    }
+    return lines.join('\n');
+  }
   for (const p of paths) {
     lines.push(`if (u < ${p.mul}) {`, ...bases(p));
     if (role === 3) {
       for (const [k, cs] of groupBy(p.coefficients, 'k')) lines.push(`equimolAtomicAdd(d * ${dimOut} + ${p.offOut} + u * ${p.d3} + ${k}, wu * (${sumOf(cs, (c) => `${X(c.i)} * ${Y(c.j)}`)}));`);
     } else if (role === 0) {
       for (const [i, cs] of groupBy(p.coefficients, 'i')) lines.push(`equimolAtomicAdd(s * ${dim1} + ${p.off1} + u * ${p.d1} + ${i}, wu * (${sumOf(cs, (c) => `${Y(c.j)} * ${G(c.k)}`)}));`);
-    } else {
-      lines.push(`setOutputAtIndex(e * ${dimW} + ${p.woff} + u, ${sumOf(p.coefficients, (c) => `${X(c.i)} * ${Y(c.j)} * ${G(c.k)}`)});`);
     }
     lines.push('}');
   }

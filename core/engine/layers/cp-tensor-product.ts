@@ -140,7 +140,8 @@ export class CpTensorProduct {
   /** Per-call weights [n, mul * nOutIrreps] (one per channel and output irrep: path-weight sharing). */
   readonly weightNumel: number;
   private readonly factors: CpFactors;
-  private readonly dims: [number, number, number];
+  /** Dimensions of one copy of irrepsIn1, irrepsIn2 and irrepsOut: the coupling tensor's [n1, n2, n3]. */
+  readonly dims: [number, number, number];
 
   constructor(readonly name: string, config: CpTensorProductConfig) {
     this.irrepsIn1 = Irreps.of(config.irrepsIn1);
@@ -165,6 +166,25 @@ export class CpTensorProduct {
     this.factors = factors;
     this.relativeError = factors.relativeError;
     this.weightNumel = this.mul * this.irrepsOut.length;
+  }
+
+  /**
+   * The coupling this product applies, Σ_r A[I, r] B[J, r] Cf[K, r] [n1, n2, n3] (index (I·n2 + J)·n3 + K), from the
+   * float32 factors `apply` uses: the CP product equals a channelwise product with this tensor (fused-cp-scatter.ts).
+   */
+  factorisedCoupling(): Float64Array {
+    const [n1, n2, n3] = this.dims;
+    const rank = this.rank;
+    const [a, b, c] = [this.factors.a, this.factors.b, this.factors.c].map((f) => Float32Array.from(f));
+    const t = new Float64Array(n1 * n2 * n3);
+    for (let i = 0; i < n1; i++)
+      for (let j = 0; j < n2; j++)
+        for (let k = 0; k < n3; k++) {
+          let s = 0;
+          for (let r = 0; r < rank; r++) s += a![i * rank + r]! * b![j * rank + r]! * c![k * rank + r]!;
+          t[(i * n2 + j) * n3 + k] = s;
+        }
+    return t;
   }
 
   /**

@@ -83,14 +83,22 @@ function cgScatterKernel(graph: Graph, plan: CgScatterPlan): MultilinearKernel {
 export function channelwiseCgScatterFused(tp: TensorProduct, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
   const plan = cgScatterPlan(tp);
   if (!plan) throw new Error(`${tp.name}: the fused message op needs per-edge weights, 'uvu' paths and a second input of multiplicity 1`);
-  if (!cgScatterReady()) throw new Error(`${tp.name}: the fused message op needs the wasm backend with the native addon, or webgpu`);
+  return cgScatterWithPlan(tp.name, plan, ctx, nodeFeatures, sh, weights);
+}
+
+/**
+ * The kernel on any plan (a channelwise product's, or another coupling written as paths: fused-cp-scatter.ts):
+ * [nAtoms, plan.dimOut] = Σ at receivers of the plan's product of x[src], sh and weights, with every derivative.
+ */
+export function cgScatterWithPlan(name: string, plan: CgScatterPlan, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
+  if (!cgScatterReady()) throw new Error(`${name}: the fused message op needs the wasm backend with the native addon, or webgpu`);
   const checks: Array<[string, tf.Tensor2D, number, number]> = [
     ['node features', nodeFeatures, ctx.nAtoms, plan.dim1],
     ['spherical harmonics', sh, ctx.nEdges, plan.dim2],
     ['weights', weights, ctx.nEdges, plan.dimW],
   ];
   for (const [what, t, rows, cols] of checks) {
-    if (t.shape[0] !== rows || t.shape[1] !== cols) throw new Error(`${tp.name}: ${what} are [${t.shape}], expected [${rows},${cols}]`);
+    if (t.shape[0] !== rows || t.shape[1] !== cols) throw new Error(`${name}: ${what} are [${t.shape}], expected [${rows},${cols}]`);
   }
   const graph: Graph = { src: ctx.edgeSrc, dst: ctx.edgeDst, nNodes: ctx.nAtoms };
   return multilinearPartial(3, [nodeFeatures, sh, weights, undefined], cgScatterKernel(graph, plan)) as tf.Tensor2D;

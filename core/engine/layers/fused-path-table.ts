@@ -23,6 +23,11 @@ export interface TablePath {
   readonly l3: number;
   /** Factor on the Wigner-3j block (the path weight α). */
   readonly scale: number;
+  /**
+   * The path's coupling block [d1, d2, d3] (index (i·d2 + j)·d3 + k), used as given instead of scale · Wigner-3j:
+   * for couplings that are not one Wigner-3j block (TDN's CP-factorised tensor, fused-cp-scatter.ts).
+   */
+  readonly coefficients?: ArrayLike<number>;
 }
 
 /** The plan of `paths` over operand rows of the given widths. */
@@ -32,7 +37,9 @@ export function pathTable(paths: readonly TablePath[], dims: Pick<FusedKernelPla
   const coefValue: number[] = [];
   for (const p of paths) {
     const [d1, d2, d3] = [2 * p.l1 + 1, 2 * p.l2 + 1, 2 * p.l3 + 1];
-    const c = wigner3j(p.l1, p.l2, p.l3); // [d1, d2, d3]
+    const c = p.coefficients ?? wigner3j(p.l1, p.l2, p.l3); // [d1, d2, d3]
+    const scale = p.coefficients ? 1 : p.scale;
+    if (c.length !== d1 * d2 * d3) throw new Error(`path (${p.l1}, ${p.l2}, ${p.l3}): ${c.length} coefficients, expected ${d1 * d2 * d3}`);
     const coefStart = coefValue.length;
     for (let i = 0; i < d1; i++) {
       for (let j = 0; j < d2; j++) {
@@ -40,7 +47,7 @@ export function pathTable(paths: readonly TablePath[], dims: Pick<FusedKernelPla
           const value = c[(i * d2 + j) * d3 + k]!;
           if (Math.abs(value) <= ZERO) continue;
           coefIndex.push(i, j, k);
-          coefValue.push(p.scale * value);
+          coefValue.push(scale * value);
         }
       }
     }

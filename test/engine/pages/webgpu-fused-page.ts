@@ -5,6 +5,8 @@ import { buildGraphContext } from '../../../core/engine/geometry/batch';
 import { disposeGraphContext } from '../../../core/engine/graph/graph-context';
 import { cgScatterPlan, channelwiseCgScatterFused, channelwiseCgScatterReference, fusedMessagePassingActive } from '../../../core/engine/layers/fused-cg-scatter';
 import { channelProductFused, fusedProductBasisActive } from '../../../core/engine/layers/fused-channel-product';
+import { CpTensorProduct } from '../../../core/engine/layers/cp-tensor-product';
+import { cpScatterFused, cpScatterReference } from '../../../core/engine/layers/fused-cp-scatter';
 import { fusedLinearActive } from '../../../core/engine/layers/fused-linear';
 import { EquivariantLinear } from '../../../core/engine/layers/linear';
 import type { ParamRecord } from '../../../core/engine/layers/params';
@@ -87,6 +89,10 @@ export async function fusedKernels(backend: ParityBackend, extxyz: string, fused
         : channelwiseCgScatterReference(tp, {}, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D);
       ops[`message ${tp.name}`] = await multilinearDerivatives((...v) => op(v[0]!, v[1]!, v[2]!), [[ctx.nAtoms, tp.irrepsIn1.dim], [ctx.nEdges, tp.irrepsIn2.dim], [ctx.nEdges, tp.weightNumel]], [ctx.nAtoms, tp.irrepsOut.dim], 50 + 30 * k);
     }
+    // TDN's CP product on the same kernel (one path per allowed block of its factorised coupling).
+    const cp = new CpTensorProduct('CP-L1-SH2', { irrepsIn1: '4x0e+4x1o', irrepsIn2: Irreps.sphericalHarmonics(2), irrepsOut: '4x0e+4x1o', rank: 40 });
+    const cpOp: TrilinearOp = (x, y, w) => (fused ? cpScatterFused : cpScatterReference)(cp, ctx, x as tf.Tensor2D, y as tf.Tensor2D, w as tf.Tensor2D);
+    ops[`message ${cp.name}`] = await multilinearDerivatives((...v) => cpOp(v[0]!, v[1]!, v[2]!), [[ctx.nAtoms, cp.irrepsIn1.dim], [ctx.nEdges, cp.irrepsIn2.dim], [ctx.nEdges, cp.weightNumel]], [ctx.nAtoms, cp.irrepsOut.dim], 120);
     for (const [k, product] of channelProducts().entries()) {
       const op: TrilinearOp = (x, y, w) => fused
         ? channelProductFused(product, { [`${product.name}/weight`]: w }, x as tf.Tensor2D, y as tf.Tensor2D)

@@ -59,8 +59,11 @@ export interface WebGpuPageApi {
    * webgpu-channel-product.ts, webgpu-linear-maps.ts on webgpu; it throws where they cannot).
    */
   models(backend: ParityBackend, extxyz: string, fused?: boolean): Promise<Record<'egnn' | 'mace', ModelOutputs>>;
-  /** The same for small seeded TDN, eSCN and FAENet models (the families without fused kernels). */
-  otherFamilies(backend: ParityBackend, extxyz: string): Promise<Record<OtherFamily, ModelOutputs>>;
+  /**
+   * The same for small seeded TDN, eSCN and FAENet models; with `fused`, the fused kernels are on (TDN's messages
+   * run on the CG message kernel, fused-cp-scatter.ts, and its linear maps and product basis on theirs).
+   */
+  otherFamilies(backend: ParityBackend, extxyz: string, fused?: boolean): Promise<Record<OtherFamily, ModelOutputs>>;
   /**
    * The channelwise CG message + scatter of two products (L ≤ 1 with SH ≤ 2; mixed L ≤ 3) on the frames' graph,
    * three product-basis steps (L = 1, 2; 3 -> 1) and four equivariant linear maps (mixed degrees, fan-in, an output
@@ -181,7 +184,7 @@ async function models(backend: ParityBackend, extxyz: string, fused = false): Pr
 
 let familyModels: Record<OtherFamily, EnergyModel> | undefined;
 
-async function otherFamilies(backend: ParityBackend, extxyz: string): Promise<Record<OtherFamily, ModelOutputs>> {
+async function otherFamilies(backend: ParityBackend, extxyz: string, fused = false): Promise<Record<OtherFamily, ModelOutputs>> {
   await use(backend);
   const frames = readFrames(extxyz);
   const equivariant = { species, cutoff: 4, channels: 4, lmax: 1, shLmax: 2, nInteractions: 1, correlation: 2, nBasis: 4, radialHidden: 8, readoutHidden: 4, avgNumNeighbors: 6 };
@@ -190,7 +193,13 @@ async function otherFamilies(backend: ParityBackend, extxyz: string): Promise<Re
     escn: createEscnModel({ ...equivariant, seed: 4 }),
     faenet: createFaenetModel({ species, cutoff: 4, hidden: 8, nInteractions: 1, avgNumNeighbors: 6, seed: 5 }),
   };
-  return { tdn: await evaluate(familyModels.tdn, frames), escn: await evaluate(familyModels.escn, frames), faenet: await evaluate(familyModels.faenet, frames) };
+  setFusedKernels(fused);
+  try {
+    if (fused && !fusedMessagePassingActive()) throw new Error(`the fused kernels are not active on ${backend}`);
+    return { tdn: await evaluate(familyModels.tdn, frames), escn: await evaluate(familyModels.escn, frames), faenet: await evaluate(familyModels.faenet, frames) };
+  } finally {
+    setFusedKernels(false);
+  }
 }
 
 async function tensorsAcrossPredictions(backend: ParityBackend, extxyz: string, steps: number): Promise<number[]> {

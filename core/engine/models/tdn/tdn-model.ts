@@ -7,7 +7,9 @@
  */
 import type { Irreps } from '../../../o3/irreps';
 import { Irreps as IrrepsClass } from '../../../o3/irreps';
+import type { GraphContext } from '../../graph/graph-context';
 import { CpTensorProduct } from '../../layers/cp-tensor-product';
+import { cpScatter } from '../../layers/fused-cp-scatter';
 import { ScalarMlp } from '../../layers/linear';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
 import type { EdgeInputs, MessageBlock } from '../message-passing/message-block';
@@ -33,6 +35,14 @@ export class CpMessage implements MessageBlock {
   apply(params: ParamRecord, edges: EdgeInputs): tf.Tensor2D {
     const weights = this.radialMlp.apply(params, edges.radial); // [nEdges, C*(L+1)]
     const out = this.tp.apply(edges.senders, edges.sh, weights);
+    weights.dispose();
+    return out;
+  }
+
+  /** Σ_j m_ij at each receiver: one fused op (gather, CP product, scatter) where the native kernel runs, else apply + sum. */
+  applyAtReceivers(params: ParamRecord, ctx: GraphContext, nodeFeatures: tf.Tensor2D, edges: Omit<EdgeInputs, 'senders'>): tf.Tensor2D {
+    const weights = this.radialMlp.apply(params, edges.radial); // [nEdges, C·(L+1)]
+    const out = cpScatter(this.tp, ctx, nodeFeatures, edges.sh, weights);
     weights.dispose();
     return out;
   }
