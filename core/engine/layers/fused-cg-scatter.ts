@@ -87,10 +87,13 @@ export function channelwiseCgScatterFused(tp: TensorProduct, ctx: GraphContext, 
 }
 
 /**
- * The kernel on any plan (a channelwise product's, or another coupling written as paths: fused-cp-scatter.ts):
- * [nAtoms, plan.dimOut] = Σ at receivers of the plan's product of x[src], sh and weights, with every derivative.
+ * The kernel on any plan (a channelwise product's, or another coupling written as paths: fused-cp-scatter.ts,
+ * fused-filter-scatter.ts): [nAtoms, plan.dimOut] = Σ at receivers of the plan's product of x[src], sh and weights,
+ * with every derivative; with `constantSh` the second operand is a constant (no gradient computed for it).
  */
-export function cgScatterWithPlan(name: string, plan: CgScatterPlan, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {
+export function cgScatterWithPlan(
+  name: string, plan: CgScatterPlan, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D, options: { readonly constantSh?: boolean } = {},
+): tf.Tensor2D {
   if (!cgScatterReady()) throw new Error(`${name}: the fused message op needs the wasm backend with the native addon, or webgpu`);
   const checks: Array<[string, tf.Tensor2D, number, number]> = [
     ['node features', nodeFeatures, ctx.nAtoms, plan.dim1],
@@ -101,8 +104,12 @@ export function cgScatterWithPlan(name: string, plan: CgScatterPlan, ctx: GraphC
     if (t.shape[0] !== rows || t.shape[1] !== cols) throw new Error(`${name}: ${what} are [${t.shape}], expected [${rows},${cols}]`);
   }
   const graph: Graph = { src: ctx.edgeSrc, dst: ctx.edgeDst, nNodes: ctx.nAtoms };
-  return multilinearPartial(3, [nodeFeatures, sh, weights, undefined], cgScatterKernel(graph, plan)) as tf.Tensor2D;
+  const constants = options.constantSh ? CONSTANT_SH : undefined;
+  return multilinearPartial(3, [nodeFeatures, sh, weights, undefined], cgScatterKernel(graph, plan), constants) as tf.Tensor2D;
 }
+
+/** The second operand (sh) as a constant: no gradient is computed for it. */
+const CONSTANT_SH: ReadonlySet<number> = new Set([1]);
 
 /** The unfused composition (today's path, the reference): gather senders, tp.apply, segment sum at receivers. */
 export function channelwiseCgScatterReference(tp: TensorProduct, params: ParamRecord, ctx: GraphContext, nodeFeatures: tf.Tensor2D, sh: tf.Tensor2D, weights: tf.Tensor2D): tf.Tensor2D {

@@ -19,11 +19,16 @@ export type MultilinearRole = FusedKernelRole;
 /** The operands, the cotangent g last; the one being differentiated (the role's own) is undefined. */
 export type MultilinearOperands = readonly (tf.Tensor | undefined)[];
 
+const NONE: ReadonlySet<MultilinearRole> = new Set();
+
 /** Runs the kernel for `role` on the other operands, in operand order. */
 export type MultilinearKernel = (role: MultilinearRole, inputs: readonly tf.Tensor[]) => tf.Tensor;
 
-/** ∂T/∂(operand `role`) from the other operands, differentiable to any order through `kernel`. */
-export function multilinearPartial(role: MultilinearRole, operands: MultilinearOperands, kernel: MultilinearKernel): tf.Tensor {
+/**
+ * ∂T/∂(operand `role`) from the other operands, differentiable to any order through `kernel`. Operands listed in
+ * `constants` (a fixed input such as a column of ones) get a zero gradient without a kernel call.
+ */
+export function multilinearPartial(role: MultilinearRole, operands: MultilinearOperands, kernel: MultilinearKernel, constants: ReadonlySet<MultilinearRole> = NONE): tf.Tensor {
   const count = operands.length;
   const others = operands.map((_, r) => r).filter((r) => r !== role);
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -31,12 +36,13 @@ export function multilinearPartial(role: MultilinearRole, operands: MultilinearO
     (args[count - 1] as tf.GradSaveFunc)(inputs);
     const value = kernel(role, inputs);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]): tf.Tensor[] =>
-      others.map((s) => {
+      others.map((s, k) => {
+        if (constants.has(s)) return tf.zerosLike(saved[k]!);
         const next: (tf.Tensor | undefined)[] = new Array<tf.Tensor | undefined>(count).fill(undefined);
-        others.forEach((r, k) => (next[r] = saved[k]));
+        others.forEach((r, q) => (next[r] = saved[q]));
         next[s] = undefined;
         next[role] = dy as tf.Tensor;
-        return multilinearPartial(s, next, kernel);
+        return multilinearPartial(s, next, kernel, constants);
       });
     return { value, gradFunc };
   });

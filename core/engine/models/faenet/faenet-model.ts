@@ -18,7 +18,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { GraphContext } from '../../graph/graph-context';
 import type { EnergyModel, EnergyNormalisation, ModelDescription, ModelParams } from '../../model';
 import { ScalarMlp } from '../../layers/linear';
-import { edgeVectors, gatherSenders, speciesOneHot, sumAtReceivers } from '../../layers/graph-ops';
+import { filterSumAtReceivers } from '../../layers/fused-filter-scatter';
+import { edgeVectors, speciesOneHot } from '../../layers/graph-ops';
 import { graphEnergy } from '../../layers/heads';
 import { initParams } from '../../layers/params';
 import type { ParamRecord, ParamSpec } from '../../layers/params';
@@ -127,8 +128,8 @@ export class FaenetModel implements EnergyModel {
         let h = h0;
         // 4. interactions
         for (const block of this.interactions) {
-          const messages = tf.mul(gatherSenders(ctx, block.message.apply(p, h)), block.filter.apply(p, edge as tf.Tensor2D)) as tf.Tensor2D; // [E, H]
-          h = tf.add(h, block.update.apply(p, tf.div(sumAtReceivers(ctx, messages), this.config.avgNumNeighbors) as tf.Tensor2D)) as tf.Tensor2D;
+          const summed = filterSumAtReceivers(ctx, block.message.apply(p, h), block.filter.apply(p, edge as tf.Tensor2D)); // [N, H] Σ_j m(h_j) ⊙ f_ij
+          h = tf.add(h, block.update.apply(p, tf.div(summed, this.config.avgNumNeighbors) as tf.Tensor2D)) as tf.Tensor2D;
         }
         // 5. readout
         return graphEnergy(ctx, tf.reshape(this.readout.apply(p, h), [ctx.nAtoms]) as tf.Tensor1D, this.normalisation); // [G] eV
