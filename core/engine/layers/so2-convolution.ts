@@ -20,7 +20,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Irreps } from '../../o3/irreps';
 import { wignerDTensors } from '../../o3/rotation';
-import { fromChannelMajor, toChannelMajor } from './cp-tensor-product';
 import type { ParamRecord, ParamSpec } from './params';
 import { param } from './params';
 
@@ -68,13 +67,6 @@ function checkPolarIrreps(name: string, irreps: Irreps): { mul: number; lmax: nu
   return { mul: [...muls][0]!, lmax: irreps.lmax };
 }
 
-/** Indices (within [(L+1)²]) of the components with order m (signed), for l = |m|..L, in l order. */
-function componentsOfOrder(m: number, lmax: number): number[] {
-  const out: number[] = [];
-  for (let l = Math.abs(m); l <= lmax; l++) out.push(l * l + l + m);
-  return out;
-}
-
 export class So2Convolution {
   readonly irrepsIn: Irreps;
   readonly irrepsOut: Irreps;
@@ -116,6 +108,11 @@ export class So2Convolution {
    * @param vectors [nEdges, 3] edge vectors (Å)
    * @param radial [nEdges, radialNumel] per-edge weights (radial MLP output)
    * @returns [nEdges, irrepsOut.dim]
+   *
+   * Data movement: the features stay in per-degree blocks [n·mul, 2l+1] throughout. The components of order ±m are
+   * picked from (and put back into) the blocks by products with constant 0/1 selection matrices, whose gradients are
+   * products too: no gathers along the component axis, concats, pads or scatters on [nEdges, ·] tensors. Picking by
+   * a 0/1 product is exact (x·1 plus zeros), so the result is the composition's to the last bit.
    */
   apply(params: ParamRecord, x: tf.Tensor2D, vectors: tf.Tensor2D, radial: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
@@ -123,38 +120,37 @@ export class So2Convolution {
       const lmax = Math.max(this.lIn, this.lOut);
       const frames = edgeAlignedFrames(vectors); // [n, 3, 3]
       const ds = wignerDTensors(lmax, frames); // D^l [n, 2l+1, 2l+1]
-      // Rotate into the edge frame: x'_l = D^l x_l (rows: x_l @ D^lᵀ).
-      const xc = toChannelMajor(x, this.irrepsIn, n, this.mulIn); // [n, mulIn, (LIn+1)²]
-      const rotated: tf.Tensor[] = [];
+      // Per-degree blocks (one split each: its gradient is one concat, not a pad per slice).
+      const xs = this.lIn === 0 ? [x] : tf.split(x, this.irrepsIn.items.map(({ ir }) => this.mulIn * ir.dim), 1); // [n, mulIn·(2l+1)] per l
+      const w = tf.reshape(radial, [n, this.mulIn, this.lIn + 1]); // [n, mulIn, LIn+1]
+      const ws = this.lIn === 0 ? [w] : tf.split(w, this.lIn + 1, 2); // [n, mulIn, 1] per l
+      // Rotate into the edge frame (x'_l = D^l x_l, rows: x_l @ D^lᵀ) and modulate per (channel, l).
+      const blocks: tf.Tensor2D[] = []; // per l: [n·mulIn, 2l+1]
       for (let l = 0; l <= this.lIn; l++) {
-        const block = tf.slice(xc, [0, 0, l * l], [n, this.mulIn, 2 * l + 1]); // [n, mulIn, 2l+1]
-        rotated.push(l === 0 ? block : tf.matMul(block, ds[l]!, false, true));
+        const xl = tf.reshape(xs[l]!, [n, this.mulIn, 2 * l + 1]); // [n, mulIn, 2l+1]
+        const rotated = l === 0 ? xl : tf.matMul(xl, ds[l]!, false, true);
+        blocks.push(tf.reshape(tf.mul(rotated, ws[l]!), [n * this.mulIn, 2 * l + 1]));
       }
-      // Radial modulation per (channel, l).
-      const w = tf.reshape(radial, [n, this.mulIn, this.lIn + 1]);
-      const modulated = tf.concat(
-        rotated.map((b, l) => tf.mul(b, tf.slice(w, [0, 0, l], [n, this.mulIn, 1]))),
-        2,
-      ); // [n, mulIn, (LIn+1)²]
-      // SO(2) linear maps per order m.
-      const pieces: tf.Tensor[] = [];
-      const order: number[] = [];
-      const take = (m: number, lTop: number, src: tf.Tensor, mul: number) => {
-        const idx = componentsOfOrder(m, lTop);
-        return tf.reshape(tf.gather(src, tf.tensor1d(idx, 'int32'), 2), [n, mul * idx.length]);
+      // The order-m components of l = |m|..LIn, [n, mulIn·(LIn+1−|m|)] (index channel, then l).
+      const take = (m: number) => {
+        const k = this.lIn + 1 - Math.abs(m);
+        const parts = blocks.slice(Math.abs(m)).map((b, i) => tf.matMul(b, selection(2 * (i + Math.abs(m)) + 1, k, i + Math.abs(m) + m, i)));
+        return tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [n, this.mulIn * k]);
       };
+      // SO(2) linear maps per order m; each output order's pieces [n·mulOut, LOut+1−|m|] by m.
+      const outputs = new Map<number, tf.Tensor2D>();
       for (let m = 0; m <= this.mmax; m++) {
         const fanIn = this.mulIn * (this.lIn + 1 - m) * (m > 0 && !this.parity ? 2 : 1);
         const scale = 1 / Math.sqrt(fanIn);
-        const nl = this.lOut + 1 - m;
+        const kOut = this.lOut + 1 - m;
         const w1 = param(params, `${this.name}/w1_m${m}`) as tf.Tensor2D;
+        const rows = (y: tf.Tensor) => tf.reshape(tf.mul(y, scale), [n * this.mulOut, kOut]) as tf.Tensor2D;
         if (m === 0) {
-          pieces.push(tf.reshape(tf.mul(tf.matMul(take(0, this.lIn, modulated, this.mulIn), w1), scale), [n, this.mulOut, nl]));
-          order.push(...componentsOfOrder(0, this.lOut));
+          outputs.set(0, rows(tf.matMul(take(0), w1)));
           continue;
         }
-        const xp = take(m, this.lIn, modulated, this.mulIn);
-        const xm = take(-m, this.lIn, modulated, this.mulIn);
+        const xp = take(m);
+        const xm = take(-m);
         let yp = tf.matMul(xp, w1);
         let ym = tf.matMul(xm, w1);
         if (!this.parity) {
@@ -162,22 +158,29 @@ export class So2Convolution {
           yp = tf.sub(yp, tf.matMul(xm, w2));
           ym = tf.add(ym, tf.matMul(xp, w2));
         }
-        pieces.push(tf.reshape(tf.mul(yp, scale), [n, this.mulOut, nl]), tf.reshape(tf.mul(ym, scale), [n, this.mulOut, nl]));
-        order.push(...componentsOfOrder(m, this.lOut), ...componentsOfOrder(-m, this.lOut));
+        outputs.set(m, rows(yp));
+        outputs.set(-m, rows(ym));
       }
-      // Reassemble [n, mulOut, (LOut+1)²]: components with m > mmax (when LOut > LIn) stay zero.
-      const dimOut = (this.lOut + 1) ** 2;
-      const inverse = new Int32Array(dimOut).fill(order.length);
-      order.forEach((comp, i) => (inverse[comp] = i));
-      const stacked = tf.concat([...pieces, tf.zeros([n, this.mulOut, 1])], 2); // [n, mulOut, count+1]
-      const yc = tf.gather(stacked, tf.tensor1d(inverse, 'int32'), 2); // [n, mulOut, (LOut+1)²]
-      // Rotate back: y_l = D^lᵀ y'_l (rows: y'_l @ D^l).
-      const back: tf.Tensor[] = [];
+      // Put the orders back into per-degree blocks (components with |m| > mmax, when LOut > LIn, stay zero) and
+      // rotate back: y_l = D^lᵀ y'_l (rows: y'_l @ D^l).
+      const back: tf.Tensor2D[] = [];
       for (let l = 0; l <= this.lOut; l++) {
-        const block = tf.slice(yc, [0, 0, l * l], [n, this.mulOut, 2 * l + 1]);
-        back.push(l === 0 ? block : tf.matMul(block, ds[l]!));
+        const parts: tf.Tensor[] = [];
+        for (let m = -Math.min(l, this.mmax); m <= Math.min(l, this.mmax); m++) {
+          parts.push(tf.matMul(outputs.get(m)!, selection(this.lOut + 1 - Math.abs(m), 2 * l + 1, l - Math.abs(m), l + m))); // [n·mulOut, 2l+1]
+        }
+        const yl = tf.reshape(parts.length === 1 ? parts[0]! : tf.addN(parts), [n, this.mulOut, 2 * l + 1]);
+        const rotatedBack = l === 0 ? yl : tf.matMul(yl, ds[l]!);
+        back.push(tf.reshape(rotatedBack, [n, this.mulOut * (2 * l + 1)]) as tf.Tensor2D);
       }
-      return fromChannelMajor(tf.concat(back, 2), this.irrepsOut, n, this.mulOut);
+      return back.length === 1 ? back[0]! : (tf.concat(back, 1) as tf.Tensor2D); // e3nn layout, block by block
     });
   }
+}
+
+/** The constant 0/1 matrix [rows, cols] with a single 1 at (row, col): a product with it moves one column. */
+function selection(rows: number, cols: number, row: number, col: number): tf.Tensor2D {
+  const data = new Float32Array(rows * cols);
+  data[row * cols + col] = 1;
+  return tf.tensor2d(data, [rows, cols]);
 }
