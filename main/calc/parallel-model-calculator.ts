@@ -1,14 +1,24 @@
 /**
  * A model calculator that uses more than one core: tfjs-wasm runs single-threaded in Node and the fused native
- * kernels thread only the message and product-basis ops, so a batch of structures is split into contiguous parts
- * of about equal atom counts, evaluated at once on this thread and on `workers` worker threads, each with its own
- * copy of the model (model-calculator-worker.ts), and the results put back in order. The numbers equal the
- * in-thread calculator's to float32 rounding: a structure shares its forward pass with other partners, which changes
- * the order of some sums (on 4,657 QM9 molecules, 33 of 9,314 energies and largest forces differed, by ≤ 5e-7 relative).
+ * kernels thread only the message and product-basis ops, so the work of a call is shared between this thread and
+ * `workers` worker threads, each with its own copy of the model (model-calculator-worker.ts), and the results are
+ * put back in order. Two ways, by the size of the call:
  *
- * Structures that fail stay error rows in their slots. If a worker dies or fails a part, that part is evaluated on
- * this thread instead, so a batch never loses rows to a helper. Cancellation (`signal`) is checked before the parts
- * start and by the in-thread part; parts already sent to workers finish.
+ *  - A call of at least 2 forward passes per thread (`batchSize` structures each; `equimol predict --threads N`
+ *    sends pipeline batches of 8 passes per thread) is cut into consecutive chunks of `batchSize` structures, which
+ *    the threads take from a queue as they finish (each worker holds up to 2, so it never waits for this thread).
+ *    A faster core takes more chunks: on a machine whose cores do not run at the same speed (a VM on a shared
+ *    host) the threads still finish together. Each chunk is one forward pass whichever thread takes it, the same
+ *    passes the in-thread calculator makes, so the numbers equal the in-thread calculator's exactly when no
+ *    structure is refused (a refused one shifts the in-thread passes, so then to float32 rounding).
+ *  - A smaller call (one molecular-dynamics step, a short batch) is split into contiguous parts of about equal
+ *    atom counts, one per thread, evaluated at once. A structure then shares its forward pass with other partners,
+ *    which changes the order of some sums: the numbers equal the in-thread calculator's to float32 rounding (on
+ *    4,657 QM9 molecules, 33 of 9,314 energies and largest forces differed, by ≤ 5e-7 relative).
+ *
+ * Structures that fail stay error rows in their slots. If a worker dies or fails a chunk or part, it is evaluated
+ * on this thread instead, so a call never loses rows to a helper. Cancellation (`signal`) is checked before work
+ * starts and before each chunk this thread takes; work already sent to workers finishes and is dropped.
  *
  * Workers start from model-calculator-worker-entry.mjs (tsx): for runs from sources (the CLI, benches, tests).
  */
@@ -24,16 +34,23 @@ export interface ParallelModelCalculatorOptions {
   readonly id: string;
   /** Worker threads besides this one (≥ 1): `threads - 1`. */
   readonly workers: number;
-  /** Structures per forward pass within each part (default 32). */
+  /** Structures per forward pass: the chunk of the queue, and the pass size within each part (default 32). */
   readonly batchSize?: number;
   readonly backend?: BackendPreference;
 }
 
+/** Chunks a worker holds at once: one computing, one waiting, so it never idles while this thread computes. */
+const WORKER_DEPTH = 2;
+
 export interface ParallelModelCalculator extends Calculator {
   /** Backend description of each worker. */
   readonly workerBackends: readonly string[];
-  /** Parts a worker failed that were evaluated on this thread instead. */
+  /** Chunks or parts a worker failed that were evaluated on this thread instead. */
   readonly fallbacks: () => number;
+  /** Structures per forward pass (the chunk size of the queue). */
+  readonly batchSize: number;
+  /** Chunks of the last queued call evaluated on each thread: [this thread, worker 1, …]. */
+  readonly lastShares: () => readonly number[];
   close(): Promise<void>;
 }
 
@@ -94,6 +111,55 @@ export async function startParallelModelCalculator(model: EnergyModel, options: 
       workers[k]!.postMessage({ id, structures, forces: request.forces ?? false, stress: request.stress ?? false } satisfies ModelCalculatorWorkRequest);
     });
   };
+  let shares: number[] = [];
+  /** A large call: consecutive chunks of `batchSize`, taken from a queue by whichever thread is free. */
+  const queued = async (structures: readonly Structure[], request: CalcRequest): Promise<Array<CalcResult | Error>> => {
+    const chunks: Structure[][] = [];
+    for (let start = 0; start < structures.length; start += batchSize) chunks.push(structures.slice(start, start + batchSize));
+    const results = new Array<Array<CalcResult | Error> | undefined>(chunks.length);
+    const failed: number[] = [];
+    const held = workers.map(() => 0);
+    const counts = [0, ...workers.map(() => 0)];
+    const running: Promise<void>[] = [];
+    let next = 0;
+    let stopped = false;
+    const feed = (k: number) => {
+      while (!stopped && !dead.has(k) && held[k]! < WORKER_DEPTH && next < chunks.length) {
+        const c = next++;
+        held[k]!++;
+        running.push(onWorker(k, chunks[c]!, request).then(
+          (r) => {
+            results[c] = r;
+            counts[k + 1]!++;
+          },
+          () => void failed.push(c),
+        ).finally(() => {
+          held[k]!--;
+          feed(k);
+        }));
+      }
+    };
+    try {
+      workers.forEach((_, k) => feed(k));
+      while (next < chunks.length) {
+        request.signal?.throwIfAborted();
+        const c = next++;
+        results[c] = await local.calculate(chunks[c]!, request);
+        counts[0]!++;
+        await new Promise<void>((resolve) => setImmediate(resolve)); // let the workers' replies in: they take more
+      }
+      for (let done = 0; done < running.length; done++) await running[done]; // `running` grows while feeding
+      for (const c of failed) {
+        fallbacks++;
+        results[c] = await local.calculate(chunks[c]!, request);
+        counts[0]!++;
+      }
+    } finally {
+      stopped = true;
+    }
+    shares = counts;
+    return results.flat() as Array<CalcResult | Error>;
+  };
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
@@ -105,14 +171,18 @@ export async function startParallelModelCalculator(model: EnergyModel, options: 
     local.dispose?.();
   };
   return {
-    description: { ...local.description, notes: `${local.description.notes ?? ''} On ${workers.length + 1} threads (data-parallel over the batch).`.trim() },
+    description: { ...local.description, notes: `${local.description.notes ?? ''} On ${workers.length + 1} threads (data-parallel: chunks of ${batchSize} from a queue, or parts of a small batch).`.trim() },
     workerBackends,
     fallbacks: () => fallbacks,
+    batchSize,
+    lastShares: () => shares,
     unsupportedReason: (structure) => local.unsupportedReason(structure),
     async calculate(structures, request = {}) {
       if (closed) throw new Error('the parallel model calculator is closed');
       request.signal?.throwIfAborted();
-      const parts = splitByAtoms(structures, Math.min(workers.length + 1, structures.length));
+      const threads = workers.length + 1;
+      if (structures.length >= 2 * threads * batchSize) return queued(structures, request);
+      const parts = splitByAtoms(structures, Math.min(threads, structures.length));
       // Send the helpers' parts first, then evaluate part 0 here while they run.
       const remote = parts.slice(1).map((part, k) => onWorker(k, part, request).catch(() => {
         fallbacks++;

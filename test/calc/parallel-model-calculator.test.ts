@@ -77,3 +77,44 @@ test('a part its worker cannot take is evaluated on this thread and loses no row
   }
   await assert.rejects(parallel.calculate(frames), /the parallel model calculator is closed/);
 });
+
+test('a call of many forward passes is taken from a queue by both threads and gives exactly the in-thread numbers, error rows in their slots', async () => {
+  const frames = readDataset('botnet_ethanol_rmd17/train.extxyz.gz', 24);
+  const m = model();
+  const local = createModelCalculator(m, { id: 'model:test', batchSize: 3, ownsModel: false });
+  const parallel = await startParallelModelCalculator(m, { id: 'model:test', workers: 1, batchSize: 3 });
+  try {
+    assert.ok(frames.length >= 2 * 2 * parallel.batchSize, 'enough structures for the queue');
+    const expected = await local.calculate(frames, { forces: true });
+    const actual = await parallel.calculate(frames, { forces: true });
+    const shares = parallel.lastShares();
+    assert.equal(shares.reduce((a, b) => a + b, 0), 8, `all 8 chunks taken once (${shares})`);
+    assert.ok(shares[1]! >= 1, `the worker took chunks (${shares})`);
+    actual.forEach((r, k) => {
+      const [a, e] = [asResult(r), asResult(expected[k]!)];
+      assert.equal(a.energy, e.energy, `record ${k + 1}: energy bitwise equal`);
+      assert.deepEqual(a.forces, e.forces, `record ${k + 1}: forces bitwise equal`);
+    });
+    // An element the model does not know in the middle: an error row in its slot, the rest computed.
+    const withNitrogen = { ...frames[7]!, numbers: frames[7]!.numbers.map((z, k) => (k === 0 ? 7 : z)) } as Structure;
+    const mixed = await parallel.calculate([...frames.slice(0, 7), withNitrogen, ...frames.slice(8)], { forces: true });
+    assert.equal(mixed.length, frames.length);
+    mixed.forEach((r, k) => {
+      if (k === 7) return assert.ok(r instanceof Error && /7|N/.test(r.message), `record 8 is an error row: ${String(r)}`);
+      const [a, e] = [asResult(r), asResult(expected[k]!)];
+      assert.ok(Math.abs(a.energy - e.energy) <= 1e-5 * Math.abs(e.energy) + 1e-5, `record ${k + 1}: energy ${a.energy} vs ${e.energy}`);
+    });
+    // Chunks the worker cannot receive fall back to this thread; no row is lost.
+    const odd = frames.map((f) => ({ ...f, callback: () => 1 }) as unknown as Structure);
+    const before = parallel.fallbacks();
+    const results = await parallel.calculate(odd, { forces: true });
+    assert.ok(results.every((r) => !(r instanceof Error)), 'every row computed');
+    assert.ok(parallel.fallbacks() - before >= 1, 'the refused chunks fell back');
+    // Cancelled before it starts: nothing runs.
+    await assert.rejects(parallel.calculate(frames, { forces: true, signal: AbortSignal.abort() }));
+  } finally {
+    await parallel.close();
+    local.dispose?.();
+    m.dispose();
+  }
+});

@@ -26,8 +26,8 @@ Options:
                         largest force, stress (fully periodic structures); per-atom forces in .extxyz/.sdf output
   --backend NAME        compute backend for --model: auto (default), tensorflow, webgpu, wasm, cpu
   --threads N           threads for an energy --model (default 1): N-1 worker threads, each with its own copy of
-                        the model, evaluate parts of every batch beside this one (same rows in order; values
-                        equal to float32 rounding)
+                        the model, take forward passes of every batch from a queue beside this one (same rows in
+                        order; values equal to the one-thread run's, to float32 rounding after a bad record)
   --resume              continue an interrupted run: keep OUT's complete rows, drop a torn last row, skip the
                         records already written (csv/jsonl only; same inputs, order, predictor and shard)
   --shard i/n           process only records k with k % n == i (k counts records over all inputs; 0 <= i < n)
@@ -87,7 +87,8 @@ async function modelPredictorEntry(modelSpec: string, backend: BackendPreference
       if (threads === 1) return createEnergyModelPredictor(model, { id });
       const { startParallelModelCalculator } = await import('../../calc/parallel-model-calculator');
       const calculator = await startParallelModelCalculator(model, { id, workers: threads - 1, backend });
-      return createEnergyModelPredictor(model, { id, calculator });
+      // Pipeline batches of 8 forward passes per thread: the calculator's queue then balances the threads.
+      return createEnergyModelPredictor(model, { id, calculator, batchSize: 8 * threads * calculator.batchSize });
     },
   };
 }
