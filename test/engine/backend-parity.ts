@@ -60,6 +60,19 @@ export function multilinearDerivatives(
   });
 }
 
+/**
+ * Asserts that a fused op's value, first derivatives and second derivatives (one per operand, named `operands`)
+ * equal the reference's to float32 rounding, and that the second derivatives are not all zero.
+ */
+export function assertDerivativesClose(fused: MultilinearDerivatives, reference: MultilinearDerivatives, operands: readonly string[], label: string): void {
+  assertRelativelyClose(fused.value, reference.value, `${label} values`);
+  operands.forEach((name, r) => {
+    assertRelativelyClose(fused.first[r]!, reference.first[r]!, `${label} ∂/∂${name}`);
+    assertRelativelyClose(fused.second[r]!, reference.second[r]!, `${label} second derivative ∂/∂${name}`);
+  });
+  if (!fused.second.every((d) => d.some((v) => v !== 0))) throw new Error(`${label}: the second derivatives are all zero`);
+}
+
 export interface EgnnResults {
   readonly energy: Float32Array;
   readonly forces: Float32Array;
