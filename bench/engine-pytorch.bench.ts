@@ -147,8 +147,19 @@ function threadScaling(one: BenchFigure, two: BenchFigure): BenchFigure {
   };
 }
 
-/** Median-ready times of `local` and `parallel` on `molecules` (forces), alternating, after one warm-up call each. */
-async function alternateCalculators(local: Calculator, parallel: Calculator, molecules: readonly Structure[], repeats: number, afterParallel?: () => void): Promise<{ local: number[]; parallel: number[] }> {
+/**
+ * Two threads against one, the way the parallel calculator (parallel-model-calculator.ts) takes a call: this thread
+ * and one model worker with its own model copy, against the in-thread model calculator, both in forward passes of 100,
+ * fused, fused kernels on 1 thread each, timed alternately after one warm-up call each.
+ *  - 'halves': a call of one pass (100 molecules) is split into two parts of about equal atoms;
+ *  - 'queue': a stream of several passes in one call (as `equimol predict --threads 2` takes a large file), whose
+ *    passes the two threads take from a queue; the note gives how many each took.
+ */
+async function dataParallelFigure(model: EnergyModel, molecules: readonly Structure[], repeats: number, description: string, split: 'halves' | 'queue'): Promise<BenchFigure> {
+  const queue = split === 'queue';
+  applyFusion(FUSED);
+  const local = createModelCalculator(model, { id: 'model:bench', batchSize: 100, ownsModel: false });
+  const parallel = await startParallelModelCalculator(model, { id: 'model:bench', workers: 1, batchSize: 100 });
   const pass = async (calculator: Calculator) => {
     const results = await calculator.calculate(molecules, { forces: true });
     if (results.some((r) => r instanceof Error)) throw new Error('a molecule failed');
@@ -156,60 +167,28 @@ async function alternateCalculators(local: Calculator, parallel: Calculator, mol
   await pass(local);
   await pass(parallel);
   const times = { local: [] as number[], parallel: [] as number[] };
+  const shares: string[] = [];
   for (let k = 0; k < repeats; k++) {
     for (const which of k % 2 === 0 ? (['local', 'parallel'] as const) : (['parallel', 'local'] as const)) {
       const t0 = performance.now();
       await pass(which === 'local' ? local : parallel);
       times[which].push(performance.now() - t0);
-      if (which === 'parallel') afterParallel?.();
+      if (which === 'parallel' && queue) shares.push(parallel.lastShares().join('/'));
     }
   }
-  return times;
-}
-
-/**
- * Two threads on a call of one forward pass (100 molecules), the way the parallel calculator takes a small call
- * (parallel-model-calculator.ts): split into two parts of about equal atoms, one evaluated here and one on a worker
- * thread with its own model copy, against the in-thread model calculator; both fused, fused kernels on 1 thread
- * each, timed alternately.
- */
-async function dataParallelFigure(model: EnergyModel, molecules: readonly Structure[], repeats: number, description: string): Promise<BenchFigure> {
-  applyFusion(FUSED);
-  const local = createModelCalculator(model, { id: 'model:bench', batchSize: 100, ownsModel: false });
-  const parallel = await startParallelModelCalculator(model, { id: 'model:bench', workers: 1, batchSize: 100 });
-  const times = await alternateCalculators(local, parallel, molecules, repeats);
   await parallel.close();
   local.dispose?.();
   const rate = (ms: number[]) => (1000 * molecules.length) / median(ms);
   const backend = `${description.replace(/\)$/, '')}, OpenBLAS matMul 1 thread, fused kernels 1 thread)`;
   return {
-    name: 'shipped ethanol MACE: energy+forces of 100 molecules per call, fused, 2 threads data-parallel (this thread + 1 model worker, two halves of the call) against 1',
+    name: queue
+      ? `shipped ethanol MACE: energy+forces of ${molecules.length} molecules in forward passes of 100, fused, 2 threads taking the passes from a queue (as predict --threads 2 on a large file) against 1`
+      : 'shipped ethanol MACE: energy+forces of 100 molecules per call, fused, 2 threads data-parallel (this thread + 1 model worker, two halves of the call) against 1',
     value: rate(times.parallel), unit: 'molecules/s', better: 'higher', backend: `${backend} ×2 (worker thread)`,
-    baseline: { name: `${backend}, in-thread model calculator (same run, alternating)`, value: rate(times.local) },
-    note: `median of ${repeats} passes each, model calculator path (graph building, finite checks, results) on both sides`,
-  };
-}
-
-/**
- * Two threads on a stream, as `equimol predict --model … --threads 2` takes a large file: `molecules` (8 forward
- * passes of 100) in one call, the passes taken from a queue by this thread and a worker (parallel-model-calculator.ts),
- * against the in-thread model calculator making the same passes; fused, fused kernels on 1 thread each, alternating.
- */
-async function queuedDataParallelFigure(model: EnergyModel, molecules: readonly Structure[], repeats: number, description: string): Promise<BenchFigure> {
-  applyFusion(FUSED);
-  const local = createModelCalculator(model, { id: 'model:bench', batchSize: 100, ownsModel: false });
-  const parallel = await startParallelModelCalculator(model, { id: 'model:bench', workers: 1, batchSize: 100 });
-  const shares: string[] = [];
-  const times = await alternateCalculators(local, parallel, molecules, repeats, () => shares.push(parallel.lastShares().join('/')));
-  await parallel.close();
-  local.dispose?.();
-  const rate = (ms: number[]) => (1000 * molecules.length) / median(ms);
-  const backend = `${description.replace(/\)$/, '')}, OpenBLAS matMul 1 thread, fused kernels 1 thread)`;
-  return {
-    name: `shipped ethanol MACE: energy+forces of ${molecules.length} molecules in forward passes of 100, fused, 2 threads taking the passes from a queue (as predict --threads 2 on a large file) against 1`,
-    value: rate(times.parallel), unit: 'molecules/s', better: 'higher', backend: `${backend} ×2 (worker thread)`,
-    baseline: { name: `${backend}, in-thread model calculator, same passes (same run, alternating)`, value: rate(times.local) },
-    note: `median of ${repeats} calls each; passes taken by this thread / the worker: ${shares.join(', ')}`,
+    baseline: { name: `${backend}, in-thread model calculator${queue ? ', same passes' : ''} (same run, alternating)`, value: rate(times.local) },
+    note: queue
+      ? `median of ${repeats} calls each; passes taken by this thread / the worker: ${shares.join(', ')}`
+      : `median of ${repeats} passes each, model calculator path (graph building, finite checks, results) on both sides`,
   };
 }
 
@@ -294,9 +273,9 @@ export const suite: BenchSuite = {
       }
     }
     figures.push(threadScaling(batch100[1]!, batch100[2]!));
-    figures.push(await dataParallelFigure(model, molecules, repeats, info.description));
+    figures.push(await dataParallelFigure(model, molecules, repeats, info.description, 'halves'));
     const stream = await firstMoleculesOf(join(options.datasetsDir, 'qm9_xtb', 'qm9_xtb_equilibrium.extxyz.gz'), ['H', 'C', 'O'], options.quick ? 400 : 800);
-    figures.push(await queuedDataParallelFigure(model, stream, options.quick ? 2 : 3, info.description));
+    figures.push(await dataParallelFigure(model, stream, options.quick ? 2 : 3, info.description, 'queue'));
     figures.push(...publishedMaceFigures(model, molecules, repeats, native, info.description));
     applyFusion(UNFUSED); // the modules' default
     native.setKernelThreads?.(1);

@@ -3,8 +3,8 @@
  * FAENet) at 100 molecules per call and at one molecule per call (molecular dynamics), on one and two threads, on
  * the path the desktop app takes (tfjs-wasm, native OpenBLAS matMul, and the fused kernels wherever a family's layers
  * have them: the message + scatter kernel, for MACE's and TDN's messages and FAENet's filter convolution, MACE's
- * product basis and the linear maps). Each figure's baseline is the same family and batch on today's unfused path, 1 thread, timed alternately in
- * the same run.
+ * product basis and the linear maps). Each figure's baseline is the same family and batch on today's unfused path,
+ * 1 thread, timed alternately in the same run.
  *
  * Input: the first 100 QM9 molecules of ../shared/datasets/qm9_xtb (H, C, N, O, F; the batch-1 figures use the first
  * 20 one by one), graph building included. Models are fresh seeded ones of the sizes engine.bench.ts uses (speed does
