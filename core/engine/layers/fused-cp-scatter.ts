@@ -17,6 +17,7 @@
  * as w[e, woff + u], so they are transposed to [k3, u] (one op) before the kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { Irreps } from '../../o3/irreps';
 import type { CgScatterPlan } from '../backend/native-cg-scatter';
 import type { GraphContext } from '../graph/graph-context';
 import type { CpTensorProduct } from './cp-tensor-product';
@@ -36,9 +37,10 @@ export function cpScatterPlan(tp: CpTensorProduct): CgScatterPlan {
   const t = tp.factorisedCoupling(); // [n1, n2, n3]
   const [, n2, n3] = tp.dims;
   const largest = t.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  // Each irrep's degree, dimension and offset in one copy of its irreps (the coupling tensor's axes).
   const [one1, one2, oneOut] = [tp.irrepsIn1, tp.irrepsIn2, tp.irrepsOut].map((irreps) => {
-    let offset = 0;
-    return irreps.items.map(({ ir }) => ({ l: ir.l, dim: ir.dim, at: (offset += ir.dim) - ir.dim }));
+    const one = new Irreps(irreps.items.map(({ ir }) => ({ mul: 1, ir })));
+    return one.items.map(({ ir }, k) => ({ l: ir.l, dim: ir.dim, at: one.offsets[k]! }));
   });
   const [off1, off2, offOut] = [tp.irrepsIn1.offsets, tp.irrepsIn2.offsets, tp.irrepsOut.offsets];
   const paths: TablePath[] = [];
