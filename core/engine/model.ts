@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GraphContext } from './graph/graph-context';
 import { withGeometry } from './graph/graph-context';
+import { noGradientRecording, withConstantWeights } from './layers/constant-weights';
 
 /** Flat parameter record: stable name -> tensor (tf.Variable for trainable weights). */
 export type ModelParams = Readonly<Record<string, tf.Tensor>>;
@@ -92,6 +93,13 @@ export interface EnergyAndForcesOptions {
  * (or call inside tf.tidy).
  */
 export function energyAndForces(model: EnergyModel, ctx: GraphContext, options: EnergyAndForcesOptions = {}): EnergyAndForces {
+  // Outside any gradient computation only ∂E/∂r (and ∂E/∂ε) is taken here: the weights are constants of this call.
+  return noGradientRecording()
+    ? withConstantWeights(() => energyAndForcesOnTape(model, ctx, options))
+    : energyAndForcesOnTape(model, ctx, options);
+}
+
+function energyAndForcesOnTape(model: EnergyModel, ctx: GraphContext, options: EnergyAndForcesOptions): EnergyAndForces {
   const params = options.params ?? model.params;
   const ones = tf.ones([ctx.nGraphs]) as tf.Tensor1D;
   try {

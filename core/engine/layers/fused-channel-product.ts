@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   CHANNEL_PRODUCT_KERNEL, channelProductReady, type ChannelProductAttrs, type ChannelProductPlan,
 } from '../backend/native-channel-product';
+import { packedConstantWeights } from './constant-weights';
 import { pathTable, type TablePath } from './fused-path-table';
 import { multilinearPartial, type MultilinearKernel } from './multilinear-op';
 import type { ParamRecord } from './params';
@@ -70,7 +71,8 @@ export function channelProductFused(product: ElementwiseTensorProduct, params: P
     if (t.shape[0] !== n || t.shape[1] !== plan.dim1) throw new Error(`${product.name}: ${what} is [${t.shape}], expected [${n},${plan.dim1}]`);
   }
   return tf.tidy(() => {
-    const w = tf.reshape(param(params, `${product.name}/weight`), [plan.dimW]); // [nPaths·C]
+    const name = `${product.name}/weight`;
+    const w = packedConstantWeights(product, 'weight', params, [name]) ?? tf.reshape(param(params, name), [plan.dimW]); // [nPaths·C]
     return multilinearPartial(3, [x, y, w, undefined], channelProductKernel(plan, n)) as tf.Tensor2D;
   });
 }

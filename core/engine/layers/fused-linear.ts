@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LINEAR_MAPS_KERNEL, linearMapsReady, type LinearMapsAttrs, type LinearMapsPlan } from '../backend/native-linear-maps';
 import type { EquivariantLinear } from './linear';
+import { packedConstantWeights } from './constant-weights';
 import { multilinearPartial, type MultilinearKernel } from './multilinear-op';
 import type { ParamRecord } from './params';
 import { param } from './params';
@@ -58,6 +59,12 @@ function linearMapsKernel(plan: LinearMapsPlan, nNodes: number): MultilinearKern
   };
 }
 
+/** The paths' weights flattened and concatenated, [dimW], differentiable with respect to each. */
+function packOnTape(layer: EquivariantLinear, params: ParamRecord): tf.Tensor1D {
+  const blocks = layer.linearPaths.map((p) => tf.reshape(param(params, p.weightName), [p.mulIn * p.mulOut]));
+  return (blocks.length === 1 ? blocks[0]! : tf.concat(blocks)) as tf.Tensor1D;
+}
+
 /** x [n, irrepsIn.dim] -> [n, irrepsOut.dim], biases not included. Needs `fusedLinearActive()`. */
 export function linearFused(layer: EquivariantLinear, params: ParamRecord, x: tf.Tensor2D): tf.Tensor2D {
   if (!linearMapsReady()) throw new Error(`${layer.name}: the fused linear op needs the wasm backend with the native addon, or webgpu`);
@@ -66,8 +73,7 @@ export function linearFused(layer: EquivariantLinear, params: ParamRecord, x: tf
   if (x.shape[1] !== plan.dimIn) throw new Error(`${layer.name}: x is [${x.shape}], expected [${n},${plan.dimIn}]`);
   if (layer.linearPaths.length === 0) return tf.zeros([n, plan.dimOut]);
   return tf.tidy(() => {
-    const blocks = layer.linearPaths.map((p) => tf.reshape(param(params, p.weightName), [p.mulIn * p.mulOut]));
-    const w = blocks.length === 1 ? blocks[0]! : tf.concat(blocks); // [dimW]
+    const w = packedConstantWeights(layer, 'paths', params, layer.linearPaths.map((p) => p.weightName)) ?? packOnTape(layer, params); // [dimW]
     return multilinearPartial(2, [x, w, undefined], linearMapsKernel(plan, n)) as tf.Tensor2D;
   });
 }
