@@ -38,26 +38,26 @@ test('packed constant weights are the flattened concatenation, follow Variable.a
   const params = { a, b };
   const owner = {};
   const before = tf.memory().numTensors;
-  const first = packedConstantWeights(owner, 'w', params, ['a', 'b'])!;
+  const first = packedConstantWeights(owner, params, ['a', 'b'])!;
   assert.deepEqual(Array.from(first.dataSync()), [1, 2, 3, 4, 5, 6, 7]);
   first.dispose();
   const next = tf.tensor2d([[-1, -2], [-3, -4]]);
   a.assign(next);
   next.dispose();
-  const second = packedConstantWeights(owner, 'w', params, ['a', 'b'])!;
+  const second = packedConstantWeights(owner, params, ['a', 'b'])!;
   assert.deepEqual(Array.from(second.dataSync()), [-1, -2, -3, -4, 5, 6, 7], 'the host copy was remade after assign');
-  const swapped = packedConstantWeights(owner, 'w', { a: b, b: a }, ['a', 'b'])!;
+  const swapped = packedConstantWeights(owner, { a: b, b: a }, ['a', 'b'])!;
   assert.deepEqual(Array.from(swapped.dataSync()), [5, 6, 7, -1, -2, -3, -4], 'another parameter record is another copy');
   tf.dispose([second, swapped]);
   assert.equal(tf.memory().numTensors, before, 'nothing is kept but host arrays');
   let refused: tf.Tensor | undefined = tf.scalar(0);
   const x = tf.scalar(1);
   const g = tf.grad((t: tf.Tensor) => {
-    refused = packedConstantWeights(owner, 'w', params, ['a', 'b']);
+    refused = packedConstantWeights(owner, params, ['a', 'b']);
     return tf.mul(t, 3);
   })(x);
   assert.equal(refused, undefined, 'under a recording tape the caller packs on the tape');
-  assert.throws(() => packedConstantWeights(owner, 'w', params, ['a', 'missing']), /missing parameter "missing"/);
+  assert.throws(() => packedConstantWeights(owner, params, ['a', 'missing']), /missing parameter "missing"/);
   tf.dispose([a, b, x, g]);
 });
 

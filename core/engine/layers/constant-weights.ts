@@ -44,25 +44,23 @@ interface PackedCopy {
   readonly data: Float32Array;
 }
 
-const copies = new WeakMap<object, Map<string, PackedCopy>>();
+/** One host copy per packing layer. */
+const copies = new WeakMap<object, PackedCopy>();
 
 function stillValid(copy: PackedCopy, params: ParamRecord, sources: readonly tf.Tensor[]): boolean {
-  if (copy.params !== params || copy.sources.length !== sources.length) return false;
+  if (copy.params !== params) return false;
   return sources.every((t, i) => t === copy.sources[i] && !t.isDisposed && (t.dataId as object) === copy.dataIds[i]);
 }
 
 /**
  * The weights `names` of `params`, flattened and concatenated in order, as a new 1-D tensor (owned by the caller's
  * tidy scope), or undefined when the weights are not constant now (the caller then packs them with taped ops). `owner`
- * and `key` name the packing (a layer and, where it packs several, which); the host copy is remade whenever a weight
- * tensor or its data changes.
+ * is the packing layer; its host copy is remade whenever a weight tensor or its data changes.
  */
-export function packedConstantWeights(owner: object, key: string, params: ParamRecord, names: readonly string[]): tf.Tensor1D | undefined {
+export function packedConstantWeights(owner: object, params: ParamRecord, names: readonly string[]): tf.Tensor1D | undefined {
   if (!weightsAreConstant()) return undefined;
   const sources = names.map((name) => param(params, name));
-  let byKey = copies.get(owner);
-  if (!byKey) copies.set(owner, (byKey = new Map()));
-  let copy = byKey.get(key);
+  let copy = copies.get(owner);
   if (!copy || !stillValid(copy, params, sources)) {
     const size = sources.reduce((n, t) => n + t.size, 0);
     const data = new Float32Array(size);
@@ -72,7 +70,7 @@ export function packedConstantWeights(owner: object, key: string, params: ParamR
       offset += t.size;
     }
     copy = { params, sources, dataIds: sources.map((t) => t.dataId as object), data };
-    byKey.set(key, copy);
+    copies.set(owner, copy);
   }
   return tf.tensor1d(copy.data.slice()); // a copy: a backend may keep the array it is given
 }

@@ -72,7 +72,7 @@ export function channelProductFused(product: ElementwiseTensorProduct, params: P
   }
   return tf.tidy(() => {
     const name = `${product.name}/weight`;
-    const w = packedConstantWeights(product, 'weight', params, [name]) ?? tf.reshape(param(params, name), [plan.dimW]); // [nPaths·C]
+    const w = packedConstantWeights(product, params, [name]) ?? tf.reshape(param(params, name), [plan.dimW]); // [nPaths·C]
     return multilinearPartial(3, [x, y, w, undefined], channelProductKernel(plan, n)) as tf.Tensor2D;
   });
 }

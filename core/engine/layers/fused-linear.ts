@@ -73,7 +73,7 @@ export function linearFused(layer: EquivariantLinear, params: ParamRecord, x: tf
   if (x.shape[1] !== plan.dimIn) throw new Error(`${layer.name}: x is [${x.shape}], expected [${n},${plan.dimIn}]`);
   if (layer.linearPaths.length === 0) return tf.zeros([n, plan.dimOut]);
   return tf.tidy(() => {
-    const w = packedConstantWeights(layer, 'paths', params, layer.linearPaths.map((p) => p.weightName)) ?? packOnTape(layer, params); // [dimW]
+    const w = packedConstantWeights(layer, params, layer.linearPaths.map((p) => p.weightName)) ?? packOnTape(layer, params); // [dimW]
     return multilinearPartial(2, [x, w, undefined], linearMapsKernel(plan, n)) as tf.Tensor2D;
   });
 }
