@@ -48,7 +48,7 @@ interface PackedCopy {
 const copies = new WeakMap<object, PackedCopy>();
 
 function stillValid(copy: PackedCopy, params: ParamRecord, sources: readonly tf.Tensor[]): boolean {
-  if (copy.params !== params) return false;
+  if (copy.params !== params || copy.sources.length !== sources.length) return false;
   return sources.every((t, i) => t === copy.sources[i] && !t.isDisposed && (t.dataId as object) === copy.dataIds[i]);
 }
 
