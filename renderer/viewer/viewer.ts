@@ -48,6 +48,8 @@ class ThreeStructureViewer implements StructureViewer {
   private frameRequest: number | null = null;
   private sceneRadius = 1;
   private cssSize: [number, number] = [1, 1];
+  /** The canvas's CSS box ('w x h') when the resize observer last looked. */
+  private observedBox = '';
   private readonly glRenderer: string;
   private disposed = false;
   private readonly impostorThreshold: number;
@@ -107,8 +109,11 @@ class ThreeStructureViewer implements StructureViewer {
             onHover: (x, y) => this.handleHover(x, y),
           });
 
-    this.resizeObserver = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.resize());
+    // Only a change of the canvas's CSS box resizes: the observer's first callback (which may come after a host's
+    // explicit resize(w, h)) reports the box the viewer started with, and must not undo that resize.
+    this.resizeObserver = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(() => this.followCssBox());
     this.resizeObserver?.observe(this.ownsCanvas ? target : this.canvas);
+    this.observedBox = this.cssBoxKey();
     this.resize();
     this.applyState({ ...DEFAULT_VIEWER_STATE, ...options.initialState }, true);
   }
@@ -301,6 +306,17 @@ class ThreeStructureViewer implements StructureViewer {
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
     this.requestRender();
+  }
+
+  private cssBoxKey(): string {
+    return `${this.canvas.clientWidth} x ${this.canvas.clientHeight}`;
+  }
+
+  private followCssBox(): void {
+    const box = this.cssBoxKey();
+    if (box === this.observedBox) return;
+    this.observedBox = box;
+    this.resize();
   }
 
   private requestRender(): void {

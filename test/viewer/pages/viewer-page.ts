@@ -137,10 +137,6 @@ const api = {
     }
   },
   resize: (width?: number, height?: number) => {
-    // The canvas's CSS box follows, so that the viewer's ResizeObserver (whose first callback may come late, on a
-    // loaded machine) reads the same size instead of setting the old 640 x 480 back.
-    if (width !== undefined) canvas.style.width = `${width}px`;
-    if (height !== undefined) canvas.style.height = `${height}px`;
     current().resize(width, height);
     current().render();
     return [canvas.width, canvas.height];
