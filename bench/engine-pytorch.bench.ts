@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { BenchFigure, BenchSuite } from './harness';
+import { sgemmTwoThreadCeiling } from './kernel-efficiency.bench';
 import { initBackend } from '../core/engine/backend/backend';
 import { hasCgScatter } from '../core/engine/backend/native-cg-scatter';
 import { setNativeMatMul } from '../core/engine/backend/wasm-graph-kernels';
@@ -276,6 +277,7 @@ export const suite: BenchSuite = {
     figures.push(await dataParallelFigure(model, molecules, repeats, info.description, 'halves'));
     const stream = await firstMoleculesOf(join(options.datasetsDir, 'qm9_xtb', 'qm9_xtb_equilibrium.extxyz.gz'), ['H', 'C', 'O'], options.quick ? 400 : 800);
     figures.push(await dataParallelFigure(model, stream, options.quick ? 2 : 3, info.description, 'queue'));
+    figures.push(sgemmTwoThreadCeiling(native, options.quick ? 3 : 9));
     figures.push(...publishedMaceFigures(model, molecules, repeats, native, info.description));
     applyFusion(UNFUSED); // the modules' default
     native.setKernelThreads?.(1);
