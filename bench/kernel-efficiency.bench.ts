@@ -59,40 +59,16 @@ export function channelProductFlops(plan: FusedKernelPlan, nNodes: number): numb
   return nNodes * pathsOf(plan).reduce((sum, p) => sum + 4 * p.nnz * p.mul, 0);
 }
 
-function sgemmGflops(native: NativeKernels, repeats: number): number {
+/** One OpenBLAS sgemm of two seeded SGEMM_SIZE² matrices (on however many threads `native` is set to), and its FLOPs. */
+export function sgemmProduct(native: NativeKernels): { readonly size: number; readonly flops: number; run(): void } {
   const n = SGEMM_SIZE;
   const a = seededArray(n * n, 1), b = seededArray(n * n, 2), out = new Float32Array(n * n);
-  const ms = medianMs(() => native.sgemm(a, b, out, 1, n, n, n, false, false, 0, 0), repeats);
-  return (2 * n * n * n) / (ms * 1e6);
+  return { size: n, flops: 2 * n * n * n, run: () => native.sgemm(a, b, out, 1, n, n, n, false, false, 0, 0) };
 }
 
-/**
- * The machine's own two-thread ceiling for dense float32 work: OpenBLAS sgemm 1024³ on two threads against one,
- * timed alternately (1, 2, 1, 2, …) so that both see the same minute of the host (this VM's cores change speed
- * from minute to minute). The thread-scaling figures of the engine benches are read against it.
- */
-export function sgemmTwoThreadCeiling(native: NativeKernels, repeats: number): BenchFigure {
-  const n = SGEMM_SIZE;
-  const a = seededArray(n * n, 1), b = seededArray(n * n, 2), out = new Float32Array(n * n);
-  const before = native.threads();
-  const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
-  for (let k = -1; k < repeats; k++) {
-    for (const threads of [1, 2] as const) {
-      native.setThreads(threads);
-      const t0 = performance.now();
-      native.sgemm(a, b, out, 1, n, n, n, false, false, 0, 0);
-      if (k >= 0) times[threads].push(performance.now() - t0); // k = -1: warm-up
-    }
-  }
-  native.setThreads(before);
-  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
-  const gflops = (threads: 1 | 2) => (2 * n * n * n) / (median(times[threads]) * 1e6);
-  return {
-    name: `the machine's two-thread ceiling: OpenBLAS sgemm ${n}³ on 2 threads against 1 (alternating, same run)`,
-    value: gflops(2), unit: 'GFLOP/s', better: 'higher', backend: `native addon (${native.blas ?? 'BLAS'}), 2 threads`,
-    baseline: { name: `OpenBLAS sgemm ${n}³, 1 thread, same run (alternating)`, value: gflops(1) },
-    note: `median of ${repeats} products each: ${(gflops(2) / gflops(1)).toFixed(2)}× from one thread to two, what dense float32 compute gets from this machine's second core`,
-  };
+function sgemmGflops(native: NativeKernels, repeats: number): number {
+  const product = sgemmProduct(native);
+  return product.flops / (medianMs(product.run, repeats) * 1e6);
 }
 
 export const suite: BenchSuite = {
