@@ -27,8 +27,8 @@ export interface ModelCalculatorWorkerData {
   readonly batchSize: number;
 }
 
-export type ModelCalculatorWorkRequest = {
-  readonly id: number;
+/** What a request asks for: a part, or a queued call whose chunks the worker claims. */
+export type ModelCalculatorWork = {
   readonly forces: boolean;
   readonly stress: boolean;
 } & (
@@ -36,6 +36,8 @@ export type ModelCalculatorWorkRequest = {
   /** `claim`: an Int32Array on a SharedArrayBuffer whose element 0 is the next unclaimed chunk (Atomics.add). */
   | { readonly queue: { readonly chunks: readonly (readonly Structure[])[]; readonly claim: Int32Array } }
 );
+
+export type ModelCalculatorWorkRequest = { readonly id: number } & ModelCalculatorWork;
 
 /** A structure's failure as it crosses the thread boundary. */
 export interface FailedResult {

@@ -32,7 +32,7 @@ import type { BackendPreference } from '../../core/engine/backend/backend';
 import type { EnergyModel } from '../../core/engine/model';
 import type { Structure } from '../../core/structure/structure';
 import { modelCopyForWorkers, startWorkers } from '../workers/start-workers';
-import type { FailedResult, ModelCalculatorWorkerData, ModelCalculatorWorkReply, ModelCalculatorWorkRequest } from './model-calculator-worker';
+import type { FailedResult, ModelCalculatorWork, ModelCalculatorWorkerData, ModelCalculatorWorkReply, ModelCalculatorWorkRequest } from './model-calculator-worker';
 
 export interface ParallelModelCalculatorOptions {
   readonly id: string;
@@ -114,29 +114,25 @@ export async function startParallelModelCalculator(model: EnergyModel, options: 
     worker.on('error', (error) => failWorker(k, new Error(`model worker ${k} crashed: ${error.message}`)));
     worker.on('exit', exitListeners[k]!);
   });
-  const onWorker = (k: number, structures: readonly Structure[], request: CalcRequest): Promise<Array<CalcResult | Error>> => {
+  /**
+   * Sends worker `k` its `work` and registers its answer: a part resolves with its results; a queued call passes
+   * each claimed chunk to `onChunk` and resolves (with no rows) once the worker claims no more. Rejects when the
+   * worker is not running or the work does not clone.
+   */
+  const send = (k: number, work: ModelCalculatorWork, onChunk?: (chunk: number, results: Array<CalcResult | Error> | Error) => void): Promise<Array<CalcResult | Error>> => {
     if (dead.has(k)) return Promise.reject(new Error(`model worker ${k} is not running`));
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { worker: k, resolve, reject });
-      workers[k]!.postMessage({ id, structures, forces: request.forces ?? false, stress: request.stress ?? false } satisfies ModelCalculatorWorkRequest);
-    });
-  };
-  /** Sends worker `k` a queued call; resolves when it has claimed no more chunks (each answered through `onChunk`). */
-  const queueOnWorker = (k: number, chunks: readonly Structure[][], claim: Int32Array, request: CalcRequest,
-    onChunk: (chunk: number, results: Array<CalcResult | Error> | Error) => void): Promise<unknown> => {
-    if (dead.has(k)) return Promise.reject(new Error(`model worker ${k} is not running`));
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      pending.set(id, { worker: k, resolve, reject, onChunk });
+      pending.set(id, { worker: k, resolve, reject, ...(onChunk ? { onChunk } : {}) });
       try {
-        workers[k]!.postMessage({ id, queue: { chunks, claim }, forces: request.forces ?? false, stress: request.stress ?? false } satisfies ModelCalculatorWorkRequest);
+        workers[k]!.postMessage({ ...work, id } satisfies ModelCalculatorWorkRequest);
       } catch (error) {
         pending.delete(id);
         reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
   };
+  const flags = (request: CalcRequest) => ({ forces: request.forces ?? false, stress: request.stress ?? false });
   let shares: number[] = [];
   /** A large call: consecutive chunks of `batchSize`, each claimed from a shared counter by whichever thread is free. */
   const queued = async (structures: readonly Structure[], request: CalcRequest): Promise<Array<CalcResult | Error>> => {
@@ -148,7 +144,7 @@ export async function startParallelModelCalculator(model: EnergyModel, options: 
     const stop = () => Atomics.store(claim, 0, chunks.length);
     // A worker that cannot take the call (it is not running, or the structures do not clone) leaves its share to
     // this thread; a chunk it fails, or claims and then dies with, is evaluated here at the end.
-    const remote = workers.map((_, k) => queueOnWorker(k, chunks, claim, request, (c, r) => {
+    const remote = workers.map((_, k) => send(k, { queue: { chunks, claim }, ...flags(request) }, (c, r) => {
       if (r instanceof Error) return;
       results[c] = r;
       counts[k + 1]!++;
@@ -197,7 +193,7 @@ export async function startParallelModelCalculator(model: EnergyModel, options: 
       if (structures.length >= 2 * threads * batchSize) return queued(structures, request);
       const parts = splitByAtoms(structures, Math.min(threads, structures.length));
       // Send the helpers' parts first, then evaluate part 0 here while they run.
-      const remote = parts.slice(1).map((part, k) => onWorker(k, part, request).catch(() => {
+      const remote = parts.slice(1).map((part, k) => send(k, { structures: part, ...flags(request) }).catch(() => {
         fallbacks++;
         return local.calculate(part, request);
       }));
