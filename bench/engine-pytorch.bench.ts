@@ -151,22 +151,29 @@ function threadScaling(one: BenchFigure, two: BenchFigure): BenchFigure {
 /**
  * Two threads against one, the way the parallel calculator (parallel-model-calculator.ts) takes a call: this thread
  * and one model worker with its own model copy, against the in-thread model calculator, both in forward passes of 100,
- * fused, fused kernels on 1 thread each, timed alternately after one warm-up call each.
+ * fused, fused kernels on 1 thread each, timed alternately after warm-up calls on each (the steady state of a
+ * sampler's or a long predict's calls). A fresh worker's JavaScript is not yet optimised: its first parts of 50
+ * molecules took 267, 198, 132, 128 ms and only from about the twelfth call the 70-80 ms they take on a warm thread,
+ * so one warm-up call measured mostly the worker's JIT (1.2-1.5x for halves, 1.7x after 25 warm-up calls).
  *  - 'halves': a call of one pass (100 molecules) is split into two parts of about equal atoms;
  *  - 'queue': a stream of several passes in one call (as `equimol predict --threads 2` takes a large file), whose
  *    passes the two threads take from a queue; the note gives how many each took.
  */
-async function dataParallelFigure(model: EnergyModel, molecules: readonly Structure[], repeats: number, description: string, split: 'halves' | 'queue'): Promise<BenchFigure> {
+async function dataParallelFigure(model: EnergyModel, molecules: readonly Structure[], repeats: number, native: NativeKernels, description: string, split: 'halves' | 'queue'): Promise<BenchFigure> {
   const queue = split === 'queue';
   applyFusion(FUSED);
+  native.setKernelThreads?.(1); // one process-wide setting: each of the two threads runs its fused kernels inline
   const local = createModelCalculator(model, { id: 'model:bench', batchSize: 100, ownsModel: false });
   const parallel = await startParallelModelCalculator(model, { id: 'model:bench', workers: 1, batchSize: 100 });
   const pass = async (calculator: Calculator) => {
     const results = await calculator.calculate(molecules, { forces: true });
     if (results.some((r) => r instanceof Error)) throw new Error('a molecule failed');
   };
-  await pass(local);
-  await pass(parallel);
+  const warmups = queue ? 2 : 20; // a queued call is 8 passes per thread; a halves call is one part per thread
+  for (let k = 0; k < warmups; k++) {
+    await pass(local);
+    await pass(parallel);
+  }
   const times = { local: [] as number[], parallel: [] as number[] };
   const shares: string[] = [];
   for (let k = 0; k < repeats; k++) {
@@ -188,8 +195,8 @@ async function dataParallelFigure(model: EnergyModel, molecules: readonly Struct
     value: rate(times.parallel), unit: 'molecules/s', better: 'higher', backend: `${backend} ×2 (worker thread)`,
     baseline: { name: `${backend}, in-thread model calculator${queue ? ', same passes' : ''} (same run, alternating)`, value: rate(times.local) },
     note: queue
-      ? `median of ${repeats} calls each; passes taken by this thread / the worker: ${shares.join(', ')}`
-      : `median of ${repeats} passes each, model calculator path (graph building, finite checks, results) on both sides`,
+      ? `median of ${repeats} calls each after ${warmups} warm-up calls each; passes taken by this thread / the worker: ${shares.join(', ')}`
+      : `median of ${repeats} calls each after ${warmups} warm-up calls each, model calculator path (graph building, finite checks, results) on both sides`,
   };
 }
 
@@ -302,9 +309,9 @@ export const suite: BenchSuite = {
       }
     }
     figures.push(threadScaling(batch100[1]!, batch100[2]!));
-    figures.push(await dataParallelFigure(model, molecules, repeats, info.description, 'halves'));
+    figures.push(await dataParallelFigure(model, molecules, options.quick ? 5 : 15, native, info.description, 'halves')); // calls of ~0.1 s: more repeats against the host's noise
     const stream = await firstMoleculesOf(join(options.datasetsDir, 'qm9_xtb', 'qm9_xtb_equilibrium.extxyz.gz'), ['H', 'C', 'O'], options.quick ? 400 : 1600); // 8 passes per thread, as predict --threads 2 sends them
-    figures.push(await dataParallelFigure(model, stream, options.quick ? 2 : 3, info.description, 'queue'));
+    figures.push(await dataParallelFigure(model, stream, options.quick ? 2 : 3, native, info.description, 'queue'));
     figures.push(sgemmTwoThreadCeiling(native, options.quick ? 3 : 9));
     figures.push(...publishedMaceFigures(model, molecules, repeats, native, info.description));
     applyFusion(UNFUSED); // the modules' default
