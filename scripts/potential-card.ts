@@ -14,6 +14,8 @@ interface HistoryEntry { epoch: number; loss: number; learningRate: number; vali
 interface OodSummary {
   errors: { all: Metrics; fluorine: Metrics; noFluorine: Metrics };
   relax: { molecules: number; medianRmsd: number; within0_1: number; within0_25: number; converged: number };
+  /** Per drug: `energyGap_meV` is the potential's energy at its own minimum minus its energy at the xtb --opt geometry. */
+  relaxRows?: Array<{ name: string; rmsd: number; status: string; energyGap_meV: number }>;
   md: Array<{ name: string; status: string; steps: number; summary: string }>;
 }
 
@@ -81,6 +83,24 @@ export function potentialEnsembleCard(doc: EnsembleDoc, memberFiles: readonly st
   return lines.join('\n');
 }
 
+/**
+ * The card's limitations from the measured figures (test split and out of distribution), so that the sentence a user
+ * reads beside the model always states the errors of the weights it ships with.
+ */
+export function measuredPotentialLimitations(test: Record<string, number>, ood: OodSummary): string {
+  const eVPerA = (meV: number | undefined) => (meV === undefined ? 'n/a' : (meV / 1000).toFixed(meV < 100 ? 3 : 2));
+  const rows = ood.relaxRows ?? [];
+  const below = rows.filter((r) => Number.isFinite(r.energyGap_meV) && r.energyGap_meV < 0).length;
+  const minimum = rows.length > 0
+    ? `, in a minimum of its own (${below} of ${rows.length} end below its energy at the xtb geometry)`
+    : '';
+  return `GFN2-xTB quality at best, and well below it so far: forces ${eVPerA(test['forcesMAE_meV_per_A'])} eV/Å MAE on held-out QM9 frames ` +
+    `and ${eVPerA(ood.errors.all.forceMAE_meV_per_A)} eV/Å on larger drugs (energies ${fmt(test['energyMAE_meV_per_atom'] ?? NaN)} and ` +
+    `${fmt(ood.errors.all.energyMAE_meV_per_atom)} meV/atom); relaxing a drug with it ends a median ${fmt(ood.relax.medianRmsd, 2)} Å ` +
+    `(heavy-atom RMSD) from xtb --opt${minimum}, so use it for pre-relaxation, screening and short MD, and relax with xtb for final ` +
+    'geometries; no long-range electrostatics beyond the 5 Å cutoff; charged, open-shell, periodic or metal-containing systems are outside its training.';
+}
+
 /** The out-of-distribution figures: a table (with its header, or rows for a table above), then relaxation and MD. */
 function oodLines(ood: OodSummary, options: { header: boolean; label: string } = { header: true, label: '76 drugs' }): string[] {
   return [
@@ -106,6 +126,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     // An ensemble file (scripts/train-hcnof-potential.ts --assemble): its members are named in the training record.
     const files = doc.training.options.members as string[];
     const members = await Promise.all(files.map(async (f) => JSON.parse(await readFile(f, 'utf8')) as MemberDoc));
+    const test = (doc as EnsembleDoc).propertyMetrics?.find((m) => m.dataset.startsWith('test'));
+    if (ood && test) {
+      // The limitations state the measured errors: written into the model file (what the app shows) and the card.
+      doc.card.limitations = measuredPotentialLimitations(test.metrics, ood);
+      await writeFile(modelPath, `${JSON.stringify(doc, null, 2)}\n`);
+      console.log(`wrote the measured limitations into ${modelPath}`);
+    }
     await writeFile(out, potentialEnsembleCard(doc, files, members, ood));
     console.log(`wrote ${out}`);
     process.exit(0);
