@@ -154,7 +154,8 @@ function threadScaling(one: BenchFigure, two: BenchFigure): BenchFigure {
  * fused, fused kernels on 1 thread each, timed alternately after warm-up calls on each (the steady state of a
  * sampler's or a long predict's calls). A fresh worker's JavaScript is not yet optimised: its first parts of 50
  * molecules took 267, 198, 132, 128 ms and only from about the twelfth call the 70-80 ms they take on a warm thread,
- * so one warm-up call measured mostly the worker's JIT (1.2-1.5x for halves, 1.7x after 25 warm-up calls).
+ * so one warm-up call measured the worker's JIT as well (1.2-1.4x for halves in paired runs; 1.58-1.68x after 25
+ * warm-up calls).
  *  - 'halves': a call of one pass (100 molecules) is split into two parts of about equal atoms;
  *  - 'queue': a stream of several passes in one call (as `equimol predict --threads 2` takes a large file), whose
  *    passes the two threads take from a queue; the note gives how many each took.

@@ -118,7 +118,7 @@ if (values.assemble) {
     description: 'Mean of MACE (Batatia et al. 2022) energy models trained on GFN2-xTB energies and forces of QM9 molecules (equilibrium and displaced) and xtb-generated frames; forces are −∂E/∂r of the mean energy; the members\' spread (z-scaled on validation) is the uncertainty.',
     trainingData: dataRecord.join('; '),
     intendedUse: 'Energies, forces, relaxation and molecular dynamics of neutral closed-shell organic molecules of H, C, N, O, F near GFN2-xTB quality, with a per-atom force spread that flags unfamiliar structures.',
-    limitations: 'GFN2-xTB quality at best, and below it: see the measured errors (forces ~0.15 eV/Å on QM9, ~0.2 eV/Å on larger drugs), so relaxed geometries differ from xtb --opt by tenths of an Å; no long-range electrostatics beyond the 5 Å cutoff; charged, open-shell, periodic or metal-containing systems are outside its training.',
+    limitations: 'GFN2-xTB quality at best, and below it: see the measured errors (scripts/potential-card.ts --ood restates them here from the out-of-distribution check); no long-range electrostatics beyond the 5 Å cutoff; charged, open-shell, periodic or metal-containing systems are outside its training.',
     citation: 'Batatia et al., NeurIPS 2022 (MACE); Bannwarth, Ehlert, Grimme, JCTC 2019 (GFN2-xTB); Ramakrishnan et al., Sci. Data 2014 (QM9)',
   };
   await writeEnsembleFile(`${out}.model.json`, files, validation, {
