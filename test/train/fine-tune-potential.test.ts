@@ -72,9 +72,10 @@ test('fine-tuning the shipped H, C, N, O, F potential ensemble on drug-like mole
   // under 1 % of the loss and the stop-32 potential's energies went 6.46 -> 8.57 meV/atom (forces 113.0 -> 110.9).
   // Measured on all 76 drugs (99 held-out frames), 8 epochs at lr 1e-3: stop 31's potential with the default weights,
   // forces 118.3 -> 114.8 meV/Å (-3.0 %), energies 6.87 -> 6.98 meV/atom (+1.6 %); stop 32's with energy 100,
-  // forces 113.0 -> 110.2 meV/Å (-2.5 %), energies 6.46 -> 6.66 meV/atom (+3.1 %). (Before that training, when the shipped potential missed the drugs' energy offset, 4 epochs
-  // on 40 drugs took the energy error down by a sixth to a half: 16.5 -> 8.9, 13.6 -> 10.6, 8.73 -> 7.06 meV/atom over
-  // earlier sessions; from today's potential those settings give 6.86 -> 7.10.)
+  // forces 113.0 -> 110.2 meV/Å (-2.5 %), energies 6.46 -> 6.66 meV/atom (+3.1 %). (Before that training, when the
+  // shipped potential missed the drugs' energy offset, 4 epochs on 40 drugs took the energy error down by a sixth to a
+  // half: 16.5 -> 8.9, 13.6 -> 10.6, 8.73 -> 7.06 meV/atom over earlier sessions; from stop 31's potential those
+  // settings gave 6.86 -> 7.10.)
   assert.ok(after.forceMAE_meV_per_A < 0.985 * before.forceMAE_meV_per_A, `force MAE ${before.forceMAE_meV_per_A.toFixed(1)} -> ${after.forceMAE_meV_per_A.toFixed(1)} meV/Å`);
   assert.ok(after.energyMAE_meV_per_atom < 1.05 * before.energyMAE_meV_per_atom, `energy MAE ${before.energyMAE_meV_per_atom.toFixed(2)} -> ${after.energyMAE_meV_per_atom.toFixed(2)} meV/atom`);
   assert.match(readFileSync(result.card, 'utf8'), /trunk frozen, all weights train from epoch 2/);
